@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'features',
     include: ['test/**/*.test.ts'],
+    // The CLI tests start real processes; on a 2-core machine under load they need headroom.
+    testTimeout: 30_000,
   },
 });

@@ -1,0 +1,64 @@
+import { RallyError } from '@rally/errors';
+import type { CellValue } from '../cells.ts';
+
+/** Rows held column by column: the form arquero tables and JSON batches both map to cheaply. */
+export interface RowBatch {
+  rows: number;
+  columns: Readonly<Record<string, ArrayLike<CellValue>>>;
+}
+
+/**
+ * One named feature. Like a scikit-learn transformer: `fit` learns from training rows only,
+ * `transform` is pure and writes the feature's columns into a shared row-major matrix.
+ */
+export interface FeatureTransformer {
+  /** Raw columns it reads (checked before transform). */
+  readonly inputColumns: readonly string[];
+  fit(batch: RowBatch): void;
+  readonly fitted: boolean;
+  /** Names of its output columns (known after fit for learned encodings). */
+  outputNames(): string[];
+  /** Writes row r's outputs at out[r * stride + offset + j]. */
+  transformInto(batch: RowBatch, out: Float64Array, stride: number, offset: number): void;
+  /** Learned state, JSON-serializable; null for stateless features. */
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+export function column(batch: RowBatch, name: string): ArrayLike<CellValue> {
+  const values = batch.columns[name];
+  if (values === undefined) throw new RallyError('FEATURE_BAD_INPUT', `Input rows have no column "${name}".`);
+  if (values.length !== batch.rows) {
+    throw new RallyError('FEATURE_BAD_INPUT', `Column "${name}" has ${values.length} values for ${batch.rows} rows.`);
+  }
+  return values;
+}
+
+export function numberAt(values: ArrayLike<CellValue>, row: number, name: string): number {
+  const value = values[row];
+  if (typeof value !== 'number') throw badValue(name, row, value, 'a number');
+  return value;
+}
+
+export function booleanAt(values: ArrayLike<CellValue>, row: number, name: string): boolean {
+  const value = values[row];
+  if (typeof value !== 'boolean') throw badValue(name, row, value, 'a boolean');
+  return value;
+}
+
+function badValue(name: string, row: number, value: unknown, expected: string): RallyError {
+  return new RallyError('FEATURE_BAD_INPUT', `Column "${name}" row ${row} is ${JSON.stringify(value) ?? String(value)}, expected ${expected}.`);
+}
+
+/** Base for features that learn nothing. */
+export abstract class StatelessFeature implements FeatureTransformer {
+  abstract readonly inputColumns: readonly string[];
+  readonly fitted = true;
+  fit(): void {}
+  abstract outputNames(): string[];
+  abstract transformInto(batch: RowBatch, out: Float64Array, stride: number, offset: number): void;
+  getState(): null {
+    return null;
+  }
+  setState(): void {}
+}

@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { CONTRACT, type ColumnSpec, type DataContract, inputColumns } from './contract.ts';
+import { loadDataset } from './load.ts';
+import { createRng, shuffledIndices } from './random.ts';
+
+/** A data point as clients send it: every input column with its JSON-typed value. */
+export type DataPoint = Record<string, number | boolean | string>;
+
+export const GROUND_TRUTH_PATH = fileURLToPath(new URL('../../../data/australian_open.csv', import.meta.url));
+
+let groundTruthPoints: DataPoint[] | undefined;
+
+function groundTruth(contract: DataContract): DataPoint[] {
+  if (!groundTruthPoints) {
+    const { table } = loadDataset(GROUND_TRUTH_PATH, contract);
+    const names = inputColumns(contract).map((column) => column.name);
+    groundTruthPoints = (table.objects() as DataPoint[]).map((row) => Object.fromEntries(names.map((name) => [name, row[name]])));
+  }
+  return groundTruthPoints;
+}
+
+/**
+ * `n` real points from the ground truth, target removed, in a seeded random order (without
+ * replacement until the 5000 rows are used up, then starting over).
+ */
+export function sampleDataPoints(n: number, seed = 0, contract: DataContract = CONTRACT): DataPoint[] {
+  const rows = groundTruth(contract);
+  const order = shuffledIndices(rows.length, createRng(seed));
+  return Array.from({ length: n }, (_, i) => ({ ...rows[order[i % rows.length]] }));
+}
+
+/**
+ * `n` synthetic points valid under the contract: each column drawn uniformly within what the
+ * ground truth showed (its observed range, categories, booleans); ids unique.
+ */
+export function generateDataPoints(n: number, seed = 0, contract: DataContract = CONTRACT): DataPoint[] {
+  const random = createRng(seed);
+  const columns = inputColumns(contract);
+  return Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((column) => [column.name, drawValue(column, random, i)])));
+}
+
+function drawValue(column: ColumnSpec, random: () => number, index: number): number | boolean | string {
+  const low = column.observed?.min ?? column.min ?? 0;
+  const high = column.observed?.max ?? column.max ?? low + 1;
+  switch (column.type) {
+    case 'boolean':
+      return random() < 0.5;
+    case 'category':
+    case 'target':
+      return column.categories![Math.floor(random() * column.categories!.length)];
+    case 'identifier':
+      // Unique within the batch, beyond the ground truth's ids so nobody mistakes them for real points.
+      return Math.floor(high) + 1 + index;
+    case 'integer':
+      return low + Math.floor(random() * (high - low + 1));
+    default:
+      return low + random() * (high - low);
+  }
+}
