@@ -1,0 +1,114 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RallyError } from '@rally/errors';
+import { LocalFolderStore } from './local.ts';
+import { isValidBucketName, normalizePrefix, S3_DEFAULTS, S3ModelStore, type S3ModelStoreOptions } from './s3.ts';
+
+export const DEFAULT_MODEL_STORE = './store';
+
+export type ModelStoreLocation =
+  | { kind: 'local'; root: string }
+  | { kind: 's3'; bucket: string; prefix: string };
+
+/** Parses MODEL_STORE: `s3://bucket/prefix`, `file:///abs/path`, or a folder path (relative to cwd). */
+export function parseModelStoreLocation(value: string | undefined, cwd: string = process.cwd()): ModelStoreLocation {
+  const raw = (value ?? '').trim() || DEFAULT_MODEL_STORE;
+  const s3 = /^s3:\/\/([^/]*)(?:\/(.*))?$/i.exec(raw);
+  if (s3) {
+    const bucket = s3[1];
+    if (!bucket) throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} names no bucket (expected s3://bucket/prefix).`);
+    if (!isValidBucketName(bucket)) {
+      throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} has an invalid bucket name "${bucket}" (3-63 lowercase letters, digits, dots and hyphens).`);
+    }
+    if (/[?#]/.test(s3[2] ?? '')) throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} must not contain '?' or '#' (expected s3://bucket/prefix).`);
+    let prefix: string;
+    try {
+      prefix = normalizePrefix(s3[2]);
+    } catch (error) {
+      throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} has an invalid prefix (no '.', '..', backslash or control characters).`, { cause: error });
+    }
+    return { kind: 's3', bucket, prefix };
+  }
+  if (/^file:\/\//i.test(raw)) {
+    try {
+      return { kind: 'local', root: fileURLToPath(raw) };
+    } catch (error) {
+      throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} is not a valid file:// URL.`, { cause: error });
+    }
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
+  if (scheme) {
+    throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} uses the unsupported scheme ${scheme[1]}:// (expected s3://bucket/prefix or a folder path).`);
+  }
+  return { kind: 'local', root: resolve(cwd, raw) };
+}
+
+function parseEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RallyError('STORE_CONFIG', `S3_ENDPOINT=${value} is not a URL (expected e.g. http://127.0.0.1:9000).`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RallyError('STORE_CONFIG', `S3_ENDPOINT=${value} must be an http:// or https:// URL.`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new RallyError('STORE_CONFIG', `S3_ENDPOINT=${value} must not carry credentials, a query or a fragment.`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/**
+ * S3 client options from the standard variables: AWS_REGION / AWS_DEFAULT_REGION,
+ * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (otherwise the SDK's default chain),
+ * AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, and S3_ENDPOINT for an S3-compatible server (path-style there).
+ */
+export function s3OptionsFromEnv(env: NodeJS.ProcessEnv, bucket: string, prefix: string): S3ModelStoreOptions {
+  const endpointRaw = nonEmpty(env.S3_ENDPOINT);
+  const endpoint = endpointRaw === undefined ? undefined : parseEndpoint(endpointRaw);
+  const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new RallyError('STORE_CONFIG', 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.');
+  }
+  const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
+  let maxAttempts: number = S3_DEFAULTS.maxAttempts;
+  const attemptsRaw = nonEmpty(env.AWS_MAX_ATTEMPTS);
+  if (attemptsRaw !== undefined) {
+    maxAttempts = Number(attemptsRaw);
+    if (!/^\d+$/.test(attemptsRaw) || maxAttempts < 1 || maxAttempts > 10) {
+      throw new RallyError('STORE_CONFIG', `AWS_MAX_ATTEMPTS=${attemptsRaw} must be an integer from 1 to 10.`);
+    }
+  }
+  const retryModeRaw = nonEmpty(env.AWS_RETRY_MODE);
+  if (retryModeRaw !== undefined && retryModeRaw !== 'standard' && retryModeRaw !== 'adaptive') {
+    throw new RallyError('STORE_CONFIG', `AWS_RETRY_MODE=${retryModeRaw} must be "standard" or "adaptive".`);
+  }
+  return {
+    bucket,
+    prefix,
+    endpoint,
+    forcePathStyle: endpoint !== undefined,
+    region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined,
+    maxAttempts,
+    retryMode: retryModeRaw ?? S3_DEFAULTS.retryMode,
+  };
+}
+
+/**
+ * The store named by MODEL_STORE: `s3://bucket/prefix` → S3ModelStore, anything else a folder
+ * path (default ./store, relative to cwd) → LocalFolderStore. Invalid configuration → STORE_CONFIG.
+ * Nothing is contacted until the first call.
+ */
+export function createModelStore(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): LocalFolderStore | S3ModelStore {
+  const location = parseModelStoreLocation(env.MODEL_STORE, cwd);
+  if (location.kind === 'local') return new LocalFolderStore(location.root);
+  return new S3ModelStore(s3OptionsFromEnv(env, location.bucket, location.prefix));
+}

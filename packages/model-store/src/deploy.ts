@@ -1,0 +1,104 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { RallyError } from '@rally/errors';
+import { ARTIFACTS, type ArtifactName, isModelId, sha256Hex } from './ids.ts';
+import { checksumsOf, differingArtifacts, type ModelStore, type ProductionPointer, sameChecksums } from './store.ts';
+
+export interface DeployOptions {
+  /** Promotion time (default: now). */
+  now?: Date;
+}
+
+export interface DeployResult {
+  pointer: ProductionPointer;
+  /** True when the artifacts were uploaded by this call (false: already in the store, e.g. a rollback). */
+  uploaded: boolean;
+  /** False when the model already was in production (nothing changed). */
+  promoted: boolean;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw error;
+  }
+}
+
+async function readRunFolder(runDir: string): Promise<Record<ArtifactName, Buffer>> {
+  const files = {} as Record<ArtifactName, Buffer>;
+  for (const name of ARTIFACTS) {
+    try {
+      files[name] = await readFile(join(runDir, name));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new RallyError('STORE_CORRUPTED', `Run folder ${runDir} has no readable ${name} (${code ?? 'read failed'}).`, { cause: error });
+    }
+  }
+  return files;
+}
+
+/**
+ * Deploys the training run in `runDir` (a folder named by the model id holding model.json,
+ * dataset.csv and report.json):
+ * 1. checks the folder name is the sha256 of its model.json (STORE_CHECKSUM_MISMATCH otherwise);
+ * 2. uploads the model unless the store already has it with the same checksums (a different
+ *    dataset/report under the same id is refused: models are immutable);
+ * 3. downloads the manifest back and compares it with the local checksums;
+ * 4. promotes it, unless it already is production (then nothing changes).
+ * A model already in the store deploys without upload (a rollback), even when `runDir` no longer
+ * exists; an id neither in the store nor on disk → STORE_UNKNOWN_MODEL.
+ */
+export async function deployRun(store: ModelStore, runDir: string, options: DeployOptions = {}): Promise<DeployResult> {
+  const dir = resolve(runDir);
+  const id = basename(dir);
+  if (!isModelId(id)) {
+    throw new RallyError('STORE_CHECKSUM_MISMATCH', `Run folder ${dir} is not named by a model id (expected 64 lowercase hex characters, the sha256 of its model.json).`);
+  }
+  let uploaded = false;
+  if (await isDirectory(dir)) {
+    const files = await readRunFolder(dir);
+    const actual = sha256Hex(files['model.json']);
+    if (actual !== id) {
+      throw new RallyError('STORE_CHECKSUM_MISMATCH', `Run folder ${dir} is named ${id} but the sha256 of its model.json is ${actual}; refusing to deploy.`);
+    }
+    const local = checksumsOf(id, files);
+    if (await store.hasModel(id)) {
+      const remote = await store.getChecksums(id);
+      if (!sameChecksums(remote, local)) {
+        throw new RallyError(
+          'STORE_CHECKSUM_MISMATCH',
+          `Model ${id} is already in ${store.description} with a different ${differingArtifacts(remote, local).join(' and ')} than ${dir}; stored models are immutable.`,
+        );
+      }
+    } else {
+      await store.putModel(id, files);
+      const remote = await store.getChecksums(id);
+      if (!sameChecksums(remote, local)) {
+        throw new RallyError('STORE_CHECKSUM_MISMATCH', `Model ${id} was uploaded to ${store.description} but its stored checksums differ from ${dir}; production is unchanged.`);
+      }
+      uploaded = true;
+    }
+  } else if (!(await store.hasModel(id))) {
+    throw new RallyError('STORE_UNKNOWN_MODEL', `No model ${id} in ${store.description} and no run folder ${dir} to upload it from.`, { details: { model_id: id } });
+  }
+
+  const current = await store.getProduction();
+  if (current?.model_id === id) return { pointer: current, uploaded, promoted: false };
+  const pointer = await store.promote(id, options.now);
+  return { pointer, uploaded, promoted: true };
+}
+
+/**
+ * Promotes the model that production replaced (pointer.previous_model_id). STORE_NO_PRODUCTION when
+ * nothing is in production, STORE_UNKNOWN_MODEL when there is no previous model.
+ */
+export async function rollback(store: ModelStore, options: DeployOptions = {}): Promise<ProductionPointer> {
+  const current = await store.getProduction();
+  if (!current) throw new RallyError('STORE_NO_PRODUCTION', `${store.description} has no production model to roll back from.`);
+  if (!current.previous_model_id) {
+    throw new RallyError('STORE_UNKNOWN_MODEL', `Production model ${current.model_id} in ${store.description} has no previous model to roll back to.`);
+  }
+  return store.promote(current.previous_model_id, options.now);
+}

@@ -1,0 +1,303 @@
+import { RallyError } from '@rally/errors';
+import { ARTIFACTS, type ArtifactName, assertArtifactName, assertModelId, contentTypeOf, isModelId, sha256Hex } from './ids.ts';
+
+/** `production.json`: which model serves, since when, and what it replaced. */
+export interface ProductionPointer {
+  model_id: string;
+  promoted_at: string;
+  previous_model_id: string | null;
+}
+
+export interface ArtifactChecksum {
+  sha256: string;
+  size: number;
+}
+
+/** `models/<id>/checksums.json`, written after the three artifacts: its presence marks a complete model. */
+export interface ModelChecksums {
+  model_id: string;
+  artifacts: Record<ArtifactName, ArtifactChecksum>;
+}
+
+export interface ModelStore {
+  /** Human-readable location, e.g. "local folder /abs/store" or "s3://bucket/prefix at http://127.0.0.1:1234". */
+  readonly description: string;
+  /** True once the model's manifest (checksums.json) exists, i.e. the upload completed. */
+  hasModel(id: string): Promise<boolean>;
+  /** Uploads the artifacts, then the manifest; a no-op when the model is already there with the same bytes. */
+  putModel(id: string, files: Record<ArtifactName, Buffer>): Promise<void>;
+  /** Downloads an artifact and verifies it against the manifest (STORE_CHECKSUM_MISMATCH otherwise). */
+  getArtifact(id: string, name: ArtifactName): Promise<Buffer>;
+  /** The manifest of a complete model (STORE_UNKNOWN_MODEL if absent). */
+  getChecksums(id: string): Promise<ModelChecksums>;
+  /** Ids of complete models, sorted. */
+  listModels(): Promise<string[]>;
+  /** The production pointer, or null when nothing was promoted yet. Never cached: read it each time. */
+  getProduction(): Promise<ProductionPointer | null>;
+  /** Makes `id` the production model: appends to the history, then rewrites the pointer (last). */
+  promote(id: string, now?: Date): Promise<ProductionPointer>;
+  /** Every promotion, oldest first. */
+  history(): Promise<ProductionPointer[]>;
+}
+
+/** A `history/` object: the pointer written by one promotion, plus the exact key of its predecessor. */
+export interface HistoryEntry extends ProductionPointer {
+  previous_promoted_at: string | null;
+}
+
+export const PRODUCTION_KEY = 'production.json';
+export const MANIFEST_NAME = 'checksums.json';
+export const HISTORY_PREFIX = 'history/';
+const HISTORY_KEY_PATTERN = /^history\/(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)-([0-9a-f]{64})\.json$/;
+const MANIFEST_KEY_PATTERN = /^models\/([0-9a-f]{64})\/checksums\.json$/;
+
+export function artifactKey(id: string, name: ArtifactName | typeof MANIFEST_NAME): string {
+  return `models/${id}/${name}`;
+}
+
+/** History entry key: `history/<ISO time with ':' → '-'>-<id>.json`, so lexicographic order is chronological. */
+export function historyKey(pointer: ProductionPointer): string {
+  return `${HISTORY_PREFIX}${pointer.promoted_at.replaceAll(':', '-')}-${pointer.model_id}.json`;
+}
+
+export function checksumsOf(id: string, files: Record<ArtifactName, Uint8Array>): ModelChecksums {
+  const artifacts = {} as Record<ArtifactName, ArtifactChecksum>;
+  for (const name of ARTIFACTS) artifacts[name] = { sha256: sha256Hex(files[name]), size: files[name].byteLength };
+  return { model_id: id, artifacts };
+}
+
+export function sameChecksums(a: ModelChecksums, b: ModelChecksums): boolean {
+  return a.model_id === b.model_id && ARTIFACTS.every((name) => a.artifacts[name].sha256 === b.artifacts[name].sha256 && a.artifacts[name].size === b.artifacts[name].size);
+}
+
+/** Lists the names of artifacts whose checksums differ. */
+export function differingArtifacts(a: ModelChecksums, b: ModelChecksums): ArtifactName[] {
+  return ARTIFACTS.filter((name) => a.artifacts[name].sha256 !== b.artifacts[name].sha256 || a.artifacts[name].size !== b.artifacts[name].size);
+}
+
+function isIsoTime(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value) && Number.isFinite(Date.parse(value));
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function asPointer(value: unknown): ProductionPointer | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (!isModelId(v.model_id) || !isIsoTime(v.promoted_at)) return null;
+  if (v.previous_model_id !== null && !isModelId(v.previous_model_id)) return null;
+  return { model_id: v.model_id, promoted_at: v.promoted_at, previous_model_id: v.previous_model_id };
+}
+
+function asHistoryEntry(value: unknown): HistoryEntry | null {
+  const pointer = asPointer(value);
+  if (!pointer) return null;
+  const previousAt = (value as Record<string, unknown>).previous_promoted_at;
+  if (previousAt !== null && !isIsoTime(previousAt)) return null;
+  if ((previousAt === null) !== (pointer.previous_model_id === null)) return null;
+  return { ...pointer, previous_promoted_at: previousAt };
+}
+
+function asChecksums(value: unknown, id: string): ModelChecksums | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { model_id?: unknown; artifacts?: Record<string, unknown> };
+  if (v.model_id !== id || typeof v.artifacts !== 'object' || v.artifacts === null) return null;
+  const artifacts = {} as Record<ArtifactName, ArtifactChecksum>;
+  for (const name of ARTIFACTS) {
+    const entry = v.artifacts[name] as { sha256?: unknown; size?: unknown } | undefined;
+    if (!entry || typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) return null;
+    if (typeof entry.size !== 'number' || !Number.isSafeInteger(entry.size) || entry.size < 0) return null;
+    artifacts[name] = { sha256: entry.sha256, size: entry.size };
+  }
+  return { model_id: id, artifacts };
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+}
+
+/**
+ * All store semantics (layout, manifests, verification, promotion, history) on top of four object
+ * primitives. Keys are relative to the store root and always built from validated ids.
+ * Subclasses implement the primitives for one backend; tests may subclass a backend and override
+ * `writeObject` to inject failures.
+ */
+export abstract class ObjectModelStore implements ModelStore {
+  abstract readonly description: string;
+
+  /** The object's bytes, or null if it does not exist. */
+  protected abstract readObject(key: string): Promise<Buffer | null>;
+  /** Replaces the object atomically (readers see the old or the new bytes, never a mix). */
+  protected abstract writeObject(key: string, body: Buffer, contentType: string): Promise<void>;
+  protected abstract deleteObject(key: string): Promise<void>;
+  /** Every key starting with `prefix` (complete objects only), in any order. */
+  protected abstract listKeys(prefix: string): Promise<string[]>;
+
+  /** Releases resources (sockets); the store must not be used afterwards. */
+  async close(): Promise<void> {}
+
+  async hasModel(id: string): Promise<boolean> {
+    assertModelId(id);
+    return (await this.readChecksums(id)) !== null;
+  }
+
+  async putModel(id: string, files: Record<ArtifactName, Buffer>): Promise<void> {
+    assertModelId(id);
+    for (const name of ARTIFACTS) {
+      if (!(files?.[name] instanceof Uint8Array)) {
+        throw new RallyError('STORE_CORRUPTED', `Cannot upload model ${id} to ${this.description}: ${name} is missing.`);
+      }
+    }
+    const checksums = checksumsOf(id, files);
+    if (checksums.artifacts['model.json'].sha256 !== id) {
+      throw new RallyError(
+        'STORE_CHECKSUM_MISMATCH',
+        `Cannot upload model ${id} to ${this.description}: the sha256 of its model.json is ${checksums.artifacts['model.json'].sha256}, not the model id.`,
+      );
+    }
+    const existing = await this.readChecksums(id);
+    if (existing) {
+      if (sameChecksums(existing, checksums)) return;
+      throw new RallyError(
+        'STORE_CHECKSUM_MISMATCH',
+        `Model ${id} is already in ${this.description} with a different ${differingArtifacts(existing, checksums).join(' and ')}, and stored models are immutable.`,
+      );
+    }
+    // Artifacts first (any order), the manifest strictly after: a failure before this point leaves
+    // an incomplete folder that hasModel/listModels ignore and a retry overwrites.
+    await Promise.all(ARTIFACTS.map((name) => this.writeObject(artifactKey(id, name), files[name], contentTypeOf(name))));
+    await this.writeObject(artifactKey(id, MANIFEST_NAME), json(checksums), 'application/json');
+  }
+
+  async getChecksums(id: string): Promise<ModelChecksums> {
+    assertModelId(id);
+    const checksums = await this.readChecksums(id);
+    if (!checksums) throw await this.unknownModel(id);
+    return checksums;
+  }
+
+  async getArtifact(id: string, name: ArtifactName): Promise<Buffer> {
+    assertModelId(id);
+    assertArtifactName(name);
+    const checksums = await this.getChecksums(id);
+    const bytes = await this.readObject(artifactKey(id, name));
+    if (bytes === null) {
+      throw new RallyError('STORE_CORRUPTED', `Model ${id} in ${this.description} has a manifest but its ${name} is missing.`);
+    }
+    const expected = checksums.artifacts[name];
+    const actual = sha256Hex(bytes);
+    if (actual !== expected.sha256 || bytes.byteLength !== expected.size || (name === 'model.json' && actual !== id)) {
+      throw new RallyError(
+        'STORE_CHECKSUM_MISMATCH',
+        `${name} of model ${id} in ${this.description} does not match its recorded sha256 (expected ${expected.sha256} and ${expected.size} bytes, got ${actual} and ${bytes.byteLength} bytes).`,
+        { details: { model_id: id, artifact: name, expected, actual: { sha256: actual, size: bytes.byteLength } } },
+      );
+    }
+    return bytes;
+  }
+
+  async listModels(): Promise<string[]> {
+    const keys = await this.listKeys('models/');
+    const ids = new Set<string>();
+    for (const key of keys) {
+      const match = MANIFEST_KEY_PATTERN.exec(key);
+      if (match) ids.add(match[1]);
+    }
+    return [...ids].sort();
+  }
+
+  async getProduction(): Promise<ProductionPointer | null> {
+    const bytes = await this.readObject(PRODUCTION_KEY);
+    if (bytes === null) return null;
+    const pointer = asPointer(parseJson(bytes));
+    if (!pointer) throw new RallyError('STORE_CORRUPTED', `${PRODUCTION_KEY} in ${this.description} is not a valid production pointer.`);
+    return pointer;
+  }
+
+  async promote(id: string, now: Date = new Date()): Promise<ProductionPointer> {
+    assertModelId(id);
+    if (!(now instanceof Date) || !Number.isFinite(now.getTime())) {
+      throw new RallyError('STORE_CONFIG', `Cannot promote model ${id}: the promotion time is not a valid date.`);
+    }
+    if (!(await this.hasModel(id))) throw await this.unknownModel(id);
+    const current = await this.getProduction();
+    // promoted_at strictly increases along the history, even if two promotions share a millisecond
+    // or the clock stepped back: history keys stay unique and sort in promotion order.
+    let at = now.getTime();
+    if (current) at = Math.max(at, Date.parse(current.promoted_at) + 1);
+    const pointer: ProductionPointer = { model_id: id, promoted_at: new Date(at).toISOString(), previous_model_id: current?.model_id ?? null };
+    if (!isIsoTime(pointer.promoted_at)) {
+      throw new RallyError('STORE_CONFIG', `Cannot promote model ${id}: ${pointer.promoted_at} is outside the supported years 0000-9999.`);
+    }
+    const entry: HistoryEntry = { ...pointer, previous_promoted_at: current?.promoted_at ?? null };
+    const entryKey = historyKey(pointer);
+    await this.writeObject(entryKey, json(entry), 'application/json');
+    try {
+      await this.writeObject(PRODUCTION_KEY, json(pointer), 'application/json');
+    } catch (error) {
+      // Best effort: an orphan entry is unreachable from the pointer, so history() ignores it anyway.
+      await this.deleteObject(entryKey).catch(() => {});
+      throw error;
+    }
+    return pointer;
+  }
+
+  /**
+   * The promotions that led to the current pointer, oldest first: starting from the pointer's own
+   * entry, each entry names its predecessor exactly (previous_model_id + previous_promoted_at), so
+   * entries of promotions whose pointer write failed (or lost a race) are never included.
+   */
+  async history(): Promise<ProductionPointer[]> {
+    const production = await this.getProduction();
+    if (!production) return [];
+    const keys = (await this.listKeys(HISTORY_PREFIX)).filter((key) => HISTORY_KEY_PATTERN.test(key));
+    const entries = new Map<string, HistoryEntry>();
+    const batch = 16;
+    for (let i = 0; i < keys.length; i += batch) {
+      const loaded = await Promise.all(keys.slice(i, i + batch).map(async (key) => ({ key, bytes: await this.readObject(key) })));
+      for (const { key, bytes } of loaded) {
+        if (bytes === null) continue; // deleted between list and read (an aborted promotion)
+        const entry = asHistoryEntry(parseJson(bytes));
+        if (!entry || historyKey(entry) !== key) {
+          throw new RallyError('STORE_CORRUPTED', `History entry ${key} in ${this.description} is not a valid promotion record.`);
+        }
+        entries.set(key, entry);
+      }
+    }
+    const chain: ProductionPointer[] = [];
+    let key: string | null = historyKey(production);
+    while (key !== null && chain.length <= entries.size) {
+      const entry = entries.get(key);
+      if (!entry) break; // history trimmed or written by hand: return what is linked
+      chain.push({ model_id: entry.model_id, promoted_at: entry.promoted_at, previous_model_id: entry.previous_model_id });
+      key =
+        entry.previous_model_id !== null && entry.previous_promoted_at !== null
+          ? historyKey({ model_id: entry.previous_model_id, promoted_at: entry.previous_promoted_at, previous_model_id: null })
+          : null;
+    }
+    return chain.reverse();
+  }
+
+  protected async readChecksums(id: string): Promise<ModelChecksums | null> {
+    const bytes = await this.readObject(artifactKey(id, MANIFEST_NAME));
+    if (bytes === null) return null;
+    const checksums = asChecksums(parseJson(bytes), id);
+    if (!checksums) throw new RallyError('STORE_CORRUPTED', `The manifest ${MANIFEST_NAME} of model ${id} in ${this.description} cannot be parsed.`);
+    return checksums;
+  }
+
+  protected async unknownModel(id: string): Promise<RallyError> {
+    const known = await this.listModels();
+    const hint =
+      known.length === 0
+        ? 'the store has no models yet'
+        : `known ids include ${known.slice(0, 3).join(', ')}${known.length > 3 ? ` (${known.length} in total)` : ''}`;
+    return new RallyError('STORE_UNKNOWN_MODEL', `Unknown model id ${id} in ${this.description}; ${hint}.`, { details: { model_id: id, known: known.slice(0, 10) } });
+  }
+}
