@@ -50,7 +50,7 @@ export class LocalFolderStore extends ObjectModelStore {
     }
   }
 
-  protected async writeObject(key: string, body: Buffer): Promise<void> {
+  protected async writeObject(key: string, body: Buffer, _contentType?: string): Promise<void> {
     try {
       await writeFileAtomic(this.pathOf(key), body);
     } catch (error) {
