@@ -178,7 +178,8 @@ export class S3ModelStore extends ObjectModelStore {
     this.bucket = options.bucket;
     this.prefix = normalizePrefix(options.prefix);
     this.endpoint = options.endpoint?.replace(/\/+$/, '');
-    this.description = `s3://${this.bucket}/${this.prefix}${this.endpoint ? ` at ${this.endpoint}` : ' on AWS S3'}`;
+    const url = `s3://${this.bucket}${this.prefix ? `/${this.prefix.slice(0, -1)}` : ''}`;
+    this.description = `${url}${this.endpoint ? ` at ${this.endpoint}` : ' on AWS S3'}`;
     const maxAttempts = options.maxAttempts ?? S3_DEFAULTS.maxAttempts;
     this.bodyAttempts = Math.max(1, maxAttempts);
     this.client =

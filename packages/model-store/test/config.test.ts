@@ -53,7 +53,7 @@ describe('createModelStore: s3', () => {
     expect(store.bucket).toBe('rally-models');
     expect(store.prefix).toBe('prod/v1/');
     expect(store.endpoint).toBe('http://127.0.0.1:9000');
-    expect(store.description).toBe('s3://rally-models/prod/v1/ at http://127.0.0.1:9000');
+    expect(store.description).toBe('s3://rally-models/prod/v1 at http://127.0.0.1:9000');
     expect(store.client.config.forcePathStyle).toBe(true);
     expect(await store.client.config.region()).toBe('eu-west-3');
     expect(await store.client.config.maxAttempts()).toBe(3);
@@ -65,7 +65,7 @@ describe('createModelStore: s3', () => {
       const store = createS3({ MODEL_STORE: value, AWS_REGION: 'us-west-2', ...creds });
       expect(store.prefix).toBe('');
       expect(store.endpoint).toBeUndefined();
-      expect(store.description).toBe('s3://rally-models/ on AWS S3');
+      expect(store.description).toBe('s3://rally-models on AWS S3');
       expect(store.client.config.forcePathStyle).toBe(false);
     }
   });

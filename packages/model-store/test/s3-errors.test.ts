@@ -77,7 +77,7 @@ describe('S3 errors against a real server', () => {
     const s = store({ bucket: 'no-such-bucket' });
     for (const call of [() => s.getProduction(), () => s.listModels(), () => s.hasModel(fakeModel('x').id)]) {
       const err = await expectRallyError(call, 'STORE_NO_BUCKET');
-      expect(err.message).toBe(`Bucket "no-such-bucket" does not exist (s3://no-such-bucket/ at ${s3.endpoint}).`);
+      expect(err.message).toBe(`Bucket "no-such-bucket" does not exist (s3://no-such-bucket at ${s3.endpoint}).`);
     }
     const m = fakeModel('x');
     await expectRallyError(s.putModel(m.id, m.files), 'STORE_NO_BUCKET');
@@ -100,7 +100,7 @@ describe('S3 errors against a real server', () => {
     const started = Date.now();
     const err = await expectRallyError(s.getProduction(), 'STORE_UNREACHABLE');
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(err.message).toBe(`Cannot reach s3://models/p/ at http://127.0.0.1:${port} (ECONNREFUSED) after 3 attempts.`);
+    expect(err.message).toBe(`Cannot reach s3://models/p at http://127.0.0.1:${port} (ECONNREFUSED) after 3 attempts.`);
   });
 
   it('a server that accepts connections but never answers times out (STORE_UNREACHABLE)', async () => {
@@ -145,12 +145,12 @@ describe('S3 errors against a real server', () => {
     const s = store({ endpoint: proxy.endpoint });
     const err = await expectRallyError(s.getProduction(), 'STORE_UNREACHABLE');
     expect(proxy.log).toHaveLength(3);
-    expect(err.message).toBe(`s3://models/ at ${proxy.endpoint} kept failing with InternalError (HTTP 500) after 3 attempts.`);
+    expect(err.message).toBe(`s3://models at ${proxy.endpoint} kept failing with InternalError (HTTP 500) after 3 attempts.`);
   });
 });
 
 describe('mapS3Error (unit: SDK-shaped error objects)', () => {
-  const ctx = { description: 's3://models/p/ at http://127.0.0.1:9000', bucket: 'models' };
+  const ctx = { description: 's3://models/p at http://127.0.0.1:9000', bucket: 'models' };
   const sdkError = (name: string, status: number, message = `${name} happened`, attempts = 1) =>
     Object.assign(new Error(message), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status, attempts } });
 
