@@ -62,3 +62,14 @@ export abstract class StatelessFeature implements FeatureTransformer {
   }
   setState(): void {}
 }
+
+/** The rows at `indices`, in that order (train/test parts, CV folds). */
+export function selectRows(batch: RowBatch, indices: ArrayLike<number>): RowBatch {
+  const columns: Record<string, CellValue[]> = {};
+  for (const [name, values] of Object.entries(batch.columns)) {
+    const picked = new Array<CellValue>(indices.length);
+    for (let i = 0; i < indices.length; i += 1) picked[i] = values[indices[i]];
+    columns[name] = picked;
+  }
+  return { rows: indices.length, columns };
+}

@@ -1,0 +1,178 @@
+import { RallyError } from '@rally/errors';
+import { checkPoint, inputColumns, pointsToBatch, type DataPoint } from '@rally/features';
+import type { ModelCache, ModelStore, ProductionPointer } from '@rally/model-store';
+import { Pipeline, type TrainReport } from '@rally/train';
+
+/** What clients may know about the model that answers them. */
+export interface ModelInfo {
+  model_id: string;
+  created_at: string;
+  promoted_at: string | null;
+  metrics: { test_log_loss: number; accuracy: number; cv_mean_log_loss: number; cv_std_log_loss: number };
+  classes: string[];
+  features: string[];
+  estimator: TrainReport['estimator'];
+}
+
+export interface Prediction {
+  modelId: string;
+  labels: string[];
+}
+
+export interface ProbabilityPrediction {
+  modelId: string;
+  classes: string[];
+  /** One row per point, one probability per class (in `classes` order), each row summing to 1. */
+  probabilities: number[][];
+}
+
+/** What the HTTP layer needs; tests inject their own (a failing one, a slow one). */
+export interface Predictor {
+  readonly ready: boolean;
+  readonly modelInfo: ModelInfo | null;
+  predict(points: readonly unknown[]): Prediction;
+  predictProba(points: readonly unknown[]): ProbabilityPrediction;
+}
+
+const INPUT_NAMES = inputColumns().map((column) => column.name);
+
+/** Checks points against the schema derived from the contract; the first problem is one sentence naming index and field. */
+export function assertValidPoints(points: readonly unknown[]): asserts points is readonly DataPoint[] {
+  if (points.length === 0) throw new RallyError('PREDICT_INVALID_POINT', 'There are no data points to predict.');
+  for (const [index, point] of points.entries()) {
+    const problem = checkPoint(point, index);
+    if (problem) throw new RallyError('PREDICT_INVALID_POINT', problem);
+  }
+}
+
+/** A fitted pipeline with its identity: what one loaded model is. */
+export class LoadedModel implements Predictor {
+  readonly ready = true;
+  constructor(
+    readonly pipeline: Pipeline,
+    readonly modelInfo: ModelInfo,
+  ) {}
+
+  static fromArtifacts(modelJson: Buffer, reportJson: Buffer, pointer: ProductionPointer | null = null): LoadedModel {
+    let pipeline: Pipeline;
+    let report: TrainReport;
+    try {
+      pipeline = Pipeline.fromJSON(JSON.parse(modelJson.toString('utf8')));
+      report = JSON.parse(reportJson.toString('utf8')) as TrainReport;
+    } catch (error) {
+      if (error instanceof RallyError) throw error;
+      throw new RallyError('STORE_CORRUPTED', `The model artifacts cannot be parsed: ${(error as Error).message}.`, { cause: error });
+    }
+    const info: ModelInfo = {
+      model_id: report.model_id,
+      created_at: report.created_at,
+      promoted_at: pointer?.promoted_at ?? null,
+      metrics: {
+        test_log_loss: report.test_log_loss,
+        accuracy: report.accuracy,
+        cv_mean_log_loss: report.cv_mean_log_loss,
+        cv_std_log_loss: report.cv_std_log_loss,
+      },
+      classes: [...pipeline.classes],
+      features: pipeline.featureNames(),
+      estimator: report.estimator,
+    };
+    return new LoadedModel(pipeline, info);
+  }
+
+  predict(points: readonly unknown[]): Prediction {
+    assertValidPoints(points);
+    return { modelId: this.modelInfo.model_id, labels: this.pipeline.predict(pointsToBatch(points, INPUT_NAMES)) };
+  }
+
+  predictProba(points: readonly unknown[]): ProbabilityPrediction {
+    assertValidPoints(points);
+    const classes = [...this.pipeline.classes];
+    const flat = this.pipeline.predictProba(pointsToBatch(points, INPUT_NAMES));
+    const k = classes.length;
+    const probabilities = Array.from({ length: points.length }, (_, r) => Array.from(flat.subarray(r * k, (r + 1) * k)));
+    return { modelId: this.modelInfo.model_id, classes, probabilities };
+  }
+}
+
+export interface ProductionPredictorOptions {
+  store: ModelStore;
+  cache: ModelCache;
+  /** How often to look at the production pointer; 0 disables polling. Default 30 s. */
+  pollIntervalMs?: number;
+  /** Told about reloads and failed reloads (the server passes its logger). */
+  log?: { info(message: string): void; warn(message: string): void };
+}
+
+/**
+ * Serves the model the store's production pointer names. Loads it through the cache, polls the
+ * pointer and swaps models when it moves; a failed reload keeps the model it has.
+ */
+export class ProductionPredictor implements Predictor {
+  private current: LoadedModel | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<boolean> | undefined;
+
+  constructor(private readonly options: ProductionPredictorOptions) {}
+
+  get ready(): boolean {
+    return this.current !== null;
+  }
+
+  get modelInfo(): ModelInfo | null {
+    return this.current?.modelInfo ?? null;
+  }
+
+  /**
+   * Loads production if it changed. Returns true when a new model was loaded. Errors propagate
+   * (the caller decides); the model in memory is only replaced by a fully loaded one.
+   */
+  refresh(): Promise<boolean> {
+    this.refreshing ??= this.load().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async load(): Promise<boolean> {
+    const { store, cache } = this.options;
+    const pointer = await store.getProduction();
+    if (!pointer) {
+      if (this.current) return false; // production vanished: keep serving what we have
+      throw new RallyError('STORE_NO_PRODUCTION', `The model store (${store.description}) has no production model yet; train one and deploy it.`);
+    }
+    if (pointer.model_id === this.current?.modelInfo.model_id) return false;
+    const [model, report] = await Promise.all([cache.fetch(store, pointer.model_id, 'model.json'), cache.fetch(store, pointer.model_id, 'report.json')]);
+    this.current = LoadedModel.fromArtifacts(model, report, pointer);
+    this.options.log?.info(`Loaded production model ${pointer.model_id}.`);
+    return true;
+  }
+
+  /** Polls the pointer in the background (the timer does not keep the process alive). */
+  start(): void {
+    const interval = this.options.pollIntervalMs ?? 30_000;
+    if (interval <= 0 || this.timer) return;
+    this.timer = setInterval(() => {
+      this.refresh().catch((error: Error) => this.options.log?.warn(`Reloading the production model failed, keeping ${this.current?.modelInfo.model_id ?? 'none'}: ${error.message}`));
+    }, interval);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private loaded(): LoadedModel {
+    if (!this.current) throw new RallyError('PREDICT_NO_MODEL', 'No production model is loaded yet.');
+    return this.current;
+  }
+
+  predict(points: readonly unknown[]): Prediction {
+    return this.loaded().predict(points);
+  }
+
+  predictProba(points: readonly unknown[]): ProbabilityPrediction {
+    return this.loaded().predictProba(points);
+  }
+}

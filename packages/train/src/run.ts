@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { type Dataset, loadDataset, selectRows, tableToBatch, type RowBatch } from '@rally/features';
+import type { RandomForestParams } from '@rally/forest';
+import { accuracy, logLoss, mean, populationStd } from './metrics.ts';
+import { Pipeline } from './pipeline.ts';
+import { stratifiedKFold, stratifiedSplit } from './split.ts';
+
+/** The split every run and every comparison uses, so test figures are comparable across models. */
+export const SPLIT = { seed: 42, testSize: 0.2, folds: 5 } as const;
+/** The original app's hyperparameter grid (`--grid`). */
+export const MAX_DEPTH_GRID = [10, 20] as const;
+
+export const DEFAULT_PARAMS: Pick<RandomForestParams, 'nEstimators' | 'maxDepth' | 'seed'> = { nEstimators: 100, maxDepth: 20, seed: 42 };
+
+export interface TrainOptions {
+  dataPath: string;
+  params?: Partial<RandomForestParams>;
+  /** Search max depth over MAX_DEPTH_GRID by cross-validation and keep the best. */
+  grid?: boolean;
+  workers?: number;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { phase: 'validated'; rows: number }
+  | { phase: 'fold'; fold: number; folds: number; maxDepth: number; logLoss: number }
+  | { phase: 'fitting' }
+  | { phase: 'done'; modelId: string };
+
+export interface TrainReport {
+  model_id: string;
+  created_at: string;
+  test_log_loss: number;
+  accuracy: number;
+  cv_log_losses: number[];
+  cv_mean_log_loss: number;
+  /** Population standard deviation (ddof=0) of the per-fold log losses. */
+  cv_std_log_loss: number;
+  /** Log loss of always predicting the training class shares: the bar any model must clear. */
+  class_prior_log_loss: number;
+  classes: string[];
+  features: string[];
+  estimator: { type: 'RandomForestClassifier'; library: string; params: RandomForestParams };
+  grid: { max_depth: number; cv_mean_log_loss: number; cv_std_log_loss: number }[] | null;
+  dataset: { file: string; sha256: string; rows: number };
+  split: { seed: number; test_size: number; folds: number; train_rows: number; test_rows: number };
+  durations: { cv_seconds: number; fit_seconds: number; total_seconds: number };
+}
+
+export interface TrainedRun {
+  modelId: string;
+  /** model.json bytes: the id is their sha256. */
+  model: Buffer;
+  dataset: Buffer;
+  report: TrainReport;
+  pipeline: Pipeline;
+}
+
+export function modelIdOf(modelJson: Buffer | string): string {
+  return createHash('sha256').update(modelJson).digest('hex');
+}
+
+const pick = (labels: readonly string[], indices: ArrayLike<number>) => Array.from(indices, (i) => labels[i]);
+
+/** 5-fold stratified CV log loss of a configuration on the given rows (refits from scratch per fold). */
+export async function crossValidate(
+  batch: RowBatch,
+  labels: readonly string[],
+  params: Partial<RandomForestParams>,
+  options: { workers?: number; onFold?: (fold: number, loss: number) => void } = {},
+): Promise<number[]> {
+  const losses: number[] = [];
+  for (const [fold, { train, test }] of stratifiedKFold(labels, SPLIT.folds, SPLIT.seed).entries()) {
+    const pipeline = await Pipeline.create(params).fit(selectRows(batch, train), pick(labels, train), options);
+    const loss = logLoss(pick(labels, test), pipeline.predictProba(selectRows(batch, test)), pipeline.classes);
+    losses.push(loss);
+    options.onFold?.(fold, loss);
+  }
+  return losses;
+}
+
+export function classPriorLogLoss(trainLabels: readonly string[], testLabels: readonly string[]): number {
+  const classes = [...new Set(trainLabels)].sort();
+  const shares = classes.map((label) => trainLabels.filter((l) => l === label).length / trainLabels.length);
+  const proba = new Float64Array(testLabels.length * classes.length);
+  for (let r = 0; r < testLabels.length; r += 1) proba.set(shares, r * classes.length);
+  return logLoss(testLabels, proba, classes);
+}
+
+/** A whole training run: validate, split, cross-validate (or grid search), fit, evaluate. */
+export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
+  const started = performance.now();
+  const dataset: Dataset = loadDataset(options.dataPath);
+  const workers = options.workers ?? availableParallelism();
+  options.onProgress?.({ phase: 'validated', rows: dataset.table.numRows() });
+
+  const batch = tableToBatch(dataset.table);
+  const labels = [...(batch.columns.outcome as readonly string[])];
+  const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
+  const trainBatch = selectRows(batch, train);
+  const testBatch = selectRows(batch, test);
+  const trainLabels = pick(labels, train);
+  const testLabels = pick(labels, test);
+
+  const base = { ...DEFAULT_PARAMS, ...options.params };
+  const depths = options.grid ? [...MAX_DEPTH_GRID] : [base.maxDepth];
+  const grid: NonNullable<TrainReport['grid']> = [];
+  let best: { params: Partial<RandomForestParams>; losses: number[] } | undefined;
+  const cvStarted = performance.now();
+  for (const maxDepth of depths) {
+    const params = { ...base, maxDepth };
+    const losses = await crossValidate(trainBatch, trainLabels, params, {
+      workers,
+      onFold: (fold, loss) => options.onProgress?.({ phase: 'fold', fold: fold + 1, folds: SPLIT.folds, maxDepth, logLoss: loss }),
+    });
+    grid.push({ max_depth: maxDepth, cv_mean_log_loss: mean(losses), cv_std_log_loss: populationStd(losses) });
+    if (!best || mean(losses) < mean(best.losses)) best = { params, losses };
+  }
+  const cvSeconds = (performance.now() - cvStarted) / 1000;
+
+  options.onProgress?.({ phase: 'fitting' });
+  const fitStarted = performance.now();
+  const pipeline = await Pipeline.create(best!.params).fit(trainBatch, trainLabels, { workers });
+  const fitSeconds = (performance.now() - fitStarted) / 1000;
+
+  const proba = pipeline.predictProba(testBatch);
+  const model = Buffer.from(JSON.stringify(pipeline.toJSON()));
+  const modelId = modelIdOf(model);
+  const report: TrainReport = {
+    model_id: modelId,
+    created_at: new Date().toISOString(),
+    test_log_loss: logLoss(testLabels, proba, pipeline.classes),
+    accuracy: accuracy(testLabels, pipeline.estimator.predict(pipeline.transform(testBatch))),
+    cv_log_losses: best!.losses,
+    cv_mean_log_loss: mean(best!.losses),
+    cv_std_log_loss: populationStd(best!.losses),
+    class_prior_log_loss: classPriorLogLoss(trainLabels, testLabels),
+    classes: [...pipeline.classes],
+    features: pipeline.featureNames(),
+    estimator: { type: 'RandomForestClassifier', library: 'ml-random-forest 2.1.0 + ml-cart 2.1.1 (patched)', params: pipeline.estimator.params },
+    grid: options.grid ? grid : null,
+    dataset: { file: dataset.fileName, sha256: dataset.sha256, rows: dataset.table.numRows() },
+    split: { seed: SPLIT.seed, test_size: SPLIT.testSize, folds: SPLIT.folds, train_rows: train.length, test_rows: test.length },
+    durations: { cv_seconds: cvSeconds, fit_seconds: fitSeconds, total_seconds: (performance.now() - started) / 1000 },
+  };
+  options.onProgress?.({ phase: 'done', modelId });
+  return { modelId, model, dataset: dataset.bytes, report, pipeline };
+}

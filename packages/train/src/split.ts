@@ -1,0 +1,63 @@
+import { createRng, shuffledIndices } from '@rally/features';
+
+export interface Split {
+  train: Int32Array;
+  test: Int32Array;
+}
+
+/** Row indices grouped by label, each group in seeded random order. */
+function shuffledByClass(labels: readonly string[], seed: number): Int32Array[] {
+  const random = createRng(seed);
+  const groups = new Map<string, number[]>();
+  for (const [i, label] of labels.entries()) {
+    const group = groups.get(label) ?? [];
+    group.push(i);
+    groups.set(label, group);
+  }
+  // Sorted labels so the result does not depend on which class happens to come first.
+  return [...groups.keys()].sort().map((label) => {
+    const rows = groups.get(label)!;
+    return Int32Array.from(shuffledIndices(rows.length, random), (j) => rows[j]);
+  });
+}
+
+const sorted = (indices: number[]) => Int32Array.from(indices).sort();
+
+/**
+ * Stratified train/test split (scikit-learn's `train_test_split(stratify=y)`): the test part
+ * has ceil(testSize * n) rows, spread over classes by largest remainder so each class keeps
+ * its share. Deterministic for a seed.
+ */
+export function stratifiedSplit(labels: readonly string[], testSize = 0.2, seed = 42): Split {
+  if (!(testSize > 0 && testSize < 1)) throw new RangeError(`testSize must be in (0, 1), got ${testSize}.`);
+  const groups = shuffledByClass(labels, seed);
+  const nTest = Math.ceil(testSize * labels.length);
+  const exact = groups.map((group) => (group.length * nTest) / labels.length);
+  const counts = exact.map(Math.floor);
+  const byRemainder = exact.map((value, i) => [value - counts[i], i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; k < nTest - counts.reduce((a, b) => a + b, 0); k += 1) counts[byRemainder[k][1]] += 1;
+  const train: number[] = [];
+  const test: number[] = [];
+  groups.forEach((group, g) => {
+    group.forEach((row, i) => (i < counts[g] ? test : train).push(row));
+  });
+  return { train: sorted(train), test: sorted(test) };
+}
+
+/**
+ * Stratified k-fold (scikit-learn's StratifiedKFold(shuffle=True)): each class is dealt round
+ * robin over the folds, so every fold keeps the class balance. Returns positions into `labels`.
+ */
+export function stratifiedKFold(labels: readonly string[], folds = 5, seed = 42): Split[] {
+  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`folds must be an integer >= 2, got ${folds}.`);
+  const groups = shuffledByClass(labels, seed);
+  const assignment = new Int32Array(labels.length);
+  let dealt = 0;
+  for (const group of groups) for (const row of group) assignment[row] = dealt++ % folds;
+  return Array.from({ length: folds }, (_, fold) => {
+    const train: number[] = [];
+    const test: number[] = [];
+    assignment.forEach((f, row) => (f === fold ? test : train).push(row));
+    return { train: sorted(train), test: sorted(test) };
+  });
+}
