@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
 import { ARTIFACTS, type ArtifactName, isModelId, sha256Hex } from './ids.ts';
-import { checksumsOf, differingArtifacts, type ModelStore, type ProductionPointer, sameChecksums } from './store.ts';
+import { checksumsOf, type ModelStore, type ProductionPointer, sameChecksums } from './store.ts';
 
 export interface DeployOptions {
   /** Promotion time (default: now). */
@@ -43,8 +43,8 @@ async function readRunFolder(runDir: string): Promise<Record<ArtifactName, Buffe
  * Deploys the training run in `runDir` (a folder named by the model id holding model.json,
  * dataset.csv and report.json):
  * 1. checks the folder name is the sha256 of its model.json (STORE_CHECKSUM_MISMATCH otherwise);
- * 2. uploads the model unless the store already has it with the same checksums (a different
- *    dataset/report under the same id is refused: models are immutable);
+ * 2. uploads the model unless the store already has it (same id, same model.json: a retrained
+ *    run's newer report does not replace the stored one, models are immutable);
  * 3. downloads the manifest back and compares it with the local checksums;
  * 4. promotes it, unless it already is production (then nothing changes).
  * A model already in the store deploys without upload (a rollback), even when `runDir` no longer
@@ -65,12 +65,11 @@ export async function deployRun(store: ModelStore, runDir: string, options: Depl
     }
     const local = checksumsOf(id, files);
     if (await store.hasModel(id)) {
+      // Same id means the same model.json bytes (checked above). A retrained run of the same data,
+      // options and seed differs only in its report (time, durations): the stored model stands.
       const remote = await store.getChecksums(id);
-      if (!sameChecksums(remote, local)) {
-        throw new RallyError(
-          'STORE_CHECKSUM_MISMATCH',
-          `Model ${id} is already in ${store.description} with a different ${differingArtifacts(remote, local).join(' and ')} than ${dir}; stored models are immutable.`,
-        );
+      if (remote.artifacts['model.json'].sha256 !== local.artifacts['model.json'].sha256) {
+        throw new RallyError('STORE_CHECKSUM_MISMATCH', `Model ${id} in ${store.description} has a model.json that does not match its id; the store is corrupted.`);
       }
     } else {
       await store.putModel(id, files);

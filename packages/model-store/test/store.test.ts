@@ -314,11 +314,12 @@ describe.each([
       await expectRallyError(deployRun(store, await writeRunFolder(runs, A, 'latest')), 'STORE_CHECKSUM_MISMATCH');
       expect(await store.listModels()).toEqual([]);
       expect(await store.getProduction()).toBeNull();
-      // Same id already stored with a different dataset: refused, nothing promoted.
+      // Same id retrained (a newer report): the stored model stands and is promoted, nothing re-uploaded.
       await store.putModel(A.id, A.files);
-      const dir = await writeRunFolder(runs, { id: A.id, files: { ...A.files, 'dataset.csv': Buffer.from('x\n') } });
-      await expectRallyError(deployRun(store, dir), 'STORE_CHECKSUM_MISMATCH');
-      expect(await store.getProduction()).toBeNull();
+      const dir = await writeRunFolder(runs, { id: A.id, files: { ...A.files, 'report.json': Buffer.from('{"created_at":"later"}') } });
+      const result = await deployRun(store, dir);
+      expect(result).toMatchObject({ uploaded: false, promoted: true });
+      expect((await store.getArtifact(A.id, 'report.json')).equals(A.files['report.json'])).toBe(true);
     } finally {
       await rm(runs, { recursive: true, force: true });
     }
