@@ -1,0 +1,44 @@
+import { test as base } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { LocalFolderStore, ModelCache } from '@rally/model-store';
+import { ProductionPredictor, type Predictor } from '@rally/predict';
+import { storeWithProduction, tempDir } from '@rally/testkit';
+import { buildApp, type AppOptions } from '../src/index.ts';
+
+let production: Promise<ProductionPredictor> | undefined;
+
+/** One real production predictor per test file: a tiny model trained, deployed to a temp store, loaded through the cache. */
+export function productionPredictor(): Promise<ProductionPredictor> {
+  production ??= (async () => {
+    const { store } = await storeWithProduction();
+    const predictor = new ProductionPredictor({ store, cache: new ModelCache({ dir: tempDir('cache') }) });
+    await predictor.refresh();
+    return predictor;
+  })();
+  return production;
+}
+
+/** A predictor over an empty store: never ready. */
+export function emptyPredictor(): ProductionPredictor {
+  return new ProductionPredictor({ store: new LocalFolderStore(tempDir('empty-store')), cache: new ModelCache({ disabled: true }) });
+}
+
+interface Fixtures {
+  predictor: Predictor;
+  appOptions: Partial<AppOptions>;
+  client: FastifyInstance;
+}
+
+/**
+ * `client` builds the app around `predictor` (overridable per test with `test.scoped` or by
+ * extending), injects requests in-process, and closes the app after the test.
+ */
+export const test = base.extend<Fixtures>({
+  predictor: async ({}, use) => use(await productionPredictor()),
+  appOptions: async ({}, use) => use({}),
+  client: async ({ predictor, appOptions }, use) => {
+    const app = await buildApp({ predictor, ...appOptions });
+    await use(app);
+    await app.close();
+  },
+});

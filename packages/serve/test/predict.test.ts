@@ -1,0 +1,134 @@
+import { describe, expect } from 'vitest';
+import { generateDataPoints, sampleDataPoints } from '@rally/features';
+import type { Predictor } from '@rally/predict';
+import { EMPTY_BATCH, ILL_FORMED_DATA, MISSING_DATA_KEY } from '../src/index.ts';
+import { emptyPredictor, test } from './fixtures.ts';
+
+const CLASSES = ['FE', 'UE', 'W'];
+const json = (payload: unknown) => ({ method: 'POST' as const, url: '/predict', payload: payload as object });
+
+describe('POST /predict', () => {
+  test.for([1, 10, 100])('answers 200 with one known label per point for %i random points', async (n, { client }) => {
+    const response = await client.inject(json({ data: generateDataPoints(n, n) }));
+    expect(response.statusCode).toBe(200);
+    const labels = response.json();
+    expect(labels).toHaveLength(n);
+    for (const label of labels) expect(CLASSES).toContain(label);
+    expect(response.headers['x-model-id']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('accepts a single point as an object (the original contract) and answers an array', async ({ client }) => {
+    const [point] = sampleDataPoints(1, 3);
+    const response = await client.inject(json({ data: point }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([expect.any(String)]);
+  });
+
+  test('keeps the order of the points', async ({ client }) => {
+    const points = sampleDataPoints(30, 4);
+    const batch = (await client.inject(json({ data: points }))).json();
+    const one = await Promise.all(points.map(async (point) => (await client.inject(json({ data: point }))).json()[0]));
+    expect(batch).toEqual(one);
+  });
+});
+
+describe('client errors answer 400 with a message', () => {
+  const [point] = sampleDataPoints(1, 9);
+  const cases: [string, () => object, number, string | RegExp][] = [
+    ['a body without data', () => ({ points: [point] }), 400, MISSING_DATA_KEY],
+    ['a JSON array body', () => [point], 400, MISSING_DATA_KEY],
+    ['data a string', () => ({ data: 'point' }), 400, ILL_FORMED_DATA],
+    ['data an array holding a number', () => ({ data: [point, 3] }), 400, ILL_FORMED_DATA],
+    ['data null', () => ({ data: null }), 400, ILL_FORMED_DATA],
+    ['an empty array', () => ({ data: [] }), 400, EMPTY_BATCH],
+    ['a point missing a field', () => ({ data: [{ ...point, depth: undefined }] }), 400, 'Point 0 is missing field "depth".'],
+    ['a point with an unknown field', () => ({ data: { ...point, spin: 2 } }), 400, 'Point 0 has unknown field "spin".'],
+    ['text in a numeric field of point 2', () => ({ data: [point, point, { ...point, speed: 'fast' }] }), 400, /^Point 2 field "speed" is "fast"/],
+    ['an unknown category', () => ({ data: { ...point, hitpoint: 'S' } }), 400, /^Point 0 field "hitpoint" is "S"; it must be one of B, F, U, V\.$/],
+    ['a null value', () => ({ data: { ...point, serve: null } }), 400, /^Point 0 field "serve" is null/],
+    ['a boolean written as text', () => ({ data: { ...point, 'same.side': 'True' } }), 400, /must be True or False/],
+    ['an out-of-range integer', () => ({ data: { ...point, serve: 3 } }), 400, /field "serve" is 3; it must be an integer in \[1, 2\]/],
+  ];
+  test.for(cases)('%s', async ([, body, status, message], { client }) => {
+    const response = await client.inject(json(body()));
+    expect(response.statusCode).toBe(status);
+    if (typeof message === 'string') expect(response.json()).toEqual({ message });
+    else expect(response.json().message).toMatch(message);
+  });
+
+  test('malformed JSON', async ({ client }) => {
+    const response = await client.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload: '{"data": [' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toMatch(/JSON/);
+  });
+
+  test('an empty JSON body', async ({ client }) => {
+    const response = await client.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload: '' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toMatch(/empty/i);
+  });
+
+  test('415 for a body that is not JSON', async ({ client }) => {
+    const response = await client.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'text/plain' }, payload: 'speed=30' });
+    expect(response.statusCode).toBe(415);
+    expect(response.json().message).toMatch(/Unsupported Media Type/i);
+  });
+});
+
+describe('limits answer 413', () => {
+  test.override({ appOptions: { limits: { maxBatch: 5, bodyLimit: 20_000 } } });
+  test('a batch over the limit', async ({ client }) => {
+    const response = await client.inject(json({ data: sampleDataPoints(6, 1) }));
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toEqual({ message: 'A batch holds at most 5 points; this one has 6.' });
+  });
+  test('a body over the limit', async ({ client }) => {
+    const response = await client.inject(json({ data: sampleDataPoints(5, 1), padding: 'x'.repeat(30_000) }));
+    expect(response.statusCode).toBe(413);
+    expect(response.json().message).toMatch(/too large/i);
+  });
+});
+
+describe('server-side failures', () => {
+  const failing: Predictor = {
+    ready: true,
+    modelInfo: null,
+    predict: () => {
+      throw new Error('forest exploded');
+    },
+    predictProba: () => {
+      throw new Error('forest exploded');
+    },
+  };
+  test.override({ predictor: failing });
+  test('a failing predictor gives 500 with the original message prefix and no internals', async ({ client }) => {
+    const response = await client.inject(json({ data: sampleDataPoints(1) }));
+    expect(response.statusCode).toBe(500);
+    expect(response.json().message).toMatch(/^An error occurred during prediction: /);
+    expect(response.json().message).not.toMatch(/exploded/);
+  });
+});
+
+describe('while no model is loaded', () => {
+  test.override({ predictor: emptyPredictor() });
+  test('predictions answer 503 with Retry-After', async ({ client }) => {
+    const response = await client.inject(json({ data: sampleDataPoints(1) }));
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.json()).toEqual({ message: 'No production model is loaded yet.' });
+  });
+  test('readiness answers 503, liveness 200, /model 503', async ({ client }) => {
+    expect((await client.inject({ url: '/health/ready' })).statusCode).toBe(503);
+    expect((await client.inject({ url: '/health/live' })).statusCode).toBe(200);
+    expect((await client.inject({ url: '/model' })).statusCode).toBe(503);
+  });
+});
+
+describe('methods', () => {
+  test.for(['GET', 'PUT', 'DELETE'] as const)('%s /predict answers 405 with Allow: POST', async (method, { client }) => {
+    const response = await client.inject({ method, url: '/predict' });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('POST');
+    expect(response.json().message).toMatch(/POST/);
+  });
+});

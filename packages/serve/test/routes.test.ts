@@ -1,0 +1,73 @@
+import { describe, expect } from 'vitest';
+import { inputColumns, sampleDataPoints } from '@rally/features';
+import { test } from './fixtures.ts';
+
+describe('POST /predict/proba', () => {
+  test('gives per-class probabilities summing to 1, the label and the model id', async ({ client }) => {
+    const points = sampleDataPoints(20, 2);
+    const response = await client.inject({ method: 'POST', url: '/predict/proba', payload: { data: points } });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.model_id).toMatch(/^[0-9a-f]{64}$/);
+    expect(response.headers['x-model-id']).toBe(body.model_id);
+    expect(body.classes).toEqual(['FE', 'UE', 'W']);
+    expect(body.predictions).toHaveLength(20);
+    const labels = (await client.inject({ method: 'POST', url: '/predict', payload: { data: points } })).json();
+    for (const [i, prediction] of body.predictions.entries()) {
+      const values = Object.values(prediction.probabilities) as number[];
+      expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      expect(prediction.label).toBe(labels[i]);
+    }
+  });
+});
+
+describe('service routes', () => {
+  test('GET /ping answers pong! (the original)', async ({ client }) => {
+    const response = await client.inject({ url: '/ping' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('pong!');
+  });
+
+  test('readiness and liveness answer 200 once a model is loaded', async ({ client }) => {
+    expect((await client.inject({ url: '/health/live' })).json()).toEqual({ status: 'ok' });
+    const ready = await client.inject({ url: '/health/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', model_id: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  test('GET /model describes the production model', async ({ client }) => {
+    const body = (await client.inject({ url: '/model' })).json();
+    expect(body).toMatchObject({ model_id: expect.stringMatching(/^[0-9a-f]{64}$/), classes: ['FE', 'UE', 'W'], promoted_at: expect.any(String) });
+    expect(body.features).toHaveLength(14);
+    expect(body.metrics.test_log_loss).toBeGreaterThan(0);
+    expect(body.created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  test('unknown routes answer 404 JSON', async ({ client }) => {
+    const response = await client.inject({ url: '/nope' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().message).toMatch(/No route GET \/nope/);
+  });
+});
+
+describe('OpenAPI', () => {
+  test('/docs/json is OpenAPI 3 generated from the contract-derived schemas', async ({ client }) => {
+    const doc = (await client.inject({ url: '/docs/json' })).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    const predict = doc.paths['/predict'].post;
+    const schema = predict.requestBody.content['application/json'].schema;
+    const point = schema.properties.data.oneOf[0];
+    expect(point.required).toEqual(inputColumns().map((column) => column.name));
+    expect(point.properties.hitpoint.enum).toEqual(['B', 'F', 'U', 'V']);
+    expect(Object.keys(predict.responses)).toEqual(expect.arrayContaining(['200', '400', '413', '415', '500', '503']));
+    expect(doc.paths['/predict/proba']).toBeDefined();
+    expect(doc.paths['/predict'].get).toBeUndefined();
+  });
+
+  test('/docs serves a readable page', async ({ client }) => {
+    const response = await client.inject({ url: '/docs' });
+    const page = response.statusCode === 302 ? await client.inject({ url: response.headers.location as string }) : response;
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Test-only helpers shared across packages (never imported by production code): real training
+ * runs on a slice of the ground truth, temporary folders and stores, and an in-process S3 server.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { GROUND_TRUTH_PATH } from '@rally/features';
+import { deployRun, LocalFolderStore, type ModelStore, S3ModelStore } from '@rally/model-store';
+import { trainRun, type TrainedRun, writeRun } from '@rally/train';
+import type { RandomForestParams } from '@rally/forest';
+
+const cleanups: (() => void)[] = [];
+
+/** A fresh temporary folder, removed at process exit. */
+export function tempDir(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `rally-${label}-`));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+process.once('exit', () => cleanups.forEach((cleanup) => cleanup()));
+
+/** The first `rows` rows of the ground truth as a CSV file (stratification still has all classes). */
+export function groundTruthSlice(rows: number, dir = tempDir('slice')): string {
+  const lines = readFileSync(GROUND_TRUTH_PATH, 'utf8').trimEnd().split('\n');
+  const path = join(dir, `australian_open_${rows}.csv`);
+  writeFileSync(path, `${lines.slice(0, rows + 1).join('\n')}\n`);
+  return path;
+}
+
+export interface TinyRunOptions {
+  rows?: number;
+  params?: Partial<RandomForestParams>;
+  outputDir?: string;
+  dataPath?: string;
+}
+
+/** A real, small training run (default 600 rows, 10 trees, depth 6) written to an output folder. */
+export async function trainTinyRun(options: TinyRunOptions = {}): Promise<{ run: TrainedRun; dir: string; outputDir: string }> {
+  const outputDir = options.outputDir ?? tempDir('output');
+  const dataPath = options.dataPath ?? groundTruthSlice(options.rows ?? 600);
+  const run = await trainRun({ dataPath, params: { nEstimators: 10, maxDepth: 6, ...options.params }, workers: 1 });
+  return { run, dir: writeRun(run, outputDir), outputDir };
+}
+
+/** A local folder store in a temp folder with a tiny model deployed as production. */
+export async function storeWithProduction(options: TinyRunOptions = {}): Promise<{ store: ModelStore; run: TrainedRun; dir: string }> {
+  const store = new LocalFolderStore(tempDir('store'));
+  const { run, dir } = await trainTinyRun(options);
+  await deployRun(store, dir);
+  return { store, run, dir };
+}
+
+export const S3_BUCKET = 'models';
+/** s3rver's built-in key pair. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface RunningS3 {
+  endpoint: string;
+  /** Environment for createModelStore: MODEL_STORE=s3://models/<prefix>, S3_ENDPOINT, credentials, region. */
+  env(prefix?: string): NodeJS.ProcessEnv;
+  store(prefix?: string): S3ModelStore;
+  close(): Promise<void>;
+}
+
+/** A real S3-compatible server (s3rver) on 127.0.0.1, ephemeral port, bucket `models`. */
+export async function startS3(): Promise<RunningS3> {
+  const directory = tempDir('s3rver');
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, resetOnClose: true, configureBuckets: [{ name: S3_BUCKET, configs: [] }] });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    env: (prefix = 'rally') => ({
+      MODEL_STORE: `s3://${S3_BUCKET}/${prefix}`,
+      S3_ENDPOINT: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    }),
+    store: (prefix = 'rally') => new S3ModelStore({ bucket: S3_BUCKET, prefix, endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS }),
+    close: () => server.close(),
+  };
+}
