@@ -4,5 +4,6 @@ export default defineProject({
   test: {
     name: 'predict',
     include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
   },
 });

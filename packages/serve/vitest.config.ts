@@ -4,5 +4,8 @@ export default defineProject({
   test: {
     name: 'serve',
     include: ['test/**/*.test.ts'],
+    // Each file trains a tiny real model once; the end-to-end test starts a real process.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sampleDataPoints } from '@rally/features';
+import { storeWithProduction, tempDir } from '@rally/testkit';
+import { configFromEnv, startServer } from '../src/index.ts';
+
+describe('server configuration', () => {
+  it('reads PORT, HOST, POLL_INTERVAL_SECONDS, LOG_LEVEL and WORKERS with defaults', () => {
+    expect(configFromEnv({})).toEqual({ port: 8000, host: '127.0.0.1', pollIntervalMs: 30_000, logLevel: 'info', workers: 1 });
+    expect(configFromEnv({ PORT: '0', HOST: '0.0.0.0', POLL_INTERVAL_SECONDS: '0.5', WORKERS: '2' })).toMatchObject({ port: 0, host: '0.0.0.0', pollIntervalMs: 500, workers: 2 });
+  });
+  it('refuses bad values in one sentence', () => {
+    expect(() => configFromEnv({ PORT: 'eighty' })).toThrow('PORT must be an integer from 0 to 65535, got "eighty".');
+    expect(() => configFromEnv({ WORKERS: '0' })).toThrow(/WORKERS must be/);
+  });
+});
+
+describe('end to end: the real server over HTTP', () => {
+  const closers: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const close of closers) await close();
+  });
+
+  it('serves predictions on an ephemeral port from a store', async () => {
+    const { store, run } = await storeWithProduction();
+    const root = store.description.replace(/^local folder /, '');
+    const app = await startServer({ PORT: '0', MODEL_STORE: root, CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'silent', POLL_INTERVAL_SECONDS: '0' });
+    closers.push(() => app.close());
+    const address = app.server.address();
+    if (address === null || typeof address === 'string') throw new Error('no TCP address');
+    const base = `http://127.0.0.1:${address.port}`;
+
+    const response = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: sampleDataPoints(3, 1) }) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-model-id')).toBe(run.modelId);
+    expect(await response.json()).toHaveLength(3);
+    expect(await (await fetch(`${base}/ping`)).text()).toBe('pong!');
+    expect((await fetch(`${base}/predict`)).status).toBe(405);
+  });
+
+  it('`pnpm serve` shuts down gracefully on SIGTERM (exit 0, port released)', async () => {
+    const { store } = await storeWithProduction();
+    const root = store.description.replace(/^local folder /, '');
+    const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', main], {
+      env: { ...process.env, PORT: '0', MODEL_STORE: root, CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'info', POLL_INTERVAL_SECONDS: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const listening = new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = output.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`server exited early (${code}): ${output}`)));
+    });
+    const base = await listening;
+    // A request whose body is still arriving when SIGTERM comes must be answered, not dropped.
+    const body = JSON.stringify({ data: sampleDataPoints(50, 2) });
+    const request = http.request(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+    const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      });
+      request.on('error', reject);
+    });
+    request.write(body.slice(0, 100));
+    await delay(300);
+    child.kill('SIGTERM');
+    await delay(300);
+    request.end(body.slice(100));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    const { status, text } = await answered;
+    expect(status).toBe(200);
+    expect(JSON.parse(text)).toHaveLength(50);
+    await expect(fetch(`${base}/ping`)).rejects.toThrow();
+  });
+});
