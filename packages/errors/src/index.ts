@@ -30,6 +30,7 @@ export const ERROR_CATALOGUE = {
   // command lines
   CLI_USAGE: { statusCode: 400, description: 'Unknown or malformed command-line flags.' },
   // prediction service
+  SERVER_CONFIG: { statusCode: 400, description: 'PORT, HOST, WORKERS or another server setting is invalid.' },
   PREDICT_NO_MODEL: { statusCode: 503, description: 'No production model is loaded yet.' },
   PREDICT_INVALID_POINT: { statusCode: 400, description: 'A data point does not follow the input schema.' },
   PREDICT_FAILED: { statusCode: 500, description: 'Prediction itself failed.' },

@@ -4,6 +4,7 @@
  */
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
+import { RallyError } from '@rally/errors';
 import { cacheFromEnv, createModelStore } from '@rally/model-store';
 import { ProductionPredictor } from '@rally/predict';
 import { buildApp } from './app.ts';
@@ -21,7 +22,7 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, vali
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!valid(value)) throw new Error(`${name} must be ${expected}, got "${raw}".`);
+  if (!valid(value)) throw new RallyError('SERVER_CONFIG', `${name} must be ${expected}, got "${raw}".`);
   return value;
 }
 
