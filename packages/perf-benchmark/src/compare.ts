@@ -1,0 +1,263 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isRallyError, RallyError } from '@rally/errors';
+import { type ArtifactName, type ModelCache, type ModelStore, sha256Hex } from '@rally/model-store';
+import { Pipeline, SPLIT, type TrainReport } from '@rally/train';
+import type { BootstrapOptions } from './bootstrap.ts';
+import { type BenchmarkDataset, datasetFromBytes, splitDataset } from './data.ts';
+import { evaluateModel, type ModelEvaluation, type PairedDifference, pairedDifference } from './evaluate.ts';
+import { findLeakage, type LeakageCheck } from './leakage.ts';
+
+export type Role = 'candidate' | 'production';
+
+export interface ModelResult extends ModelEvaluation {
+  role: Role;
+  modelId: string;
+  /** The dataset the model was trained on (from its report; sha256 of the actual bytes). */
+  trainedOn: { file: string; sha256: string; rows: number };
+  /** Its own report.json, as written at training time. */
+  report: TrainReport;
+}
+
+export interface BenchmarkWarning {
+  code: 'leakage' | 'different_dataset' | 'report_mismatch' | 'same_model';
+  message: string;
+}
+
+export interface BenchmarkResult {
+  candidate: ModelResult & { dir: string };
+  production: ModelResult & { promotedAt: string };
+  /** The store production came from (its description). */
+  store: string;
+  /** Both models are evaluated on production's dataset, split as in training. */
+  evaluation: {
+    dataset: { file: string; sha256: string; rows: number };
+    split: { seed: number; testSize: number; folds: number; trainRows: number; testRows: number };
+  };
+  /** Per-row test log loss, candidate minus production (positive: candidate worse). */
+  difference: PairedDifference;
+  /** Rows of production's test part among the candidate's training rows. */
+  leakage: LeakageCheck;
+  sameDataset: boolean;
+  warnings: BenchmarkWarning[];
+}
+
+export type BenchmarkProgress =
+  | { phase: 'candidate'; modelId: string; dir: string }
+  | { phase: 'production'; modelId: string; promotedAt: string; store: string }
+  | { phase: 'fetched'; downloaded: number; fromCache: number }
+  | { phase: 'evaluating'; role: Role }
+  | { phase: 'fold'; role: Role; fold: number; folds: number; logLoss: number };
+
+export interface CompareOptions {
+  /** The candidate's run folder (output/<model-id>/), e.g. `resolveRun(id).dir`. */
+  candidateDir: string;
+  store: ModelStore;
+  cache: ModelCache;
+  /** Worker threads for refitting forests (results do not depend on it). */
+  workers?: number;
+  bootstrap?: BootstrapOptions;
+  onProgress?: (event: BenchmarkProgress) => void;
+}
+
+/** Counts the artifact downloads that reach the store (the cache serves the others). */
+class CountingStore implements ModelStore {
+  downloads = 0;
+  constructor(private readonly inner: ModelStore) {}
+  get description() {
+    return this.inner.description;
+  }
+  hasModel(id: string) {
+    return this.inner.hasModel(id);
+  }
+  putModel(id: string, files: Record<ArtifactName, Buffer>) {
+    return this.inner.putModel(id, files);
+  }
+  getArtifact(id: string, name: ArtifactName) {
+    this.downloads += 1;
+    return this.inner.getArtifact(id, name);
+  }
+  getChecksums(id: string) {
+    return this.inner.getChecksums(id);
+  }
+  listModels() {
+    return this.inner.listModels();
+  }
+  getProduction() {
+    return this.inner.getProduction();
+  }
+  promote(id: string, now?: Date) {
+    return this.inner.promote(id, now);
+  }
+  history() {
+    return this.inner.history();
+  }
+}
+
+interface LoadedModel {
+  modelId: string;
+  pipeline: Pipeline;
+  report: TrainReport;
+  dataset: BenchmarkDataset;
+}
+
+/** Parses the three artifacts of a model; anything unparsable is STORE_CORRUPTED naming the model and file. */
+function parseArtifacts(where: string, modelId: string, files: Record<ArtifactName, Buffer>): LoadedModel {
+  const fail = (name: ArtifactName, error: unknown): never => {
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+    throw new RallyError('STORE_CORRUPTED', `The ${name} of ${where} cannot be loaded (${reason}).`, { cause: error });
+  };
+  let pipeline!: Pipeline;
+  let report!: TrainReport;
+  let dataset!: BenchmarkDataset;
+  try {
+    pipeline = Pipeline.fromJSON(JSON.parse(files['model.json'].toString('utf8')));
+  } catch (error) {
+    fail('model.json', error);
+  }
+  try {
+    report = JSON.parse(files['report.json'].toString('utf8')) as TrainReport;
+    if (typeof report !== 'object' || report === null || typeof report.test_log_loss !== 'number') throw new Error('not a training report');
+  } catch (error) {
+    fail('report.json', error);
+  }
+  try {
+    dataset = datasetFromBytes(files['dataset.csv'], `the dataset.csv of ${where}`);
+  } catch (error) {
+    if (isRallyError(error) && (error.code === 'DATA_INVALID' || error.code === 'DATA_UNREADABLE')) {
+      throw new RallyError('STORE_CORRUPTED', error.message, { cause: error });
+    }
+    fail('dataset.csv', error);
+  }
+  return { modelId, pipeline, report, dataset };
+}
+
+async function loadCandidate(dir: string): Promise<LoadedModel> {
+  const modelId = dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
+  const where = `run ${modelId.slice(0, 12)} (${dir})`;
+  const files = {} as Record<ArtifactName, Buffer>;
+  for (const name of ['model.json', 'report.json', 'dataset.csv'] as const) {
+    try {
+      files[name] = await readFile(join(dir, name));
+    } catch (error) {
+      throw new RallyError('STORE_CORRUPTED', `The ${name} of ${where} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'read failed'}).`, { cause: error });
+    }
+  }
+  const actual = sha256Hex(files['model.json']);
+  if (actual !== modelId) {
+    throw new RallyError('STORE_CHECKSUM_MISMATCH', `The model.json of ${where} does not match its id (its sha256 is ${actual}).`);
+  }
+  return parseArtifacts(where, modelId, files);
+}
+
+async function loadProduction(store: CountingStore, cache: ModelCache, onProgress?: CompareOptions['onProgress']) {
+  const pointer = await store.getProduction();
+  if (!pointer) {
+    throw new RallyError('STORE_NO_PRODUCTION', `The model store (${store.description}) has no production model to compare with; deploy one with pnpm run deploy <model-id>.`);
+  }
+  onProgress?.({ phase: 'production', modelId: pointer.model_id, promotedAt: pointer.promoted_at, store: store.description });
+  const names = ['report.json', 'model.json', 'dataset.csv'] as const;
+  const bytes = await Promise.all(names.map((name) => cache.fetch(store, pointer.model_id, name)));
+  onProgress?.({ phase: 'fetched', downloaded: store.downloads, fromCache: names.length - store.downloads });
+  const files = Object.fromEntries(names.map((name, i) => [name, bytes[i]])) as Record<ArtifactName, Buffer>;
+  return { pointer, model: parseArtifacts(`production model ${pointer.model_id.slice(0, 12)} in ${store.description}`, pointer.model_id, files) };
+}
+
+function splitOf(report: TrainReport): { testSize: number; seed: number } {
+  const testSize = report.split?.test_size;
+  const seed = report.split?.seed;
+  return {
+    testSize: typeof testSize === 'number' && testSize > 0 && testSize < 1 ? testSize : SPLIT.testSize,
+    seed: typeof seed === 'number' && Number.isInteger(seed) ? seed : SPLIT.seed,
+  };
+}
+
+const short = (sha: string) => sha.slice(0, 12);
+
+/** Production's own test log loss must come out as in its report: same model, same rows, same split. */
+const REPORT_TOLERANCE = 1e-9;
+
+/**
+ * The benchmark: the candidate (a local run) against the production model of the store, both on
+ * production's dataset with the training split (stratified 80/20, seed 42). Each fitted model is
+ * scored on the test part; each configuration is refitted on 5 stratified folds of the training
+ * part; the per-row test log losses are compared pairwise with a bootstrap interval; and the
+ * candidate's training rows are checked against production's test part.
+ */
+export async function compareModels(options: CompareOptions): Promise<BenchmarkResult> {
+  const { onProgress } = options;
+  const candidate = await loadCandidate(options.candidateDir);
+  onProgress?.({ phase: 'candidate', modelId: candidate.modelId, dir: options.candidateDir });
+  const store = new CountingStore(options.store);
+  const { pointer, model: production } = await loadProduction(store, options.cache, onProgress);
+
+  const data = production.dataset;
+  const split = splitDataset(data, SPLIT.testSize, SPLIT.seed);
+  const evaluate = async (model: LoadedModel, role: Role): Promise<ModelResult> => {
+    onProgress?.({ phase: 'evaluating', role });
+    const evaluation = await evaluateModel(model.pipeline, split, {
+      workers: options.workers,
+      onFold: (fold, folds, logLoss) => onProgress?.({ phase: 'fold', role, fold, folds, logLoss }),
+    });
+    const trainedOn = { file: model.report.dataset?.file ?? 'dataset.csv', sha256: model.dataset.sha256, rows: model.dataset.batch.rows };
+    return { ...evaluation, role, modelId: model.modelId, trainedOn, report: model.report };
+  };
+  const productionResult = await evaluate(production, 'production');
+  const candidateResult = await evaluate(candidate, 'candidate');
+
+  // The candidate saw its own training part: recompute it from its dataset and its recorded split.
+  const candidateSplit = splitOf(candidate.report);
+  const candidateTrain = splitDataset(candidate.dataset, candidateSplit.testSize, candidateSplit.seed).trainBatch;
+  const leakage = findLeakage(candidateTrain, split.testBatch);
+  const sameDataset = candidate.dataset.sha256 === data.sha256;
+
+  const warnings: BenchmarkWarning[] = [];
+  if (candidate.modelId === production.modelId) {
+    warnings.push({ code: 'same_model', message: 'The candidate is the production model itself.' });
+  }
+  if (leakage.leakedRows > 0) {
+    const example = leakage.sampleIds.length ? `, e.g. id ${leakage.sampleIds.slice(0, 3).join(', ')}` : '';
+    warnings.push({
+      code: 'leakage',
+      message: `The candidate was trained on ${leakage.leakedRows} of the ${leakage.testRows} rows of production's test part (${leakage.byId} matched by id, ${leakage.byContent} by content${example}), so its test log loss and accuracy are optimistic.`,
+    });
+  }
+  if (!sameDataset) {
+    warnings.push({
+      code: 'different_dataset',
+      message: `The candidate was trained on a different dataset (${candidateResult.trainedOn.file}, ${candidateResult.trainedOn.rows} rows, sha256 ${short(candidate.dataset.sha256)}) than production (${productionResult.trainedOn.file}, ${data.batch.rows} rows, sha256 ${short(data.sha256)}); both are evaluated on production's.`,
+    });
+  }
+  const reported = production.report.test_log_loss;
+  if (!(Math.abs(productionResult.logLoss - reported) <= REPORT_TOLERANCE)) {
+    warnings.push({
+      code: 'report_mismatch',
+      message: `Production's test log loss here (${productionResult.logLoss.toFixed(6)}) differs from its report.json (${Number(reported).toFixed(6)}): its model, dataset or report is not what it claims.`,
+    });
+  }
+
+  return {
+    candidate: { ...candidateResult, dir: options.candidateDir },
+    production: { ...productionResult, promotedAt: pointer.promoted_at },
+    store: options.store.description,
+    evaluation: {
+      dataset: { file: productionResult.trainedOn.file, sha256: data.sha256, rows: data.batch.rows },
+      split: { seed: SPLIT.seed, testSize: SPLIT.testSize, folds: SPLIT.folds, trainRows: split.train.length, testRows: split.test.length },
+    },
+    difference: pairedDifference(candidateResult.rowLosses, productionResult.rowLosses, options.bootstrap),
+    leakage,
+    sameDataset,
+    warnings,
+  };
+}
+
+export interface GateResult {
+  margin: number;
+  /** True when the candidate's test log loss is at most production's + margin. */
+  passed: boolean;
+}
+
+/** The CI gate of `--fail-if-worse [margin]`. */
+export function checkGate(result: BenchmarkResult, margin = 0): GateResult {
+  return { margin, passed: !(result.candidate.logLoss > result.production.logLoss + margin) };
+}

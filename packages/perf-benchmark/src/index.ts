@@ -1,0 +1,14 @@
+/**
+ * perf-benchmark: a candidate run of output/ against the production model of the model store,
+ * on production's dataset with the training split. The CLI is src/cli.ts.
+ */
+export { compareModels, checkGate } from './compare.ts';
+export type { BenchmarkProgress, BenchmarkResult, BenchmarkWarning, CompareOptions, GateResult, ModelResult } from './compare.ts';
+export { formatMarkdown, formatReport, formatTable, resultToJSON, shortId } from './format.ts';
+export type { FormatOptions, TableRow } from './format.ts';
+export { pairedDifference, scorePredictions, summarizeCv } from './evaluate.ts';
+export type { CvSummary, ModelEvaluation, PairedDifference, TestScores } from './evaluate.ts';
+export { bootstrapMeanCI } from './bootstrap.ts';
+export type { BootstrapOptions, ConfidenceInterval } from './bootstrap.ts';
+export { findLeakage } from './leakage.ts';
+export type { LeakageCheck } from './leakage.ts';

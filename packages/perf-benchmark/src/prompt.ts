@@ -1,0 +1,71 @@
+import { RallyError } from '@rally/errors';
+import type { RunSummary } from '@rally/train';
+
+const f4 = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(4) : '?');
+
+/** "2026-11-27T10:31:05.123Z" → "2026-11-27 10:31 UTC" (left as is when it is not an ISO time). */
+function shortDate(iso: unknown): string {
+  const match = typeof iso === 'string' ? /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(iso) : null;
+  return match ? `${match[1]} ${match[2]} UTC` : String(iso ?? '?');
+}
+
+/** One line per local run (newest first): id prefix, date, test and CV metrics, forest size. */
+export function formatRunList(runs: readonly RunSummary[], outputDir: string): string {
+  if (runs.length === 0) return `There are no runs in ${outputDir}.`;
+  const lines = runs.map(({ modelId, report }) => {
+    const params = report.estimator?.params;
+    const forest = params ? `  ${params.nEstimators} trees, max depth ${params.maxDepth}` : '';
+    return `  ${modelId.slice(0, 12)}  ${shortDate(report.created_at)}  log loss ${f4(report.test_log_loss)}  accuracy ${f4(report.accuracy)}  cv ${f4(report.cv_mean_log_loss)} ± ${f4(report.cv_std_log_loss)}${forest}`;
+  });
+  return [`Local runs in ${outputDir} (newest first):`, ...lines].join('\n');
+}
+
+export const PROMPT_QUESTION = 'Model id of the candidate (a unique prefix is enough): ';
+
+/**
+ * Reads one line from a stream (without the line ending); null when the stream ends without
+ * giving anything. The stream is paused afterwards so it does not keep the process alive.
+ */
+export function readLine(input: NodeJS.ReadableStream): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const cleanup = () => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.off('error', onError);
+      input.pause();
+    };
+    const finish = (line: string | null) => {
+      cleanup();
+      resolve(line === null ? null : line.replace(/\r$/, ''));
+    };
+    const onData = (chunk: Buffer | string) => {
+      buffer += chunk.toString();
+      const newline = buffer.indexOf('\n');
+      if (newline >= 0) finish(buffer.slice(0, newline));
+    };
+    const onEnd = () => finish(buffer.length > 0 ? buffer : null);
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.on('error', onError);
+    input.resume();
+  });
+}
+
+/**
+ * Asks the operator for the candidate: lists the local runs and the question on `output` (stderr,
+ * so stdout stays for results), reads one line from `input`. Returns the trimmed answer, to be
+ * resolved like --model-id. No answer at all is CLI_USAGE.
+ */
+export async function askModelId(runs: readonly RunSummary[], outputDir: string, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<string> {
+  output.write(`${formatRunList(runs, outputDir)}\n${PROMPT_QUESTION}`);
+  const answer = (await readLine(input))?.trim();
+  // A terminal echoed the answer and its Enter; piped input did not: end the prompt's line ourselves.
+  if (!(input as { isTTY?: boolean }).isTTY) output.write('\n');
+  if (!answer) throw new RallyError('CLI_USAGE', 'No model id was given: answer the prompt with one, or pass --model-id <id>.');
+  return answer;
+}

@@ -1,0 +1,50 @@
+import type { BenchmarkResult } from '../src/index.ts';
+import type { TrainReport } from '@rally/train';
+
+export const CANDIDATE_ID = '72d8370124' + 'ab'.repeat(27);
+export const PRODUCTION_ID = '3f00' + '0'.repeat(60);
+
+const report = (id: string, testLogLoss: number): TrainReport =>
+  ({ model_id: id, created_at: '2026-11-27T10:31:05.123Z', test_log_loss: testLogLoss, accuracy: 0.6, cv_mean_log_loss: 0.5, cv_std_log_loss: 0.05 }) as TrainReport;
+
+const config = { params: { nEstimators: 10, maxDepth: 5, seed: 42 }, featureNames: ['speed', 'depth'] } as unknown as BenchmarkResult['candidate']['config'];
+
+/** A hand-made result with the figures of the original's example. */
+export function fakeResult(overrides: Partial<BenchmarkResult> = {}): BenchmarkResult {
+  return {
+    candidate: {
+      role: 'candidate',
+      modelId: CANDIDATE_ID,
+      dir: `/runs/${CANDIDATE_ID}`,
+      logLoss: 0.77541,
+      accuracy: 0.614,
+      rowLosses: new Float64Array(),
+      cv: { losses: [0.9, 1.0, 0.8, 0.9, 0.91], mean: 0.90274, std: 0.14409 },
+      config,
+      trainedOn: { file: 'australian_open.csv', sha256: 'a'.repeat(64), rows: 5000 },
+      report: report(CANDIDATE_ID, 0.77541),
+    },
+    production: {
+      role: 'production',
+      modelId: PRODUCTION_ID,
+      promotedAt: '2026-11-27T11:00:00.000Z',
+      logLoss: 0.37689,
+      accuracy: 0.656,
+      rowLosses: new Float64Array(),
+      cv: { losses: [0.46, 0.47, 0.46, 0.46, 0.464], mean: 0.46283, std: 0.05108 },
+      config,
+      trainedOn: { file: 'australian_open.csv', sha256: 'a'.repeat(64), rows: 5000 },
+      report: report(PRODUCTION_ID, 0.37689),
+    },
+    store: 'local folder /srv/store',
+    evaluation: {
+      dataset: { file: 'australian_open.csv', sha256: 'a'.repeat(64), rows: 5000 },
+      split: { seed: 42, testSize: 0.2, folds: 5, trainRows: 4000, testRows: 1000 },
+    },
+    difference: { estimate: 0.39852, low: 0.35123, high: 0.44704, confidence: 0.95, resamples: 2000, seed: 42, rows: 1000, verdict: 'worse' },
+    leakage: { testRows: 1000, leakedRows: 0, byId: 0, byContent: 0, sampleIds: [] },
+    sameDataset: true,
+    warnings: [],
+    ...overrides,
+  };
+}
