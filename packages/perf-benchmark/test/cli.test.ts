@@ -1,0 +1,205 @@
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployRun, LocalFolderStore, sha256Hex } from '@rally/model-store';
+import type { TrainedRun } from '@rally/train';
+import { type CliRun, cleanEnv, runCli, STACK_FRAME, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
+
+type Run = TrainedRun & { dir: string };
+
+/** Every file under `dir` with its mtime. */
+function mtimes(dir: string): Record<string, number> {
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return Object.fromEntries(entries.map((entry) => [join(entry.parentPath, entry.name), statSync(join(entry.parentPath, entry.name)).mtimeMs]));
+}
+
+/** A refusal: exit 1, nothing on stdout, one sentence on stderr, no stack trace. */
+function expectRefusal(result: CliRun, message: string | RegExp) {
+  expect(result.stdout).toBe('');
+  expect(result.stderr).not.toMatch(STACK_FRAME);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines.at(-1)).toMatch(message);
+  expect(lines.at(-1)).toMatch(/\.$/);
+  expect(result.code).toBe(1);
+}
+
+describe('the CLI on real runs', () => {
+  let root: string;
+  let production: Run;
+  let candidate: Run;
+  let env: NodeJS.ProcessEnv;
+  let localRuns: string;
+  const FAST = ['--workers', '1', '--resamples', '200'];
+
+  beforeAll(async () => {
+    root = tempDir('cli');
+    const data = subsetCsv(root, 'first600.csv', 0, 600);
+    production = await trainSmallRun(data, join(root, 'output'), 10);
+    candidate = await trainSmallRun(data, join(root, 'output'), 5);
+    await deployRun(new LocalFolderStore(join(root, 'store')), production.dir);
+    // Relative MODEL_STORE, CACHE_DIR, --output and --markdown resolve against INIT_CWD, the directory pnpm was run from.
+    env = cleanEnv({ INIT_CWD: root, MODEL_STORE: 'store', CACHE_DIR: 'cache' });
+    // listRuns is newest first: the candidate was trained last.
+    localRuns = `Local runs: ${[candidate, production].map((run) => run.modelId.slice(0, 12)).join(', ')}.`;
+  }, 60_000);
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const header = (id: string) => [
+    '------------------------------',
+    'Benchmark results',
+    '------------------------------',
+    'model id          log loss   cv mean    cv std',
+    expect.stringMatching(new RegExp(`^${id.slice(0, 10)}\\.\\.\\. {2,}\\d+\\.\\d{4} {2,}\\d+\\.\\d{4} {2,}\\d+\\.\\d{4}$`)),
+    expect.stringMatching(/^production {5,}\d+\.\d{4} {2,}\d+\.\d{4} {2,}\d+\.\d{4}$/),
+    '',
+    'These results were calculated with the same set of data.',
+  ];
+
+  it('--model-id <prefix> prints the table (production row = its report), writes Markdown; the prompt gives the same and downloads nothing', async () => {
+    const first = await runCli(['--model-id', candidate.modelId.slice(0, 8), '--output', 'output', '--markdown', 'bench.md', ...FAST], env);
+    expect(first.stderr).not.toMatch(STACK_FRAME);
+    expect(first.code, first.stderr).toBe(0);
+    const lines = first.stdout.split('\n');
+    expect(lines.slice(0, 8)).toEqual(header(candidate.modelId));
+    expect(lines[5].slice(15, 25).trim()).toBe(production.report.test_log_loss.toFixed(4));
+    expect(lines[4].slice(15, 25).trim()).toBe(candidate.report.test_log_loss.toFixed(4));
+    expect(first.stdout).toContain(`Candidate   ${candidate.modelId}\n`);
+    expect(first.stdout).toMatch(/\nAccuracy {4}candidate \d\.\d{4}, production \d\.\d{4}\n/);
+    expect(first.stdout).toMatch(/\nDifference {2}[+-]\d\.\d{4} test log loss per row \(candidate - production\), 95% CI \[[+-]\d\.\d{4}, [+-]\d\.\d{4}\] over 120 rows, 200 bootstrap resamples \(seed 42\): /);
+    expect(first.stdout).not.toContain('Warning');
+    expect(first.stderr).toContain(`Production ${production.modelId}`);
+    expect(first.stderr).toContain('Production artifacts: 3 downloaded, 0 from the cache');
+    expect(first.stderr).toMatch(/candidate CV fold 5\/5: log loss \d\.\d{4}/);
+    expect(readFileSync(join(root, 'bench.md'), 'utf8')).toMatch(/^# Benchmark results\n\n\| model \| test log loss/);
+
+    const cached = mtimes(join(root, 'cache'));
+    expect(Object.keys(cached)).toHaveLength(6); // three artifacts and their sidecars
+
+    const prompted = await runCli(['--output', 'output', ...FAST], env, `${candidate.modelId.slice(0, 8)}\n`);
+    expect(prompted.code, prompted.stderr).toBe(0);
+    expect(prompted.stdout).toBe(first.stdout);
+    expect(prompted.stderr).toContain(`Local runs in ${join(root, 'output')} (newest first):`);
+    expect(prompted.stderr).toMatch(new RegExp(`  ${candidate.modelId.slice(0, 12)}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC  log loss ${candidate.report.test_log_loss.toFixed(4)}  accuracy \\d\\.\\d{4}  cv \\d\\.\\d{4} ± \\d\\.\\d{4}  5 trees, max depth 5`));
+    expect(prompted.stderr).toContain('Model id of the candidate (a unique prefix is enough): ');
+    expect(prompted.stderr).toContain('Production artifacts: 0 downloaded, 3 from the cache');
+    expect(mtimes(join(root, 'cache'))).toEqual(cached);
+  }, 60_000);
+
+  it('--json prints only JSON on stdout; --fail-if-worse gates the exit code', async () => {
+    const passing = await runCli(['--model-id', candidate.modelId, '--output', 'output', '--json', '--fail-if-worse', '10', ...FAST], env);
+    expect(passing.code, passing.stderr).toBe(0);
+    const json = JSON.parse(passing.stdout);
+    expect(json.production.test_log_loss).toBe(production.report.test_log_loss);
+    expect(json.production.cv_log_losses).toEqual(production.report.cv_log_losses);
+    expect(json.candidate.test_log_loss).toBe(candidate.report.test_log_loss);
+    expect(json.gate).toEqual({ margin: 10, passed: true });
+    expect(json.paired_difference.resamples).toBe(200);
+    expect(passing.stderr).toContain('CV fold'); // progress stays on stderr
+
+    const failing = await runCli(['--model-id', candidate.modelId, '--output', 'output', '--fail-if-worse', '-10', '--quiet', ...FAST], env);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toContain('Gate        FAILED (candidate ');
+    expect(failing.stderr.trim()).toMatch(/^The candidate's test log loss \d\.\d{4} is above production's \d\.\d{4} \+ -10 \(--fail-if-worse\)\.$/);
+  }, 60_000);
+
+  describe('refusals: one sentence, exit 1', () => {
+    it('an unknown id', async () => {
+      const unknown = [...'0123456789abcdef'].find((c) => ![candidate, production].some((run) => run.modelId.startsWith(c)))!.repeat(7);
+      const result = await runCli(['--model-id', unknown, '--output', 'output'], env);
+      expectRefusal(result, `No run ${unknown} in output/. ${localRuns}`);
+    });
+
+    it.each([
+      ['a relative path', '../../etc/passwd'],
+      ['an absolute path', '/etc/passwd'],
+      ['an uppercase id', 'ABCDEF'],
+    ])('%s as --model-id', async (_, id) => {
+      const result = await runCli(['--model-id', id, '--output', 'output'], env);
+      expectRefusal(result, `"${id}" is not a model id (hex digits of a sha256). ${localRuns}`);
+    });
+
+    it('an ambiguous prefix', async () => {
+      const output = join(root, 'output-ambiguous');
+      for (const id of [`abc1${'0'.repeat(60)}`, `abc2${'0'.repeat(60)}`]) {
+        mkdirSync(join(output, id), { recursive: true });
+        for (const file of ['model.json', 'dataset.csv']) writeFileSync(join(output, id, file), '{}');
+        writeFileSync(join(output, id, 'report.json'), JSON.stringify({ created_at: '2026-01-01T00:00:00.000Z' }));
+      }
+      const result = await runCli(['--model-id', 'abc', '--output', output], env);
+      expectRefusal(result, 'abc is ambiguous: 2 runs start with it. Local runs: abc100000000, abc200000000.');
+    });
+
+    it('an invalid answer at the prompt', async () => {
+      const result = await runCli(['--output', 'output'], env, 'zzz\n');
+      expect(result.stderr).toContain('Model id of the candidate');
+      expectRefusal(result, `"zzz" is not a model id (hex digits of a sha256). ${localRuns}`);
+    });
+
+    it('no runs to choose from', async () => {
+      const result = await runCli(['--output', 'nothing-here'], env);
+      expectRefusal(result, `There are no runs in ${join(root, 'nothing-here')} to benchmark; train one with pnpm train.`);
+    });
+
+    it('no production model', async () => {
+      const result = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'empty-store' });
+      expectRefusal(result, `The model store (local folder ${join(root, 'empty-store')}) has no production model to compare with; deploy one with pnpm run deploy <model-id>.`);
+    });
+
+    it('an unreachable store', async () => {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      await new Promise((resolve) => server.close(resolve));
+      const s3 = { MODEL_STORE: 's3://models/rally', S3_ENDPOINT: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' };
+      const result = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, ...s3 });
+      expectRefusal(result, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    });
+
+    it('a corrupted artifact in the store (checksum) and an unparsable one (checksum fixed)', async () => {
+      const storeDir = join(root, 'store-corrupted');
+      cpSync(join(root, 'store'), storeDir, { recursive: true });
+      const modelDir = join(storeDir, 'models', production.modelId);
+      writeFileSync(join(modelDir, 'model.json'), `${readFileSync(join(modelDir, 'model.json'), 'utf8')} `);
+      const tampered = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: 'cache-corrupted' });
+      expectRefusal(tampered, new RegExp(`^model\\.json of model ${production.modelId} in local folder .+ does not match its recorded sha256`));
+
+      cpSync(join(root, 'store'), storeDir, { recursive: true });
+      const garbage = Buffer.from('{"not": "a report"');
+      writeFileSync(join(modelDir, 'report.json'), garbage);
+      const checksums = JSON.parse(readFileSync(join(modelDir, 'checksums.json'), 'utf8'));
+      checksums.artifacts['report.json'] = { sha256: sha256Hex(garbage), size: garbage.byteLength };
+      writeFileSync(join(modelDir, 'checksums.json'), JSON.stringify(checksums));
+      const unparsable = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: 'cache-corrupted-2' });
+      expectRefusal(unparsable, new RegExp(`^The report\\.json of production model ${production.modelId.slice(0, 12)} in local folder .+ cannot be loaded \\(.+\\)\\.$`));
+    });
+
+    it('an invalid MODEL_STORE', async () => {
+      const result = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'ftp://example.com/x' });
+      expectRefusal(result, 'MODEL_STORE=ftp://example.com/x uses the unsupported scheme ftp:// (expected s3://bucket/prefix or a folder path).');
+    });
+  });
+
+  describe('usage', () => {
+    it.each([[['--bogus']], [['--model-id']], [['--workers', 'two']], [['stray']]])('%j: the problem and the usage on stderr, exit 2', async (argv) => {
+      const result = await runCli(argv, env);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('Usage: pnpm --filter perf-benchmark start');
+      expect(result.stderr).not.toMatch(STACK_FRAME);
+    });
+
+    it('an empty answer at the prompt is a usage error too', async () => {
+      const result = await runCli(['--output', 'output'], env, '');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('No model id was given: answer the prompt with one, or pass --model-id <id>.');
+    });
+
+    it('--help prints the usage on stdout', async () => {
+      const result = await runCli(['--help'], env);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: pnpm --filter perf-benchmark start/);
+    });
+  });
+});

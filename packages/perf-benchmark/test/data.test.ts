@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadDataset, tableToBatch } from '@rally/features';
+import { SPLIT, stratifiedSplit } from '@rally/train';
+import { datasetFromBytes, splitDataset } from '../src/data.ts';
+import { subsetCsv, tempDir } from './helpers.ts';
+
+describe('datasetFromBytes', () => {
+  const path = subsetCsv(tempDir('data'), 'subset.csv', 0, 600);
+
+  it('reads the same typed rows, in the same order, as loadDataset does for a file', () => {
+    const fromFile = loadDataset(path);
+    const fromBytes = datasetFromBytes(readFileSync(path), 'subset.csv');
+    const expected = tableToBatch(fromFile.table);
+    expect(fromBytes.sha256).toBe(fromFile.sha256);
+    expect(fromBytes.batch.rows).toBe(600);
+    expect(Object.keys(fromBytes.batch.columns)).toEqual(Object.keys(expected.columns));
+    for (const name of Object.keys(expected.columns)) expect(Array.from(fromBytes.batch.columns[name]), name).toEqual(Array.from(expected.columns[name]));
+    expect(fromBytes.labels).toEqual(Array.from(expected.columns.outcome as ArrayLike<string>));
+  });
+
+  it('splits like training does (stratified, seed 42, 20 % test)', () => {
+    const dataset = datasetFromBytes(readFileSync(path), 'subset.csv');
+    const split = splitDataset(dataset);
+    const expected = stratifiedSplit(dataset.labels, SPLIT.testSize, SPLIT.seed);
+    expect(split.test).toEqual(expected.test);
+    expect(split.testBatch.rows).toBe(120);
+    expect(split.trainLabels).toEqual(Array.from(expected.train, (i) => dataset.labels[i]));
+  });
+
+  it('refuses data that breaks the contract with the one-sentence error', () => {
+    expect(() => datasetFromBytes(Buffer.from('rally,outcome\n1,W\n'), 'bad.csv')).toThrow(/bad.csv does not follow the data contract/);
+    expect(() => datasetFromBytes(Buffer.alloc(0), 'empty.csv')).toThrow(/empty.csv is empty/);
+  });
+});

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GROUND_TRUTH_PATH } from '@rally/features';
+import type { ArtifactName, ModelStore } from '@rally/model-store';
+import { trainRun, type TrainedRun, writeRun } from '@rally/train';
+
+export function tempDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `rally-bench-${label}-`));
+}
+
+/** data/australian_open.csv's header and data lines. */
+export function groundTruthLines(): { header: string; rows: string[] } {
+  const [header, ...rows] = readFileSync(GROUND_TRUTH_PATH, 'utf8').trimEnd().split(/\r?\n/);
+  return { header, rows };
+}
+
+/** Writes a CSV of the ground truth's rows [from, to) (a small, fast fixture) and returns its path. */
+export function subsetCsv(dir: string, name: string, from: number, to: number): string {
+  const { header, rows } = groundTruthLines();
+  const path = join(dir, name);
+  writeFileSync(path, `${[header, ...rows.slice(from, to)].join('\n')}\n`);
+  return path;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real runs (need the forest): small forests on a 600-row subset keep the suite fast.
+// ---------------------------------------------------------------------------------------------
+
+export const SMALL_FOREST = { maxDepth: 5, seed: 42 } as const;
+
+/** Trains a small run on `dataPath` with one worker and writes it to `outputDir`. */
+export async function trainSmallRun(dataPath: string, outputDir: string, trees: number): Promise<TrainedRun & { dir: string }> {
+  const run = await trainRun({ dataPath, params: { ...SMALL_FOREST, nEstimators: trees }, workers: 1 });
+  return { ...run, dir: writeRun(run, outputDir) };
+}
+
+/** A store that counts artifact downloads (dependency injection, no mocks). */
+export class CountingStore implements ModelStore {
+  downloads: string[] = [];
+  constructor(private readonly inner: ModelStore) {}
+  get description() {
+    return this.inner.description;
+  }
+  hasModel(id: string) {
+    return this.inner.hasModel(id);
+  }
+  putModel(id: string, files: Record<ArtifactName, Buffer>) {
+    return this.inner.putModel(id, files);
+  }
+  getArtifact(id: string, name: ArtifactName) {
+    this.downloads.push(name);
+    return this.inner.getArtifact(id, name);
+  }
+  getChecksums(id: string) {
+    return this.inner.getChecksums(id);
+  }
+  listModels() {
+    return this.inner.listModels();
+  }
+  getProduction() {
+    return this.inner.getProduction();
+  }
+  promote(id: string, now?: Date) {
+    return this.inner.promote(id, now);
+  }
+  history() {
+    return this.inner.history();
+  }
+}
+
+export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment minus anything that would point the CLI at a real store or cache. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(MODEL_STORE|CACHE_|S3_|AWS_|INIT_CWD$)/.test(key)));
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
+/** Spawns `tsx src/cli.ts` like `pnpm --filter perf-benchmark start` does (cwd = the package), feeding `input` to stdin. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, ['src/cli.ts', ...args], { cwd: PACKAGE_DIR, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {}); // the CLI may exit before reading
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** No "    at fn (file:line)" frames anywhere. */
+export const STACK_FRAME = /^\s+at .+[:(]/m;
