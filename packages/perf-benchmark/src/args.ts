@@ -10,6 +10,7 @@ production's dataset (stratified 80/20 split, seed 42; 5-fold CV on the training
   --fail-if-worse [margin]  exit 1 when the candidate's test log loss exceeds production's + margin (default 0)
   --output <dir>            the runs folder (default: the workspace's output/)
   --workers <n>             worker threads for refitting forests (default: all cores)
+  --no-cache                always download production's artifacts (same as CACHE_DISABLED=1)
   --resamples <n>           bootstrap resamples for the paired difference (default ${BOOTSTRAP_DEFAULTS.resamples})
   --quiet                   no progress on stderr
   -h, --help                this help
@@ -29,6 +30,8 @@ export interface CliArgs {
   output?: string;
   workers?: number;
   resamples: number;
+  /** Bypass the download cache (CACHE_DISABLED=1 for this run). */
+  noCache: boolean;
   quiet: boolean;
 }
 
@@ -86,6 +89,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         output: { type: 'string' },
         workers: { type: 'string' },
         resamples: { type: 'string' },
+        'no-cache': { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -113,6 +117,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     output: nonEmpty('output', values.output),
     workers: integer('workers', values.workers, 1),
     resamples: integer('resamples', values.resamples, 1) ?? BOOTSTRAP_DEFAULTS.resamples,
+    noCache: values['no-cache'] ?? false,
     quiet: values.quiet ?? false,
   };
 }

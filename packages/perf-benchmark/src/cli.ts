@@ -1,5 +1,5 @@
 /**
- * pnpm --filter perf-benchmark start [-- --model-id <id>] [--json] [--markdown <file>] [--fail-if-worse [margin]]
+ * pnpm --filter perf-benchmark start [-- --model-id <id>] [--json] [--markdown <file>] [--fail-if-worse [margin]] [--no-cache]
  * Benchmarks a candidate run of output/ against the production model of the model store.
  * stdout: the report (or only the JSON with --json); stderr: the prompt, progress and errors.
  * Exit codes: 0 compared, 1 refused / failed / worse than production with --fail-if-worse, 2 bad usage.
@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeError, isRallyError, RallyError } from '@rally/errors';
-import { cacheFromEnv, createModelStore } from '@rally/model-store';
+import { cacheFromEnv, createModelStore, type ModelCache } from '@rally/model-store';
 import { listRuns, OUTPUT_DIR, resolveRun } from '@rally/train';
 import { parseCliArgs, type CliArgs, USAGE, UsageError } from './args.ts';
 import { type BenchmarkProgress, checkGate, compareModels } from './compare.ts';
@@ -20,12 +20,12 @@ interface CliIo {
   stderr: NodeJS.WritableStream;
 }
 
-function progressPrinter(stderr: NodeJS.WritableStream, cacheDir: string): (event: BenchmarkProgress) => void {
+function progressPrinter(stderr: NodeJS.WritableStream, cache: ModelCache): (event: BenchmarkProgress) => void {
   return (event) => {
     const line = (text: string) => stderr.write(`${text}\n`);
     if (event.phase === 'candidate') line(`Candidate ${event.modelId} from ${event.dir}`);
     if (event.phase === 'production') line(`Production ${event.modelId} (promoted ${event.promotedAt}) in ${event.store}`);
-    if (event.phase === 'fetched') line(`Production artifacts: ${event.downloaded} downloaded, ${event.fromCache} from the cache (${cacheDir})`);
+    if (event.phase === 'fetched') line(`Production artifacts: ${event.downloaded} downloaded, ${event.fromCache} from the cache (${cache.disabled ? 'cache disabled' : cache.dir})`);
     if (event.phase === 'evaluating') line(`Evaluating the ${event.role} model on the test part, then refitting it on 5 CV folds...`);
     if (event.phase === 'fold') line(`  ${event.role} CV fold ${event.fold}/${event.folds}: log loss ${event.logLoss.toFixed(4)}`);
   };
@@ -37,7 +37,7 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<nu
   const outputDir = args.output === undefined ? OUTPUT_DIR : resolve(cwd, args.output);
   const store = createModelStore(env, cwd);
   try {
-    const cache = cacheFromEnv(env, cwd);
+    const cache = cacheFromEnv(args.noCache ? { ...env, CACHE_DISABLED: '1' } : env, cwd);
     let wanted = args.modelId;
     if (wanted === undefined) {
       const runs = listRuns(outputDir);
@@ -51,7 +51,7 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<nu
       cache,
       workers: args.workers,
       bootstrap: { resamples: args.resamples },
-      onProgress: args.quiet ? undefined : progressPrinter(io.stderr, cache.dir),
+      onProgress: args.quiet ? undefined : progressPrinter(io.stderr, cache),
     });
     const gate = args.failIfWorse === undefined ? undefined : checkGate(result, args.failIfWorse);
     io.stdout.write(args.json ? `${JSON.stringify(resultToJSON(result, { gate }), null, 2)}\n` : `${formatReport(result, { gate })}\n`);

@@ -3,12 +3,12 @@ import { parseCliArgs, UsageError } from '../src/args.ts';
 
 describe('parseCliArgs', () => {
   it('has defaults: prompt for the id, text report, no gate', () => {
-    expect(parseCliArgs([])).toEqual({ help: false, modelId: undefined, json: false, markdown: undefined, failIfWorse: undefined, output: undefined, workers: undefined, resamples: 2000, quiet: false });
+    expect(parseCliArgs([])).toEqual({ help: false, modelId: undefined, json: false, markdown: undefined, failIfWorse: undefined, output: undefined, workers: undefined, resamples: 2000, noCache: false, quiet: false });
   });
 
   it('reads every flag, with or without a leading --', () => {
-    const args = ['--model-id', '72d8', '--json', '--markdown', 'out.md', '--output', 'runs', '--workers', '2', '--resamples', '500', '--quiet'];
-    const expected = { help: false, modelId: '72d8', json: true, markdown: 'out.md', failIfWorse: undefined, output: 'runs', workers: 2, resamples: 500, quiet: true };
+    const args = ['--model-id', '72d8', '--json', '--markdown', 'out.md', '--output', 'runs', '--workers', '2', '--resamples', '500', '--no-cache', '--quiet'];
+    const expected = { help: false, modelId: '72d8', json: true, markdown: 'out.md', failIfWorse: undefined, output: 'runs', workers: 2, resamples: 500, noCache: true, quiet: true };
     expect(parseCliArgs(args)).toEqual(expected);
     expect(parseCliArgs(['--', ...args])).toEqual(expected);
     expect(parseCliArgs(['--model-id=72d8']).modelId).toBe('72d8');

@@ -88,7 +88,7 @@ describe('the CLI on real runs', () => {
   }, 60_000);
 
   it('--json prints only JSON on stdout; --fail-if-worse gates the exit code', async () => {
-    const passing = await runCli(['--model-id', candidate.modelId, '--output', 'output', '--json', '--fail-if-worse', '10', ...FAST], env);
+    const passing = await runCli(['--model-id', candidate.modelId, '--output', 'output', '--json', '--fail-if-worse', '10', '--no-cache', ...FAST], env);
     expect(passing.code, passing.stderr).toBe(0);
     const json = JSON.parse(passing.stdout);
     expect(json.production.test_log_loss).toBe(production.report.test_log_loss);
@@ -97,6 +97,7 @@ describe('the CLI on real runs', () => {
     expect(json.gate).toEqual({ margin: 10, passed: true });
     expect(json.paired_difference.resamples).toBe(200);
     expect(passing.stderr).toContain('CV fold'); // progress stays on stderr
+    expect(passing.stderr).toContain('Production artifacts: 3 downloaded, 0 from the cache (cache disabled)');
 
     const failing = await runCli(['--model-id', candidate.modelId, '--output', 'output', '--fail-if-worse', '-10', '--quiet', ...FAST], env);
     expect(failing.code).toBe(1);
