@@ -1,0 +1,166 @@
+/**
+ * pnpm bench:serve — loads real servers with wrk (loopback only, bounded runs) and prints req/s,
+ * p50/p99 latency, errors and server RSS for one-point and 100-point bodies, side by side:
+ *   rally            this repository's server (WORKERS processes)
+ *   original         Flask + scikit-learn under gunicorn with 2 workers (bench/flask_app.py)
+ *   ceiling          Fastify answering a constant on the same route (same process count as rally)
+ * Needs Debian's wrk, gunicorn, python3-flask, python3-sklearn (installed if missing).
+ * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2), TREES (100), MAX_DEPTH (20).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { mkdtempSync } from 'node:fs';
+import { GROUND_TRUTH_PATH, sampleDataPoints } from '@rally/features';
+import { deployRun, LocalFolderStore } from '@rally/model-store';
+import { SPLIT, stratifiedKFold, stratifiedSplit, trainRun, writeRun } from '@rally/train';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DURATION = Number(process.env.DURATION ?? 10);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+const WORKERS = Number(process.env.WORKERS ?? 2);
+const TREES = Number(process.env.TREES ?? 100);
+const MAX_DEPTH = Number(process.env.MAX_DEPTH ?? 20);
+const work = mkdtempSync(join(tmpdir(), 'rally-bench-serve-'));
+
+function ensureTools(): void {
+  const missing = ['wrk', 'gunicorn'].filter((tool) => !existsSync(`/usr/bin/${tool}`));
+  let python = true;
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import flask, sklearn'], { stdio: 'ignore' });
+  } catch {
+    python = false;
+  }
+  if (missing.length === 0 && python) return;
+  console.error('Installing wrk, gunicorn, python3-flask, python3-sklearn from Debian...');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'wrk', 'gunicorn', 'python3-flask', 'python3-sklearn'], { stdio: 'ignore' });
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return;
+    } catch {
+      await delay(200);
+    }
+  }
+  throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
+}
+
+function rssMb(pid: number): number {
+  const pids = [pid, ...execFileSync('sh', ['-c', `pgrep -P ${pid} || true`]).toString().split('\n').filter(Boolean).map(Number)];
+  let kb = 0;
+  for (const p of pids) {
+    const status = readFileSync(`/proc/${p}/status`, 'utf8');
+    kb += Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
+  }
+  return kb / 1024;
+}
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+}
+
+function toMs(value: string): number {
+  const match = value.match(/([\d.]+)(us|ms|s)/)!;
+  const n = Number(match[1]);
+  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
+}
+
+function wrk(port: number, bodyFile: string): WrkResult {
+  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', join(ROOT, 'bench/post.lua'), `http://127.0.0.1:${port}/predict`], {
+    env: { ...process.env, BODY_FILE: bodyFile },
+  }).toString();
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+  const socket = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+  const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  return {
+    rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)![1]),
+    p50: toMs(out.match(/50%\s+(\S+)/)![1]),
+    p99: toMs(out.match(/99%\s+(\S+)/)![1]),
+    errors: non2xx + socketErrors,
+    requests: Number(out.match(/(\d+) requests in/)![1]),
+  };
+}
+
+async function measure(name: string, start: () => ChildProcess, port: number, bodies: Record<string, string>) {
+  const child = start();
+  try {
+    await waitForPort(port, child);
+    const results: Record<string, WrkResult> = {};
+    for (const [label, file] of Object.entries(bodies)) {
+      wrk(port, file); // warm-up pass (JIT, caches), not recorded
+      results[label] = wrk(port, file);
+    }
+    return { name, results, rss: rssMb(child.pid!) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+async function main(): Promise<void> {
+  ensureTools();
+  console.error(`Training the production model (${TREES} trees, max depth ${MAX_DEPTH})...`);
+  const run = await trainRun({ dataPath: GROUND_TRUTH_PATH, params: { nEstimators: TREES, maxDepth: MAX_DEPTH } });
+  const storeDir = join(work, 'store');
+  await deployRun(new LocalFolderStore(storeDir), writeRun(run, join(work, 'output')));
+
+  const labels = (readFileSync(GROUND_TRUTH_PATH, 'utf8').trimEnd().split('\n').slice(1)).map((line) => line.slice(line.lastIndexOf(',') + 1));
+  const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
+  const trainLabels = Array.from(train, (i) => labels[i]);
+  const splitFile = join(work, 'split.json');
+  writeFileSync(splitFile, JSON.stringify({ train: Array.from(train), test: Array.from(test), folds: stratifiedKFold(trainLabels, SPLIT.folds, SPLIT.seed).map((f) => ({ train: Array.from(f.train), test: Array.from(f.test) })) }));
+
+  const bodies = { '1 point': join(work, 'one.json'), '100 points': join(work, 'hundred.json') };
+  writeFileSync(bodies['1 point'], JSON.stringify({ data: sampleDataPoints(1, 1)[0] }));
+  writeFileSync(bodies['100 points'], JSON.stringify({ data: sampleDataPoints(100, 2) }));
+
+  const node = (script: string, env: NodeJS.ProcessEnv) => () =>
+    spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
+  const rows = [
+    await measure('rally', node(join(ROOT, 'packages/serve/src/main.ts'), { PORT: '8101', WORKERS: String(WORKERS), MODEL_STORE: storeDir, CACHE_DIR: join(work, 'cache'), LOG_LEVEL: 'silent', POLL_INTERVAL_SECONDS: '0' }), 8101, bodies),
+    await measure(
+      'original (Flask + sklearn, gunicorn -w 2)',
+      () =>
+        spawn('/usr/bin/gunicorn', ['-w', '2', '-b', '127.0.0.1:8102', '--chdir', join(ROOT, 'bench'), '--log-level', 'warning', 'flask_app:app'], {
+          env: { ...process.env, DATA_CSV: GROUND_TRUTH_PATH, SPLIT_JSON: splitFile, TREES: String(TREES), MAX_DEPTH: String(MAX_DEPTH), PYTHONPATH: join(ROOT, 'bench') },
+          stdio: 'ignore',
+        }),
+      8102,
+      bodies,
+    ),
+    await measure('ceiling (Fastify constant)', node(join(ROOT, 'packages/serve/bench/constant-server.ts'), { PORT: '8103', WORKERS: String(WORKERS) }), 8103, bodies),
+  ];
+
+  const [rally, original, ceiling] = rows;
+  const f = (x: number, digits = 0) => x.toFixed(digits);
+  const lines = [
+    `bench:serve — wrk -t1 -c${CONNECTIONS} -d${DURATION}s on loopback; rally WORKERS=${WORKERS}; model ${TREES} trees, max depth ${MAX_DEPTH}`,
+    '',
+    '| server | body | req/s | p50 ms | p99 ms | errors | RSS MB |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    for (const [label, r] of Object.entries(row.results)) lines.push(`| ${row.name} | ${label} | ${f(r.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.errors} | ${f(row.rss)} |`);
+  }
+  lines.push('');
+  for (const label of Object.keys(bodies)) {
+    const ours = rally.results[label];
+    lines.push(`${label}: rally = ${f((100 * ours.rps) / ceiling.results[label].rps)}% of the ceiling, ${f(ours.rps / original.results[label].rps, 1)}x the original; p99 ${f(ours.p99, 2)} ms`);
+  }
+  console.log(lines.join('\n'));
+}
+
+await main();

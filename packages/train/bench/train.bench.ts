@@ -1,0 +1,131 @@
+/**
+ * pnpm bench:train — our forest against scikit-learn's RandomForestClassifier on the same split
+ * (80/20 stratified, seed 42), the same 14 features and the same CV folds, in one process tree.
+ * Prints a table with ratios (ours / scikit-learn). Options (env): TREES (100), DEPTHS ("20,10").
+ * Needs Debian's python3-sklearn (installed if missing).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, selectRows, tableToBatch } from '@rally/features';
+import { RandomForestClassifier } from '@rally/forest';
+import { accuracy, crossValidate, logLoss, mean, Pipeline, populationStd, SPLIT, stratifiedKFold, stratifiedSplit } from '@rally/train';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const TREES = Number(process.env.TREES ?? 100);
+const DEPTHS = (process.env.DEPTHS ?? '20,10').split(',').map(Number);
+
+function ensureSklearn(): void {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
+  } catch {
+    console.error('Installing python3-sklearn from Debian...');
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'python3-sklearn'], { stdio: 'ignore' });
+  }
+}
+
+const seconds = async <T>(action: () => Promise<T> | T): Promise<[T, number]> => {
+  const started = performance.now();
+  const result = await action();
+  return [result, (performance.now() - started) / 1000];
+};
+
+function timePerCall(action: () => void, minMs = 300): number {
+  action();
+  let calls = 0;
+  const started = performance.now();
+  while (performance.now() - started < minMs) {
+    action();
+    calls += 1;
+  }
+  return (performance.now() - started) / calls;
+}
+
+async function main(): Promise<void> {
+  ensureSklearn();
+  const { table } = loadDataset(GROUND_TRUTH_PATH);
+  const batch = tableToBatch(table);
+  const labels = [...(batch.columns.outcome as string[])];
+  const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
+  const trainBatch = selectRows(batch, train);
+  const testBatch = selectRows(batch, test);
+  const trainLabels = Array.from(train, (i) => labels[i]);
+  const testLabels = Array.from(test, (i) => labels[i]);
+  const folds = stratifiedKFold(trainLabels, SPLIT.folds, SPLIT.seed);
+  const work = mkdtempSync(join(tmpdir(), 'rally-bench-train-'));
+  const splitFile = join(work, 'split.json');
+  writeFileSync(splitFile, JSON.stringify({ train: Array.from(train), test: Array.from(test), folds: folds.map((f) => ({ train: Array.from(f.train), test: Array.from(f.test) })) }));
+
+  const union = FeatureUnion.fromStore().fit(trainBatch);
+  const X = union.transform(trainBatch);
+  const Xtest = union.transform(testBatch);
+
+  const lines: string[] = [];
+  for (const maxDepth of DEPTHS) {
+    console.error(`max_depth ${maxDepth}: scikit-learn...`);
+    const sk = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/sklearn_reference.py'), GROUND_TRUTH_PATH, splitFile, String(TREES), String(maxDepth)], { env: { ...process.env, OMP_NUM_THREADS: '1' } }).toString());
+    // Same features on both sides, checked rather than assumed.
+    const ourSums = Array.from({ length: 14 }, (_, j) => {
+      let s = 0;
+      for (const m of [X, Xtest]) for (let r = 0; r < m.rows; r += 1) s += m.data[r * 14 + j];
+      return s;
+    });
+    const featureDrift = Math.max(...ourSums.map((s, j) => Math.abs(s - sk.feature_column_sums[j]) / Math.max(1, Math.abs(s))));
+
+    const params = { nEstimators: TREES, maxDepth, seed: 42 };
+    console.error(`max_depth ${maxDepth}: rally, 1 worker...`);
+    const [, fit1] = await seconds(() => new RandomForestClassifier(params).fit(X, trainLabels, { workers: 1 }));
+    console.error(`max_depth ${maxDepth}: rally, 2 workers...`);
+    const [forest, fit2] = await seconds(() => new RandomForestClassifier(params).fit(X, trainLabels, { workers: 2 }));
+    const [cv1, run1] = await seconds(async () => {
+      const losses = await crossValidate(trainBatch, trainLabels, params, { workers: 1 });
+      await Pipeline.create(params).fit(trainBatch, trainLabels, { workers: 1 });
+      return losses;
+    });
+    const [, run2] = await seconds(async () => {
+      await crossValidate(trainBatch, trainLabels, params, { workers: 2 });
+      await Pipeline.create(params).fit(trainBatch, trainLabels, { workers: 2 });
+    });
+    const proba = forest.predictProba(Xtest);
+    const ours = {
+      testLogLoss: logLoss(testLabels, proba, forest.classes),
+      accuracy: accuracy(testLabels, forest.predict(Xtest)),
+      cvMean: mean(cv1),
+      cvStd: populationStd(cv1),
+    };
+    const one = { data: Xtest.data.slice(0, 14), rows: 1, cols: 14 };
+    const thousandData = new Float64Array(1000 * 14);
+    for (let r = 0; r < 1000; r += 1) thousandData.set(Xtest.data.subarray((r % Xtest.rows) * 14, (r % Xtest.rows + 1) * 14), r * 14);
+    const thousand = { data: thousandData, rows: 1000, cols: 14 };
+    const oneMs = timePerCall(() => forest.predictProba(one));
+    const thousandMs = timePerCall(() => forest.predictProba(thousand));
+    const jsonBytes = Buffer.byteLength(JSON.stringify(forest.toJSON()));
+
+    const f = (x: number, d = 4) => x.toFixed(d);
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+    lines.push(
+      `### ${TREES} trees, max depth ${maxDepth} (features identical: max relative column-sum difference ${featureDrift.toExponential(1)})`,
+      '',
+      '| measure | rally | scikit-learn | ratio |',
+      '|---|---:|---:|---:|',
+      `| fit, 1 core (s) | ${f(fit1, 3)} | ${f(sk.fit_seconds, 3)} | ${ratio(fit1, sk.fit_seconds)} |`,
+      `| fit, 2 workers (s) | ${f(fit2, 3)} | ${f(sk.fit_seconds, 3)} (1 core) | ${ratio(fit2, sk.fit_seconds)} |`,
+      `| full run: 5-fold CV + final fit, 1 core (s) | ${f(run1, 2)} | ${f(sk.run_seconds, 2)} | ${ratio(run1, sk.run_seconds)} |`,
+      `| full run, 2 workers (s) | ${f(run2, 2)} | ${f(sk.run_seconds, 2)} (1 core) | ${ratio(run2, sk.run_seconds)} |`,
+      `| test log loss | ${f(ours.testLogLoss)} | ${f(sk.test_log_loss)} | ${ratio(ours.testLogLoss, sk.test_log_loss)} |`,
+      `| accuracy | ${f(ours.accuracy)} | ${f(sk.accuracy)} | ${ratio(ours.accuracy, sk.accuracy)} |`,
+      `| 5-fold CV log loss (mean ± population std) | ${f(ours.cvMean)} ± ${f(ours.cvStd)} | ${f(sk.cv_mean)} ± ${f(sk.cv_std)} | ${ratio(ours.cvMean, sk.cv_mean)} |`,
+      `| predict 1 point (ms) | ${f(oneMs, 4)} | ${f(sk.predict_one_ms, 3)} | ${ratio(oneMs, sk.predict_one_ms)} |`,
+      `| predict 1000 points (ms) | ${f(thousandMs, 2)} | ${f(sk.predict_1000_ms, 2)} | ${ratio(thousandMs, sk.predict_1000_ms)} |`,
+      `| model size (MB; JSON vs pickle) | ${f(jsonBytes / 1e6, 2)} | ${f(sk.model_bytes / 1e6, 2)} | ${ratio(jsonBytes, sk.model_bytes)} |`,
+      '',
+    );
+  }
+  console.log(`bench:train — scikit-learn ${'1.2'} single core vs rally (Node ${process.version}), ${TREES} trees, same split and folds\n`);
+  console.log(lines.join('\n'));
+}
+
+await main();
