@@ -138,7 +138,7 @@ cases.push({
       X.push(row);
       y.push(r() < 0.7 ? Math.min(k - 1, Math.floor(Math.abs(row[0]) % k)) : Math.floor(r() * k));
     }
-    const options = [{}, { gainThreshold: 0, minNumSamples: 1 }, { maxDepth: 2 }, { minNumSamples: 6, gainThreshold: 0.05 }][c % 4];
+    const options: Record<string, number> = [{}, { gainThreshold: 0, minNumSamples: 1 }, { maxDepth: 2 }, { minNumSamples: 6, gainThreshold: 0.05 }][c % 4];
     cases.push({ name: `fuzz-${c}`, options, X, y });
   }
 }

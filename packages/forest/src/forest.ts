@@ -1,0 +1,330 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+import { RallyError } from '@rally/errors';
+
+import { CompiledForest, type TreeArrays } from './compiled.ts';
+import { DEFAULT_PARAMS, resolveMaxFeatures, validateParams, type RandomForestParams } from './params.ts';
+import { buildTrees, type EncodedTree, type TreeJob } from './tree-worker.js';
+
+/** A dense row-major matrix: value (r, c) is data[r * cols + c]. */
+export interface Matrix {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+export interface FitOptions {
+  /**
+   * Worker threads building the trees: 0 builds them in this thread; by default worker threads
+   * (one per core) are used when the forest is large enough to be worth their start-up cost. The
+   * model does not depend on it.
+   */
+  workers?: number;
+}
+
+/** JSON form of a fitted forest (what toJSON returns and fromJSON reads). */
+export interface SerializedForest {
+  kind: 'rally.RandomForestClassifier';
+  formatVersion: 1;
+  /** maxDepth null means unlimited (JSON has no Infinity). */
+  params: Omit<Required<RandomForestParams>, 'maxDepth'> & { maxDepth: number | null };
+  classes: string[];
+  nFeatures: number;
+  /** Per tree, in preorder (see tree-worker.d.ts): split features (-1 for a leaf), split thresholds, leaf class counts. */
+  trees: { feature: number[]; threshold: number[]; counts: number[] }[];
+}
+
+export const MODEL_KIND = 'rally.RandomForestClassifier';
+export const FORMAT_VERSION = 1;
+
+const WORKER_URL = new URL('./tree-worker.js', import.meta.url);
+/** Below this many (trees x rows x features) starting worker threads costs more than it saves. */
+const WORKER_THRESHOLD = 2_000_000;
+
+interface Fitted {
+  classes: readonly string[];
+  nFeatures: number;
+  trees: readonly EncodedTree[];
+  compiled: CompiledForest;
+}
+
+/**
+ * Random forest classifier (scikit-learn's RandomForestClassifier semantics): trees grown by the
+ * patched ml-cart on bootstrap samples, with features drawn at each split, and class probabilities
+ * averaged over the trees' leaf distributions. Labels are strings; `classes` are their sorted
+ * unique values and the column order of predictProba. Same data, params and seed give the same
+ * model (byte-identical JSON), whatever the number of workers.
+ */
+export class RandomForestClassifier {
+  readonly params: RandomForestParams;
+  #fitted: Fitted | undefined;
+
+  /** Stores the hyperparameters (defaults for the missing ones); they are validated by fit. */
+  constructor(params: Partial<RandomForestParams> = {}) {
+    const given = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
+    this.params = Object.freeze({ ...DEFAULT_PARAMS, ...given }) as RandomForestParams;
+  }
+
+  /** Learns the forest; uses worker threads (see FitOptions). Resolves to this estimator. */
+  async fit(X: Matrix, y: readonly string[], options: FitOptions = {}): Promise<this> {
+    const { job, classes } = this.#prepare(X, y);
+    const workers = resolveWorkers(options.workers, job, this.params.nEstimators);
+    const trees =
+      workers === 0 ? buildTrees(job, range(this.params.nEstimators)) : await buildInWorkers(job, this.params.nEstimators, workers);
+    this.#install(classes, job.cols, trees);
+    return this;
+  }
+
+  /** Same as fit, in this thread. */
+  fitSync(X: Matrix, y: readonly string[]): this {
+    const { job, classes } = this.#prepare(X, y);
+    this.#install(classes, job.cols, buildTrees(job, range(this.params.nEstimators)));
+    return this;
+  }
+
+  /** Sorted unique training labels: the columns of predictProba. */
+  get classes(): readonly string[] {
+    return this.#model('classes').classes;
+  }
+
+  /** Number of features (columns) the forest was fitted on. */
+  get nFeatures(): number {
+    return this.#model('nFeatures').nFeatures;
+  }
+
+  /** Class probabilities, rows x classes.length, row-major, columns in `classes` order; rows sum to 1. */
+  predictProba(X: Matrix): Float64Array {
+    const model = this.#model('predictProba');
+    checkMatrix(X, model.nFeatures);
+    return model.compiled.predictProba(X.data, X.rows, X.cols);
+  }
+
+  /** Most probable class of each row (ties go to the first class in `classes` order). */
+  predict(X: Matrix): string[] {
+    const { classes } = this.#model('predict');
+    const proba = this.predictProba(X);
+    const k = classes.length;
+    const labels = new Array<string>(X.rows);
+    for (let r = 0; r < X.rows; r++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (proba[r * k + c] > proba[r * k + best]) best = c;
+      labels[r] = classes[best];
+    }
+    return labels;
+  }
+
+  toJSON(): SerializedForest {
+    const model = this.#model('toJSON');
+    const { maxDepth, ...rest } = this.params as Required<RandomForestParams>;
+    return {
+      kind: MODEL_KIND,
+      formatVersion: FORMAT_VERSION,
+      params: { ...rest, maxDepth: maxDepth === Infinity ? null : maxDepth },
+      classes: [...model.classes],
+      nFeatures: model.nFeatures,
+      trees: model.trees.map((tree) => ({
+        feature: Array.from(tree.feature),
+        threshold: Array.from(tree.threshold),
+        counts: Array.from(tree.counts),
+      })),
+    };
+  }
+
+  /** Reads toJSON's output (object or JSON text); anything else is a MODEL_FORMAT error. */
+  static fromJSON(json: unknown): RandomForestClassifier {
+    const fail = (message: string, cause?: unknown): never => {
+      throw new RallyError('MODEL_FORMAT', `Not a rally random forest model: ${message}.`, { cause });
+    };
+    let value = json;
+    if (typeof value === 'string') {
+      try {
+        value = JSON.parse(value);
+      } catch (error) {
+        fail('invalid JSON', error);
+      }
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('expected an object');
+    const model = value as Record<string, unknown>;
+    if (model.kind !== MODEL_KIND) return fail(`kind is ${JSON.stringify(model.kind)}, expected "${MODEL_KIND}"`);
+    if (model.formatVersion !== FORMAT_VERSION) {
+      return fail(`format version ${JSON.stringify(model.formatVersion)} is not supported (expected ${FORMAT_VERSION})`);
+    }
+    const params = model.params;
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) return fail('params missing');
+    const restored: Record<string, unknown> = { ...(params as Record<string, unknown>) };
+    if (restored.maxDepth === null) restored.maxDepth = Infinity;
+    const nFeatures = model.nFeatures;
+    if (!(typeof nFeatures === 'number' && Number.isSafeInteger(nFeatures) && nFeatures >= 1)) return fail('nFeatures must be a positive integer');
+    try {
+      validateParams(restored, nFeatures);
+    } catch (error) {
+      fail(`invalid params (${(error as Error).message})`, error);
+    }
+    const classes = model.classes;
+    if (
+      !Array.isArray(classes) ||
+      classes.length < 2 ||
+      !classes.every((c, i) => typeof c === 'string' && (i === 0 || classes[i - 1] < c))
+    ) {
+      return fail('classes must be at least two sorted, distinct strings');
+    }
+    const trees = model.trees;
+    if (!Array.isArray(trees) || trees.length !== restored.nEstimators) return fail('trees must hold nEstimators trees');
+    const arrays: TreeArrays[] = trees.map((tree: unknown, t) => {
+      const fields = tree as Record<string, unknown> | null;
+      const ok = (key: string) => Array.isArray(fields?.[key]) && (fields![key] as unknown[]).every((v) => typeof v === 'number');
+      if (!ok('feature') || !ok('threshold') || !ok('counts')) fail(`tree ${t} must have numeric arrays feature, threshold and counts`);
+      return fields as unknown as TreeArrays;
+    });
+    let compiled: CompiledForest;
+    try {
+      compiled = CompiledForest.compile(arrays, classes.length, nFeatures);
+    } catch (error) {
+      return fail((error as Error).message, error);
+    }
+    const forest = new RandomForestClassifier(restored as Partial<RandomForestParams>);
+    forest.#fitted = {
+      classes: Object.freeze([...(classes as string[])]),
+      nFeatures,
+      trees: arrays.map((tree) => ({
+        feature: Int32Array.from(tree.feature),
+        threshold: Float64Array.from(tree.threshold),
+        counts: Int32Array.from(tree.counts),
+      })),
+      compiled,
+    };
+    return forest;
+  }
+
+  #model(operation: string): Fitted {
+    if (this.#fitted === undefined) {
+      throw new RallyError('ESTIMATOR_NOT_FITTED', `RandomForestClassifier.${operation} needs a fitted forest: call fit first.`);
+    }
+    return this.#fitted;
+  }
+
+  /** Validates params and training data; encodes labels (the one place where labels meet indices). */
+  #prepare(X: Matrix, y: readonly string[]): { job: TreeJob; classes: string[] } {
+    const params = { ...this.params } as Record<string, unknown>;
+    validateParams(params);
+    checkMatrix(X);
+    if (X.rows < 1 || X.cols < 1) {
+      throw new RallyError('ESTIMATOR_BAD_INPUT', `Cannot fit on an empty matrix (${X.rows} x ${X.cols}).`);
+    }
+    validateParams(params, X.cols);
+    if (!Array.isArray(y) || y.length !== X.rows) {
+      throw new RallyError('ESTIMATOR_BAD_INPUT', `Expected ${X.rows} labels (one per row), got ${Array.isArray(y) ? y.length : typeof y}.`);
+    }
+    const bad = y.findIndex((label) => typeof label !== 'string');
+    if (bad >= 0) {
+      throw new RallyError('ESTIMATOR_BAD_INPUT', `Labels must be strings; label ${bad} is ${JSON.stringify(y[bad])}.`, { details: { row: bad } });
+    }
+    const classes = [...new Set(y)].sort();
+    if (classes.length < 2) {
+      throw new RallyError('ESTIMATOR_BAD_INPUT', `Need at least two classes to fit a classifier, got ${classes.length} (${classes.join(', ')}).`, {
+        details: { classes },
+      });
+    }
+    const index = new Map(classes.map((label, i) => [label, i]));
+    const labels = Int32Array.from(y, (label) => index.get(label)!);
+    const p = params as unknown as Required<RandomForestParams>;
+    const job: TreeJob = {
+      data: X.data,
+      rows: X.rows,
+      cols: X.cols,
+      labels,
+      classes: classes.length,
+      seed: p.seed,
+      bootstrap: p.bootstrap,
+      maxFeatures: resolveMaxFeatures(p.maxFeatures, X.cols),
+      maxDepth: p.maxDepth,
+      minSamplesSplit: p.minSamplesSplit,
+      minSamplesLeaf: p.minSamplesLeaf,
+    };
+    return { job, classes };
+  }
+
+  #install(classes: string[], nFeatures: number, trees: EncodedTree[]): void {
+    const compiled = CompiledForest.compile(trees, classes.length, nFeatures);
+    this.#fitted = { classes: Object.freeze(classes), nFeatures, trees, compiled };
+  }
+}
+
+/** Throws ESTIMATOR_BAD_INPUT unless X is a well-formed matrix of finite numbers (of `cols` columns if given). */
+function checkMatrix(X: Matrix, cols?: number): void {
+  if (X === null || typeof X !== 'object' || !(X.data instanceof Float64Array)) {
+    throw new RallyError('ESTIMATOR_BAD_INPUT', 'X must be { data: Float64Array, rows, cols }.');
+  }
+  const { data, rows, cols: width } = X;
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(width) || rows < 0 || width < 0 || data.length !== rows * width) {
+    throw new RallyError('ESTIMATOR_BAD_INPUT', `X has ${data.length} values, not rows x cols = ${rows} x ${width}.`);
+  }
+  if (cols !== undefined && width !== cols) {
+    throw new RallyError('ESTIMATOR_BAD_INPUT', `X has ${width} columns; the forest was fitted on ${cols}.`, {
+      details: { expected: cols, actual: width },
+    });
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      const row = Math.floor(i / width);
+      const col = i % width;
+      throw new RallyError('ESTIMATOR_BAD_INPUT', `X has a non-finite value (${data[i]}) at row ${row}, column ${col}.`, {
+        details: { row, col, value: String(data[i]) },
+      });
+    }
+  }
+}
+
+function resolveWorkers(workers: number | undefined, job: TreeJob, nEstimators: number): number {
+  if (workers === undefined) {
+    const cores = availableParallelism();
+    return cores >= 2 && nEstimators * job.rows * job.cols >= WORKER_THRESHOLD ? Math.min(cores, nEstimators, 8) : 0;
+  }
+  if (!Number.isSafeInteger(workers) || workers < 0) {
+    throw new RallyError('ESTIMATOR_BAD_PARAMS', `workers must be an integer >= 0, got ${String(workers)}.`);
+  }
+  return Math.min(workers, nEstimators);
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Builds the trees in `workers` threads, tree i in worker i % workers; assembled in tree order. */
+async function buildInWorkers(job: TreeJob, nEstimators: number, workers: number): Promise<EncodedTree[]> {
+  const trees = new Array<EncodedTree>(nEstimators);
+  const started: Worker[] = [];
+  // Structured cloning copies a view's whole buffer: send just the matrix.
+  const data = job.data.byteLength === job.data.buffer.byteLength ? job.data : job.data.slice();
+  const shared = { ...job, data };
+  const runs = range(workers).map(
+    (w) =>
+      new Promise<void>((resolve, reject) => {
+        const indices = range(nEstimators).filter((i) => i % workers === w);
+        const worker = new Worker(WORKER_URL, {
+          workerData: { rallyTreeJob: shared, indices },
+          // Plain JavaScript: no need for the parent's loaders (tsx, vitest), which slow start-up.
+          execArgv: [],
+        });
+        started.push(worker);
+        let done = false;
+        worker.once('message', (built: EncodedTree[]) => {
+          indices.forEach((index, i) => (trees[index] = built[i]));
+          done = true;
+          resolve();
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => {
+          if (!done) reject(new Error(`tree worker ${w} exited (code ${code}) without its trees`));
+        });
+      }),
+  );
+  try {
+    await Promise.all(runs);
+  } catch (error) {
+    await Promise.all(started.map((worker) => worker.terminate()));
+    throw error;
+  }
+  return trees;
+}
