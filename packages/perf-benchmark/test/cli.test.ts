@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployRun, LocalFolderStore, sha256Hex } from '@rally/model-store';
 import type { TrainedRun } from '@rally/train';
-import { type CliRun, cleanEnv, runCli, STACK_FRAME, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
+import { type CliRun, cleanEnv, runCli, runMain, STACK_FRAME, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
 
 type Run = TrainedRun & { dir: string };
 
@@ -99,7 +99,7 @@ describe('the CLI on real runs', () => {
     expect(passing.stderr).toContain('CV fold'); // progress stays on stderr
     expect(passing.stderr).toContain('Production artifacts: 3 downloaded, 0 from the cache (cache disabled)');
 
-    const failing = await runCli(['--model-id', candidate.modelId, '--output', 'output', '--fail-if-worse', '-10', '--quiet', ...FAST], env);
+    const failing = await runMain(['--model-id', candidate.modelId, '--output', 'output', '--fail-if-worse', '-10', '--quiet', ...FAST], env);
     expect(failing.code).toBe(1);
     expect(failing.stdout).toContain('Gate        FAILED (candidate ');
     expect(failing.stderr.trim()).toMatch(/^The candidate's test log loss \d\.\d{4} is above production's \d\.\d{4} \+ -10 \(--fail-if-worse\)\.$/);
@@ -108,7 +108,7 @@ describe('the CLI on real runs', () => {
   describe('refusals: one sentence, exit 1', () => {
     it('an unknown id', async () => {
       const unknown = [...'0123456789abcdef'].find((c) => ![candidate, production].some((run) => run.modelId.startsWith(c)))!.repeat(7);
-      const result = await runCli(['--model-id', unknown, '--output', 'output'], env);
+      const result = await runMain(['--model-id', unknown, '--output', 'output'], env);
       expectRefusal(result, `No run ${unknown} in output/. ${localRuns}`);
     });
 
@@ -117,7 +117,8 @@ describe('the CLI on real runs', () => {
       ['an absolute path', '/etc/passwd'],
       ['an uppercase id', 'ABCDEF'],
     ])('%s as --model-id', async (_, id) => {
-      const result = await runCli(['--model-id', id, '--output', 'output'], env);
+      // The first one as a real process: its exit code is what a shell sees.
+      const result = id.startsWith('..') ? await runCli(['--model-id', id, '--output', 'output'], env) : await runMain(['--model-id', id, '--output', 'output'], env);
       expectRefusal(result, `"${id}" is not a model id (hex digits of a sha256). ${localRuns}`);
     });
 
@@ -128,23 +129,23 @@ describe('the CLI on real runs', () => {
         for (const file of ['model.json', 'dataset.csv']) writeFileSync(join(output, id, file), '{}');
         writeFileSync(join(output, id, 'report.json'), JSON.stringify({ created_at: '2026-01-01T00:00:00.000Z' }));
       }
-      const result = await runCli(['--model-id', 'abc', '--output', output], env);
+      const result = await runMain(['--model-id', 'abc', '--output', output], env);
       expectRefusal(result, 'abc is ambiguous: 2 runs start with it. Local runs: abc100000000, abc200000000.');
     });
 
     it('an invalid answer at the prompt', async () => {
-      const result = await runCli(['--output', 'output'], env, 'zzz\n');
+      const result = await runCli(['--output', 'output'], env, 'zzz\n'); // a real process reading its stdin
       expect(result.stderr).toContain('Model id of the candidate');
       expectRefusal(result, `"zzz" is not a model id (hex digits of a sha256). ${localRuns}`);
     });
 
     it('no runs to choose from', async () => {
-      const result = await runCli(['--output', 'nothing-here'], env);
+      const result = await runMain(['--output', 'nothing-here'], env);
       expectRefusal(result, `There are no runs in ${join(root, 'nothing-here')} to benchmark; train one with pnpm train.`);
     });
 
     it('no production model', async () => {
-      const result = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'empty-store' });
+      const result = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'empty-store' });
       expectRefusal(result, `The model store (local folder ${join(root, 'empty-store')}) has no production model to compare with; deploy one with pnpm run deploy <model-id>.`);
     });
 
@@ -154,7 +155,7 @@ describe('the CLI on real runs', () => {
       const { port } = server.address() as { port: number };
       await new Promise((resolve) => server.close(resolve));
       const s3 = { MODEL_STORE: 's3://models/rally', S3_ENDPOINT: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' };
-      const result = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, ...s3 });
+      const result = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, ...s3 });
       expectRefusal(result, new RegExp(`127\\.0\\.0\\.1:${port}`));
     });
 
@@ -163,7 +164,7 @@ describe('the CLI on real runs', () => {
       cpSync(join(root, 'store'), storeDir, { recursive: true });
       const modelDir = join(storeDir, 'models', production.modelId);
       writeFileSync(join(modelDir, 'model.json'), `${readFileSync(join(modelDir, 'model.json'), 'utf8')} `);
-      const tampered = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: 'cache-corrupted' });
+      const tampered = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: 'cache-corrupted' });
       expectRefusal(tampered, new RegExp(`^model\\.json of model ${production.modelId} in local folder .+ does not match its recorded sha256`));
 
       cpSync(join(root, 'store'), storeDir, { recursive: true });
@@ -172,19 +173,20 @@ describe('the CLI on real runs', () => {
       const checksums = JSON.parse(readFileSync(join(modelDir, 'checksums.json'), 'utf8'));
       checksums.artifacts['report.json'] = { sha256: sha256Hex(garbage), size: garbage.byteLength };
       writeFileSync(join(modelDir, 'checksums.json'), JSON.stringify(checksums));
-      const unparsable = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: 'cache-corrupted-2' });
+      const unparsable = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: 'cache-corrupted-2' });
       expectRefusal(unparsable, new RegExp(`^The report\\.json of production model ${production.modelId.slice(0, 12)} in local folder .+ cannot be loaded \\(.+\\)\\.$`));
     });
 
     it('an invalid MODEL_STORE', async () => {
-      const result = await runCli(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'ftp://example.com/x' });
+      const result = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'ftp://example.com/x' });
       expectRefusal(result, 'MODEL_STORE=ftp://example.com/x uses the unsupported scheme ftp:// (expected s3://bucket/prefix or a folder path).');
     });
   });
 
   describe('usage', () => {
     it.each([[['--bogus']], [['--model-id']], [['--workers', 'two']], [['stray']]])('%j: the problem and the usage on stderr, exit 2', async (argv) => {
-      const result = await runCli(argv, env);
+      // The first one as a real process: its exit code is what a shell sees.
+      const result = argv[0] === '--bogus' ? await runCli(argv, env) : await runMain(argv, env);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('Usage: pnpm --filter perf-benchmark start');
@@ -192,13 +194,13 @@ describe('the CLI on real runs', () => {
     });
 
     it('an empty answer at the prompt is a usage error too', async () => {
-      const result = await runCli(['--output', 'output'], env, '');
+      const result = await runMain(['--output', 'output'], env, '');
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('No model id was given: answer the prompt with one, or pass --model-id <id>.');
     });
 
     it('--help prints the usage on stdout', async () => {
-      const result = await runCli(['--help'], env);
+      const result = await runMain(['--help'], env);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^Usage: pnpm --filter perf-benchmark start/);
     });

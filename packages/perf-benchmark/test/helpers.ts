@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { GROUND_TRUTH_PATH } from '@rally/features';
 import type { ArtifactName, ModelStore } from '@rally/model-store';
 import { trainRun, type TrainedRun, writeRun } from '@rally/train';
+import { main } from '../src/main.ts';
 
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `rally-bench-${label}-`));
@@ -99,6 +101,22 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, input?: 
     child.stdin.on('error', () => {}); // the CLI may exit before reading
     child.stdin.end(input ?? '');
   });
+}
+
+/** The same command in this process (no tsx start-up), with in-memory streams. */
+export async function runMain(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliRun> {
+  const stdin = new PassThrough();
+  stdin.end(input ?? '');
+  const collect = () => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+  };
+  const stdout = collect();
+  const stderr = collect();
+  const code = await main(args, env, { stdin, stdout: stdout.stream, stderr: stderr.stream });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 /** No "    at fn (file:line)" frames anywhere. */

@@ -5,7 +5,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployRun, S3ModelStore } from '@rally/model-store';
 import type { TrainedRun } from '@rally/train';
-import { cleanEnv, runCli, STACK_FRAME, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
+import { cleanEnv, runCli, runMain, STACK_FRAME, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
 
 const BUCKET = 'models';
 /** s3rver's built-in key pair. */
@@ -61,7 +61,7 @@ describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
     expect(rows[5]).toMatch(new RegExp(`^production {5,}${production.report.test_log_loss.toFixed(4).replace('.', '\\.')} `));
     expect(first.stdout).toContain(`(promoted `);
 
-    const second = await runCli([...args, '--json'], env);
+    const second = await runMain([...args, '--json'], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain('Production artifacts: 0 downloaded, 3 from the cache');
     const json = JSON.parse(second.stdout);
