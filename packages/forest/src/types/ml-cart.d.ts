@@ -36,7 +36,8 @@ declare module 'ml-cart' {
     constructor(options?: DecisionTreeClassifierOptions);
     options: DecisionTreeClassifierOptions & { kind: 'classifier' };
     root: CartNode;
-    train(trainingSet: ArrayLike<ArrayLike<number>>, trainingLabels: ArrayLike<number>): void;
+    /** Patch: sampleCounts[i] repeats row i in place (0 leaves it out), e.g. bootstrap multiplicities. */
+    train(trainingSet: ArrayLike<ArrayLike<number>>, trainingLabels: ArrayLike<number>, sampleCounts?: ArrayLike<number>): void;
     predict(toPredict: ArrayLike<ArrayLike<number>>): number[];
     toJSON(): { options: object; root: CartNode; name: 'DTClassifier' };
     static load(model: unknown): DecisionTreeClassifier;
