@@ -1,0 +1,122 @@
+/**
+ * Estimator contract, in the spirit of scikit-learn's check_estimator: what any rally classifier
+ * must do, run against a few configurations of RandomForestClassifier.
+ */
+import { isRallyError } from '@rally/errors';
+import { describe, expect, test } from 'vitest';
+
+import { RandomForestClassifier, type Matrix, type RandomForestParams } from '../src/index.ts';
+import { blobs, matrix } from './helpers/data.ts';
+
+const configurations: [string, Partial<RandomForestParams>][] = [
+  ['defaults (small)', { nEstimators: 10 }],
+  ['no bootstrap, all features', { nEstimators: 4, bootstrap: false, maxFeatures: 'all' }],
+  ['shallow, fractional features', { nEstimators: 6, maxDepth: 2, maxFeatures: 0.5, minSamplesLeaf: 3 }],
+  ['unlimited depth, log2', { nEstimators: 6, maxDepth: Infinity, maxFeatures: 'log2', seed: 123 }],
+];
+
+const { X, y } = blobs(9, 150, 5);
+const probe = blobs(10, 40, 5).X;
+
+describe.each(configurations)('estimator contract: %s', (_name, params) => {
+  const make = () => new RandomForestClassifier(params);
+
+  test('constructor stores params with defaults, frozen, and validates nothing', () => {
+    const forest = make();
+    for (const [key, value] of Object.entries(params)) expect(forest.params[key as keyof RandomForestParams]).toEqual(value);
+    expect(Object.isFrozen(forest.params)).toBe(true);
+    expect(() => new RandomForestClassifier({ ...params, nEstimators: -3 })).not.toThrow();
+  });
+
+  test('fit resolves to the estimator itself; fitSync returns it', async () => {
+    const forest = make();
+    await expect(forest.fit(X, y)).resolves.toBe(forest);
+    const other = make();
+    expect(other.fitSync(X, y)).toBe(other);
+  });
+
+  test('fit does not modify its inputs', () => {
+    const data = X.data.slice();
+    const labels = [...y];
+    make().fitSync(X, y);
+    expect(X.data).toEqual(data);
+    expect(y).toEqual(labels);
+  });
+
+  test('classes: sorted unique labels; predictProba: rows x classes, in [0, 1], rows sum to 1', () => {
+    const forest = make().fitSync(X, y);
+    expect(forest.classes).toEqual([...new Set(y)].sort());
+    const proba = forest.predictProba(probe);
+    expect(proba).toBeInstanceOf(Float64Array);
+    expect(proba).toHaveLength(probe.rows * forest.classes.length);
+    const k = forest.classes.length;
+    for (let r = 0; r < probe.rows; r++) {
+      let sum = 0;
+      for (let c = 0; c < k; c++) {
+        const p = proba[r * k + c];
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThanOrEqual(1);
+        sum += p;
+      }
+      expect(Math.abs(sum - 1)).toBeLessThan(1e-12);
+    }
+  });
+
+  test('predict: one known label per row, the argmax of predictProba', () => {
+    const forest = make().fitSync(X, y);
+    const labels = forest.predict(probe);
+    const proba = forest.predictProba(probe);
+    const k = forest.classes.length;
+    expect(labels).toHaveLength(probe.rows);
+    labels.forEach((label, r) => {
+      const row = Array.from(proba.subarray(r * k, r * k + k));
+      expect(label).toBe(forest.classes[row.indexOf(Math.max(...row))]);
+    });
+  });
+
+  test('single-row and empty predictions', () => {
+    const forest = make().fitSync(X, y);
+    const one: Matrix = { data: probe.data.slice(0, 5), rows: 1, cols: 5 };
+    expect(forest.predictProba(one)).toEqual(forest.predictProba(probe).slice(0, forest.classes.length));
+    expect(forest.predict({ data: new Float64Array(0), rows: 0, cols: 5 })).toEqual([]);
+  });
+
+  test('deterministic: same seed, same model; fit and fitSync agree', async () => {
+    const a = JSON.stringify(make().fitSync(X, y));
+    const b = JSON.stringify(await make().fit(X, y, { workers: 0 }));
+    expect(a).toBe(b);
+  });
+
+  test('refitting replaces the model', () => {
+    const forest = make().fitSync(X, y);
+    forest.fitSync(matrix([[0], [1], [2], [3]]), ['u', 'v', 'u', 'v']);
+    expect(forest.classes).toEqual(['u', 'v']);
+    expect(forest.nFeatures).toBe(1);
+  });
+
+  test('serialization round trip', () => {
+    const forest = make().fitSync(X, y);
+    const loaded = RandomForestClassifier.fromJSON(JSON.parse(JSON.stringify(forest)));
+    expect(loaded).toBeInstanceOf(RandomForestClassifier);
+    expect(Array.from(loaded.predictProba(probe))).toEqual(Array.from(forest.predictProba(probe)));
+    expect(loaded.toJSON()).toEqual(forest.toJSON());
+  });
+
+  test('unfitted use raises ESTIMATOR_NOT_FITTED', () => {
+    const forest = make();
+    for (const use of [() => forest.predict(probe), () => forest.predictProba(probe), () => forest.classes, () => forest.toJSON()]) {
+      expect(() => use()).toThrow();
+      try {
+        use();
+      } catch (error) {
+        expect(isRallyError(error, 'ESTIMATOR_NOT_FITTED')).toBe(true);
+      }
+    }
+  });
+
+  test('works with two rows, constant features and unusual labels', () => {
+    const forest = make().fitSync(matrix([[1, 5, 0, 0, 0], [2, 5, 0, 0, 0]]), ['', 'é ünïcode']);
+    expect(forest.classes).toEqual(['', 'é ünïcode']);
+    expect(forest.predict(matrix([[1, 5, 0, 0, 0]]))).toHaveLength(1);
+  });
+});
