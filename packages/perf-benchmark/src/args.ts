@@ -9,7 +9,7 @@ production's dataset (stratified 80/20 split, seed 42; 5-fold CV on the training
   --markdown <file>         also write the report as Markdown to <file>
   --fail-if-worse [margin]  exit 1 when the candidate's test log loss exceeds production's + margin (default 0)
   --output <dir>            the runs folder (default: the workspace's output/)
-  --workers <n>             worker threads for refitting forests (default: all cores)
+  --workers <n>             worker threads for refitting forests (0: none; default: one per core for large forests)
   --no-cache                always download production's artifacts (same as CACHE_DISABLED=1)
   --resamples <n>           bootstrap resamples for the paired difference (default ${BOOTSTRAP_DEFAULTS.resamples})
   --quiet                   no progress on stderr
@@ -71,6 +71,12 @@ function foldOptionalMargin(argv: readonly string[]): string[] {
   return out;
 }
 
+/** node's parseArgs messages as one sentence, without its hint about positionals (there are none here). */
+function oneSentence(message: string): string {
+  const first = message.split('\n')[0].split('. To specify a positional argument')[0].trim();
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
+
 /** Parses the command line; every mistake is a UsageError with one sentence (exit 2 with the usage). */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   // pnpm versions differ on whether `pnpm start -- --x` hands the script a leading `--`.
@@ -95,7 +101,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
+    throw new UsageError(oneSentence((error as Error).message));
   }
   const { values, positionals } = parsed;
   if (positionals.length > 0) {
@@ -115,7 +121,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     markdown: nonEmpty('markdown', values.markdown),
     failIfWorse,
     output: nonEmpty('output', values.output),
-    workers: integer('workers', values.workers, 1),
+    workers: integer('workers', values.workers, 0),
     resamples: integer('resamples', values.resamples, 1) ?? BOOTSTRAP_DEFAULTS.resamples,
     noCache: values['no-cache'] ?? false,
     quiet: values.quiet ?? false,

@@ -54,7 +54,7 @@ export interface CompareOptions {
   candidateDir: string;
   store: ModelStore;
   cache: ModelCache;
-  /** Worker threads for refitting forests (results do not depend on it). */
+  /** Worker threads for refitting forests, 0 for none (results do not depend on it); default: the forest decides. */
   workers?: number;
   bootstrap?: BootstrapOptions;
   onProgress?: (event: BenchmarkProgress) => void;

@@ -24,14 +24,14 @@ describe('parseCliArgs', () => {
   });
 
   it.each([
-    [['--nope'], /Unknown option '--nope'/],
-    [['--model-id'], /--model-id/],
+    [['--nope'], /^Unknown option '--nope'\.$/],
+    [['--model-id'], /^Option '--model-id <value>' argument missing\.$/],
     [['--model-id', ''], /--model-id needs a value/],
     [['72d8'], /Unexpected argument "72d8"; give the candidate as --model-id <id>/],
     [['--fail-if-worse=abc'], /--fail-if-worse takes a number/],
-    [['--workers', '0'], /--workers must be an integer >= 1/],
+    [['--workers=-1'], /--workers must be an integer >= 0/],
     [['--resamples', '1.5'], /--resamples must be an integer >= 1/],
-    [['--json=yes'], /--json/],
+    [['--json=yes'], /^Option '--json' does not take an argument\.$/],
   ])('refuses %j with one sentence', (argv, message) => {
     let error: unknown;
     try {
@@ -42,5 +42,6 @@ describe('parseCliArgs', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+    expect((error as Error).message).toMatch(/\.$/);
   });
 });

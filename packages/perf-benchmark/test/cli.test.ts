@@ -30,7 +30,7 @@ describe('the CLI on real runs', () => {
   let candidate: Run;
   let env: NodeJS.ProcessEnv;
   let localRuns: string;
-  const FAST = ['--workers', '1', '--resamples', '200'];
+  const FAST = ['--workers', '0', '--resamples', '200'];
 
   beforeAll(async () => {
     root = tempDir('cli');

@@ -28,7 +28,7 @@ describe('compareModels on real runs (10-tree production, 5-tree candidate, 600 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const compare = (candidateDir: string, cacheDir: string, counting: CountingStore, onProgress?: (event: BenchmarkProgress) => void) =>
-    compareModels({ candidateDir, store: counting, cache: new ModelCache({ dir: cacheDir }), workers: 1, bootstrap: { resamples: 500 }, onProgress });
+    compareModels({ candidateDir, store: counting, cache: new ModelCache({ dir: cacheDir }), workers: 0, bootstrap: { resamples: 500 }, onProgress });
 
   it("reproduces production's report on its own data, and downloads nothing the second time", async () => {
     const cacheDir = join(root, 'cache-main');
@@ -110,7 +110,7 @@ describe('compareModels on real runs (10-tree production, 5-tree candidate, 600 
     writeFileSync(join(dir, 'report.json'), JSON.stringify({ ...report, test_log_loss: 0.1 }));
     const otherStore = new LocalFolderStore(join(root, 'store-tampered'));
     await deployRun(otherStore, dir);
-    const result = await compareModels({ candidateDir: candidate.dir, store: otherStore, cache: new ModelCache({ disabled: true }), workers: 1, bootstrap: { resamples: 100 } });
+    const result = await compareModels({ candidateDir: candidate.dir, store: otherStore, cache: new ModelCache({ disabled: true }), workers: 0, bootstrap: { resamples: 100 } });
     expect(result.warnings.map((warning) => warning.code)).toEqual(['report_mismatch']);
     expect(result.warnings[0].message).toMatch(/^Production's test log loss here \(\d\.\d{6}\) differs from its report\.json \(0\.100000\)/);
   }, 60_000);

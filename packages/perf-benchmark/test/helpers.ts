@@ -35,7 +35,7 @@ export const SMALL_FOREST = { maxDepth: 5, seed: 42 } as const;
 
 /** Trains a small run on `dataPath` with one worker and writes it to `outputDir`. */
 export async function trainSmallRun(dataPath: string, outputDir: string, trees: number): Promise<TrainedRun & { dir: string }> {
-  const run = await trainRun({ dataPath, params: { ...SMALL_FOREST, nEstimators: trees }, workers: 1 });
+  const run = await trainRun({ dataPath, params: { ...SMALL_FOREST, nEstimators: trees }, workers: 0 });
   return { ...run, dir: writeRun(run, outputDir) };
 }
 

@@ -49,7 +49,7 @@ describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
       AWS_REGION: 'us-east-1',
       CACHE_DIR: 'cache',
     });
-    const args = ['--model-id', candidate.modelId.slice(0, 6), '--output', 'output', '--workers', '1', '--resamples', '200'];
+    const args = ['--model-id', candidate.modelId.slice(0, 6), '--output', 'output', '--workers', '0', '--resamples', '200'];
     const first = await runCli(args, env);
     expect(first.stderr).not.toMatch(STACK_FRAME);
     expect(first.code, first.stderr).toBe(0);
