@@ -195,10 +195,18 @@ export async function compareModels(options: CompareOptions): Promise<BenchmarkR
   const split = splitDataset(data, SPLIT.testSize, SPLIT.seed);
   const evaluate = async (model: LoadedModel, role: Role): Promise<ModelResult> => {
     onProgress?.({ phase: 'evaluating', role });
-    const evaluation = await evaluateModel(model.pipeline, split, {
-      workers: options.workers,
-      onFold: (fold, folds, logLoss) => onProgress?.({ phase: 'fold', role, fold, folds, logLoss }),
-    });
+    let evaluation: ModelEvaluation;
+    try {
+      evaluation = await evaluateModel(model.pipeline, split, {
+        workers: options.workers,
+        onFold: (fold, folds, logLoss) => onProgress?.({ phase: 'fold', role, fold, folds, logLoss }),
+      });
+    } catch (error) {
+      if (isRallyError(error)) throw error;
+      // e.g. a model that never saw one of the classes of production's test part
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+      throw new RallyError('ESTIMATOR_BAD_INPUT', `The ${role} model ${model.modelId.slice(0, 12)} cannot be evaluated on production's dataset (${reason}).`, { cause: error });
+    }
     const trainedOn = { file: model.report.dataset?.file ?? 'dataset.csv', sha256: model.dataset.sha256, rows: model.dataset.batch.rows };
     return { ...evaluation, role, modelId: model.modelId, trainedOn, report: model.report };
   };

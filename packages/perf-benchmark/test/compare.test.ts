@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelCache, LocalFolderStore, deployRun, sha256Hex } from '@rally/model-store';
 import { SPLIT, stratifiedSplit, type TrainedRun } from '@rally/train';
 import { type BenchmarkProgress, compareModels } from '../src/index.ts';
-import { CountingStore, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
+import { CountingStore, groundTruthLines, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
 
 type Run = TrainedRun & { dir: string };
 
@@ -121,6 +121,18 @@ describe('compareModels on real runs (10-tree production, 5-tree candidate, 600 
     await expect(compare(fakeDir, join(root, 'cache-main'), new CountingStore(store))).rejects.toMatchObject({
       code: 'STORE_CHECKSUM_MISMATCH',
       message: expect.stringMatching(/^The model\.json of run [0-9a-f]{12} \(.+\) does not match its id \(its sha256 is [0-9a-f]{64}\)\.$/),
+    });
+  });
+
+  it('refuses, in one sentence, a candidate that never saw one of the classes', async () => {
+    const { header, rows } = groundTruthLines();
+    const outcome = header.split(',').indexOf('outcome');
+    const path = join(root, 'no-fe.csv');
+    writeFileSync(path, `${[header, ...rows.slice(0, 600).filter((row) => row.split(',')[outcome] !== 'FE')].join('\n')}\n`);
+    const twoClasses = await trainSmallRun(path, join(root, 'output-two-classes'), 3);
+    await expect(compare(twoClasses.dir, join(root, 'cache-main'), new CountingStore(store))).rejects.toMatchObject({
+      code: 'ESTIMATOR_BAD_INPUT',
+      message: `The candidate model ${twoClasses.modelId.slice(0, 12)} cannot be evaluated on production's dataset (Label "FE" is not one of the model's classes (UE, W)).`,
     });
   });
 
