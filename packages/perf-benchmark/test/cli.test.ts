@@ -133,6 +133,16 @@ describe('the CLI on real runs', () => {
       expectRefusal(result, 'abc is ambiguous: 2 runs start with it. Local runs: abc100000000, abc200000000.');
     });
 
+    it('a run folder whose report.json does not parse', async () => {
+      const output = join(root, 'output-bad-report');
+      const id = 'e'.repeat(64);
+      mkdirSync(join(output, id), { recursive: true });
+      for (const file of ['model.json', 'dataset.csv']) writeFileSync(join(output, id, file), '{}');
+      writeFileSync(join(output, id, 'report.json'), '{');
+      const result = await runMain(['--model-id', 'eee', '--output', output], env);
+      expectRefusal(result, new RegExp(`^A run in ${output} has a report\\.json that cannot be read \\(.+\\)\\.$`));
+    });
+
     it('an invalid answer at the prompt', async () => {
       const result = await runCli(['--output', 'output'], env, 'zzz\n'); // a real process reading its stdin
       expect(result.stderr).toContain('Model id of the candidate');
