@@ -7,6 +7,11 @@
  * The patched library must build the same trees: same split columns, thresholds, gains, sample
  * counts, stopping decisions and leaf distributions, bit for bit. The one intended difference is
  * that leaf distributions are padded with zeros to the number of classes.
+ *
+ * The cases cover ties of every kind (duplicate values, duplicate rows with conflicting labels,
+ * constant and duplicated columns); in fuzz-52 and fuzz-58 mathematically tied candidates are
+ * ranked differently by count / length and by the original's repeated 1 / length additions, so
+ * they fail unless near-ties are re-scored with the original arithmetic.
  */
 import { readFileSync } from 'node:fs';
 
