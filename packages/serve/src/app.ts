@@ -49,6 +49,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
 
+  // A JSON API: other bodies are 415, not parsed as text.
+  app.removeContentTypeParser(['text/plain']);
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -37,8 +37,8 @@ function maxFeatures(raw: string | undefined): RandomForestParams['maxFeatures']
   if (raw === undefined) return undefined;
   if (raw === 'sqrt' || raw === 'log2' || raw === 'all') return raw;
   const value = Number(raw);
-  if (raw.trim() !== '' && Number.isFinite(value) && value > 0 && (value <= 1 || Number.isInteger(value))) return value;
-  throw new UsageError(`--max-features must be sqrt, log2, all, an integer count or a fraction in (0, 1], got "${raw}".`);
+  if (raw.trim() !== '' && Number.isFinite(value) && value > 0 && (value < 1 || Number.isInteger(value))) return value;
+  throw new UsageError(`--max-features must be sqrt, log2, all, an integer count or a fraction in (0, 1), got "${raw}".`);
 }
 
 function parseTrainArgs(argv: string[]) {

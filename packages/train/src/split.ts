@@ -35,7 +35,8 @@ export function stratifiedSplit(labels: readonly string[], testSize = 0.2, seed 
   const exact = groups.map((group) => (group.length * nTest) / labels.length);
   const counts = exact.map(Math.floor);
   const byRemainder = exact.map((value, i) => [value - counts[i], i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (let k = 0; k < nTest - counts.reduce((a, b) => a + b, 0); k += 1) counts[byRemainder[k][1]] += 1;
+  const missing = nTest - counts.reduce((a, b) => a + b, 0);
+  for (let k = 0; k < missing; k += 1) counts[byRemainder[k][1]] += 1;
   const train: number[] = [];
   const test: number[] = [];
   groups.forEach((group, g) => {
