@@ -32,16 +32,6 @@ function progressPrinter(stderr: NodeJS.WritableStream, cache: ModelCache): (eve
   };
 }
 
-/** listRuns/resolveRun parse every run's report.json; one that does not parse would otherwise surface as a bare SyntaxError. */
-function readRuns<T>(read: () => T, outputDir: string): T {
-  try {
-    return read();
-  } catch (error) {
-    if (isRallyError(error)) throw error;
-    throw new RallyError('STORE_CORRUPTED', `A run in ${outputDir} has a report.json that cannot be read (${(error as Error).message}).`, { cause: error });
-  }
-}
-
 async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   // pnpm runs the script in packages/perf-benchmark; relative paths mean the user's directory.
   const cwd = env.INIT_CWD || process.cwd();
@@ -51,12 +41,12 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<nu
     const cache = cacheFromEnv(args.noCache ? { ...env, CACHE_DISABLED: '1' } : env, cwd);
     let wanted = args.modelId;
     if (wanted === undefined) {
-      const runs = readRuns(() => listRuns(outputDir), outputDir);
+      const runs = listRuns(outputDir);
       if (runs.length === 0) throw new RallyError('STORE_UNKNOWN_MODEL', `There are no runs in ${outputDir} to benchmark; train one with pnpm train.`);
       wanted = await askModelId(runs, outputDir, io.stdin, io.stderr);
     }
     const id = wanted;
-    const candidate = readRuns(() => resolveRun(id, outputDir), outputDir);
+    const candidate = resolveRun(id, outputDir);
     const result = await compareModels({
       candidateDir: candidate.dir,
       store,

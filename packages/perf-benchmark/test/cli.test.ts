@@ -140,7 +140,7 @@ describe('the CLI on real runs', () => {
       for (const file of ['model.json', 'dataset.csv']) writeFileSync(join(output, id, file), '{}');
       writeFileSync(join(output, id, 'report.json'), '{');
       const result = await runMain(['--model-id', 'eee', '--output', output], env);
-      expectRefusal(result, new RegExp(`^A run in ${output} has a report\\.json that cannot be read \\(.+\\)\\.$`));
+      expectRefusal(result, new RegExp(`^${join(output, id)}/report\\.json cannot be read as a training report \\(.+\\); delete that run or train it again\\.$`));
     });
 
     it('an invalid answer at the prompt', async () => {

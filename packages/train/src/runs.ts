@@ -44,8 +44,19 @@ export function listRuns(outputDir = OUTPUT_DIR): RunSummary[] {
   if (!existsSync(outputDir)) return [];
   return readdirSync(outputDir)
     .filter((name) => MODEL_ID_PATTERN.test(name) && RUN_FILES.every((file) => existsSync(join(outputDir, name, file))))
-    .map((name) => ({ modelId: name, dir: join(outputDir, name), report: JSON.parse(readFileSync(join(outputDir, name, 'report.json'), 'utf8')) as TrainReport }))
+    .map((name) => ({ modelId: name, dir: join(outputDir, name), report: readReport(join(outputDir, name)) }))
     .sort((a, b) => b.report.created_at.localeCompare(a.report.created_at) || a.modelId.localeCompare(b.modelId));
+}
+
+function readReport(dir: string): TrainReport {
+  const path = join(dir, 'report.json');
+  try {
+    const report = JSON.parse(readFileSync(path, 'utf8')) as TrainReport;
+    if (typeof report?.created_at !== 'string') throw new Error('no created_at');
+    return report;
+  } catch (error) {
+    throw new RallyError('STORE_CORRUPTED', `${path} cannot be read as a training report (${(error as Error).message}); delete that run or train it again.`, { cause: error });
+  }
 }
 
 /**
