@@ -40,7 +40,7 @@ export interface TinyRunOptions {
 export async function trainTinyRun(options: TinyRunOptions = {}): Promise<{ run: TrainedRun; dir: string; outputDir: string }> {
   const outputDir = options.outputDir ?? tempDir('output');
   const dataPath = options.dataPath ?? groundTruthSlice(options.rows ?? 600);
-  const run = await trainRun({ dataPath, params: { nEstimators: 10, maxDepth: 6, ...options.params }, workers: 1 });
+  const run = await trainRun({ dataPath, params: { nEstimators: 10, maxDepth: 6, ...options.params }, workers: 0 });
   return { run, dir: writeRun(run, outputDir), outputDir };
 }
 

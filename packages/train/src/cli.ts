@@ -19,7 +19,7 @@ const USAGE = `Usage: pnpm train [options]
   --max-features <f>    features tried per split: sqrt, log2, all, a count or a fraction (default sqrt)
   --seed <s>            forest seed (default ${DEFAULT_PARAMS.seed}; the train/test split always uses 42)
   --grid                search max depth over [10, 20] by 5-fold CV and keep the best
-  --workers <n>         worker threads for tree building (default: all cores)
+  --workers <n>         worker threads for tree building, 0 for none (default: one per core for large forests)
   --output <dir>        where runs are written (default output/)
   --json                print the report as the last line of stdout
   --quiet               no progress output`;
@@ -75,7 +75,7 @@ function parseTrainArgs(argv: string[]) {
     dataPath: values.data ?? GROUND_TRUTH_PATH,
     params,
     grid: values.grid ?? false,
-    workers: integer('workers', values.workers, 1),
+    workers: integer('workers', values.workers, 0),
     output: values.output ?? OUTPUT_DIR,
     json: values.json ?? false,
     quiet: values.quiet ?? false,

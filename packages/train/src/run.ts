@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { type Dataset, loadDataset, selectRows, tableToBatch, type RowBatch } from '@rally/features';
 import type { RandomForestParams } from '@rally/forest';
 import { accuracy, logLoss, mean, populationStd } from './metrics.ts';
@@ -18,6 +17,7 @@ export interface TrainOptions {
   params?: Partial<RandomForestParams>;
   /** Search max depth over MAX_DEPTH_GRID by cross-validation and keep the best. */
   grid?: boolean;
+  /** Worker threads for tree building (0: this thread); by default the forest decides by size. */
   workers?: number;
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -92,7 +92,7 @@ export function classPriorLogLoss(trainLabels: readonly string[], testLabels: re
 export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
   const started = performance.now();
   const dataset: Dataset = loadDataset(options.dataPath);
-  const workers = options.workers ?? availableParallelism();
+  const workers = options.workers;
   options.onProgress?.({ phase: 'validated', rows: dataset.table.numRows() });
 
   const batch = tableToBatch(dataset.table);
