@@ -21,6 +21,8 @@ export interface FitOptions {
    * model does not depend on it.
    */
   workers?: number;
+  /** Called after each tree is built (progress bars); `built` counts up to `total`. */
+  onTree?: (built: number, total: number) => void;
 }
 
 /** JSON form of a fitted forest (what toJSON returns and fromJSON reads). */
@@ -69,9 +71,11 @@ export class RandomForestClassifier {
   /** Learns the forest; uses worker threads (see FitOptions). Resolves to this estimator. */
   async fit(X: Matrix, y: readonly string[], options: FitOptions = {}): Promise<this> {
     const { job, classes } = this.#prepare(X, y);
-    const workers = resolveWorkers(options.workers, job, this.params.nEstimators);
-    const trees =
-      workers === 0 ? buildTrees(job, range(this.params.nEstimators)) : await buildInWorkers(job, this.params.nEstimators, workers);
+    const total = this.params.nEstimators;
+    const workers = resolveWorkers(options.workers, job, total);
+    let built = 0;
+    const onTree = options.onTree && (() => options.onTree!(++built, total));
+    const trees = workers === 0 ? buildTrees(job, range(total), onTree) : await buildInWorkers(job, total, workers, onTree);
     this.#install(classes, job.cols, trees);
     return this;
   }
@@ -292,7 +296,7 @@ function range(n: number): number[] {
 }
 
 /** Builds the trees in `workers` threads, tree i in worker i % workers; assembled in tree order. */
-async function buildInWorkers(job: TreeJob, nEstimators: number, workers: number): Promise<EncodedTree[]> {
+async function buildInWorkers(job: TreeJob, nEstimators: number, workers: number, onTree?: () => void): Promise<EncodedTree[]> {
   const trees = new Array<EncodedTree>(nEstimators);
   const started: Worker[] = [];
   // Structured cloning copies a view's whole buffer: send just the matrix.
@@ -309,10 +313,14 @@ async function buildInWorkers(job: TreeJob, nEstimators: number, workers: number
         });
         started.push(worker);
         let done = false;
-        worker.once('message', (built: EncodedTree[]) => {
-          indices.forEach((index, i) => (trees[index] = built[i]));
-          done = true;
-          resolve();
+        worker.on('message', (message: { index: number; tree: EncodedTree } | { done: true }) => {
+          if ('done' in message) {
+            done = true;
+            resolve();
+          } else {
+            trees[message.index] = message.tree;
+            onTree?.();
+          }
         });
         worker.once('error', reject);
         worker.once('exit', (code) => {

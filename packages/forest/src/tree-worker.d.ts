@@ -31,4 +31,5 @@ export interface EncodedTree {
   counts: Int32Array;
 }
 
-export function buildTrees(job: TreeJob, indices: readonly number[]): EncodedTree[];
+/** Builds the trees `indices` in order; `onTree` hears of each as soon as it is built. */
+export function buildTrees(job: TreeJob, indices: readonly number[], onTree?: (index: number, tree: EncodedTree) => void): EncodedTree[];

@@ -18,13 +18,17 @@ import { DecisionTreeClassifier } from 'ml-cart';
  * @param {readonly number[]} indices - tree indices to build.
  * @return {import('./tree-worker.d.ts').EncodedTree[]}
  */
-export function buildTrees(job, indices) {
+export function buildTrees(job, indices, onTree) {
   const { data, rows, cols } = job;
   // Row views over the shared row-major buffer: ml-cart copies what it needs.
   const X = new Array(rows);
   for (let i = 0; i < rows; i++) X[i] = data.subarray(i * cols, (i + 1) * cols);
   const labels = Array.from(job.labels);
-  return indices.map((index) => buildTree(job, X, labels, index));
+  return indices.map((index) => {
+    const tree = buildTree(job, X, labels, index);
+    onTree?.(index, tree);
+    return tree;
+  });
 }
 
 /**
@@ -163,9 +167,9 @@ function randomBelow(next, n) {
 
 // Worker entry: build the trees listed in workerData and post them back (typed arrays transferred).
 if (!isMainThread && parentPort !== null && workerData !== null && typeof workerData === 'object' && 'rallyTreeJob' in workerData) {
-  const trees = buildTrees(workerData.rallyTreeJob, workerData.indices);
-  parentPort.postMessage(
-    trees,
-    trees.flatMap((tree) => [tree.feature.buffer, tree.threshold.buffer, tree.counts.buffer]),
+  // One message per tree (progress for the caller), then one to say the batch is complete.
+  buildTrees(workerData.rallyTreeJob, workerData.indices, (index, tree) =>
+    parentPort.postMessage({ index, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.counts.buffer]),
   );
+  parentPort.postMessage({ done: true });
 }

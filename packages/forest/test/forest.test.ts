@@ -119,6 +119,14 @@ describe('reproducibility', () => {
     }
   });
 
+  test('reports each built tree, in process and from workers', async () => {
+    for (const workers of [0, 2]) {
+      const seen: [number, number][] = [];
+      await new RandomForestClassifier({ nEstimators: 6, seed: 1 }).fit(train.X, train.y, { workers, onTree: (built, total) => seen.push([built, total]) });
+      expect(seen, `workers: ${workers}`).toEqual([1, 2, 3, 4, 5, 6].map((built) => [built, 6]));
+    }
+  });
+
   test('save and load: identical predictions and JSON', () => {
     const forest = new RandomForestClassifier({ nEstimators: 15, seed: 2 }).fitSync(train.X, train.y);
     const text = JSON.stringify(forest);

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { describeError, isRallyError } from '@rally/errors';
 import { formatReport, GROUND_TRUTH_PATH, type ValidationReport } from '@rally/features';
 import type { RandomForestParams } from '@rally/forest';
-import { DEFAULT_PARAMS, type ProgressEvent, trainRun, type TrainReport } from './run.ts';
+import { DEFAULT_PARAMS, MAX_DEPTH_GRID, type ProgressEvent, SPLIT, trainRun, type TrainReport } from './run.ts';
 import { OUTPUT_DIR, writeRun } from './runs.ts';
 
 const USAGE = `Usage: pnpm train [options]
@@ -82,23 +82,29 @@ function parseTrainArgs(argv: string[]) {
   };
 }
 
-/** Progress on stderr: a redrawn bar on a terminal, plain lines otherwise (logs, CI). */
-function progressPrinter(totalFolds: number): (event: ProgressEvent) => void {
+/** Progress on stderr: a bar over every tree to build (folds, then the final fit) on a terminal, plain lines otherwise. */
+function progressPrinter(fits: number, trees: number): (event: ProgressEvent) => void {
   const tty = process.stderr.isTTY;
+  const total = fits * trees;
   let done = 0;
+  const bar = (stage: string) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} trees  ${stage}\x1b[K`);
+  };
   return (event) => {
     if (event.phase === 'validated') process.stderr.write(`Data valid: ${event.rows} rows.\n`);
-    if (event.phase === 'fold') {
+    if (event.phase === 'tree' && tty) {
       done += 1;
-      const line = `CV max_depth=${event.maxDepth} fold ${event.fold}/${event.folds}: log loss ${event.logLoss.toFixed(4)}`;
-      if (tty) {
-        const width = 30;
-        const filled = Math.round((done / totalFolds) * width);
-        process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${totalFolds} ${line}\x1b[K`);
-        if (done === totalFolds) process.stderr.write('\n');
-      } else process.stderr.write(`${line}\n`);
+      bar(event.stage);
     }
-    if (event.phase === 'fitting') process.stderr.write('Fitting the final model on the training part...\n');
+    if (event.phase === 'fold') {
+      const line = `CV max_depth=${event.maxDepth} fold ${event.fold}/${event.folds}: log loss ${event.logLoss.toFixed(4)}`;
+      if (tty) process.stderr.write(`\r${line}\x1b[K\n`);
+      else process.stderr.write(`${line}\n`);
+    }
+    if (event.phase === 'fitting' && !tty) process.stderr.write('Fitting the final model on the training part...\n');
+    if (event.phase === 'done' && tty) process.stderr.write('\r\x1b[K');
   };
 }
 
@@ -109,7 +115,7 @@ function summary(report: TrainReport, dir: string): string {
     `  test log loss ${f(report.test_log_loss)}  accuracy ${f(report.accuracy)}  (class prior ${f(report.class_prior_log_loss)})`,
     `  CV log loss ${f(report.cv_mean_log_loss)} ± ${f(report.cv_std_log_loss)} over ${report.cv_log_losses.length} folds`,
     `  ${report.estimator.params.nEstimators} trees, max depth ${report.estimator.params.maxDepth}; fit ${report.durations.fit_seconds.toFixed(2)} s, whole run ${report.durations.total_seconds.toFixed(2)} s`,
-    `  written to ${relative(process.cwd(), dir) || dir}`,
+    `  written to ${relative(process.cwd(), dir).startsWith('..') ? dir : relative(process.cwd(), dir)}`,
     `Deploy it with: pnpm run deploy ${report.model_id}`,
   ].join('\n');
 }
@@ -132,7 +138,7 @@ async function main(argv = process.argv.slice(2)): Promise<number> {
       params: args.params,
       grid: args.grid,
       workers: args.workers,
-      onProgress: args.quiet ? undefined : progressPrinter(args.grid ? 10 : 5),
+      onProgress: args.quiet ? undefined : progressPrinter((args.grid ? MAX_DEPTH_GRID.length : 1) * SPLIT.folds + 1, args.params.nEstimators ?? DEFAULT_PARAMS.nEstimators),
     });
     const dir = writeRun(run, args.output);
     if (!args.quiet || !args.json) console.log(args.quiet ? run.modelId : summary(run.report, dir));

@@ -1,6 +1,6 @@
 import { RallyError } from '@rally/errors';
 import { DEFAULT_FEATURES, FeatureUnion, type FeatureMatrix, type RowBatch, type SerializedFeatureUnion } from '@rally/features';
-import { RandomForestClassifier, type RandomForestParams } from '@rally/forest';
+import { type FitOptions, RandomForestClassifier, type RandomForestParams } from '@rally/forest';
 
 export interface SerializedPipeline {
   kind: 'rally.Pipeline';
@@ -9,10 +9,8 @@ export interface SerializedPipeline {
   estimator: ReturnType<RandomForestClassifier['toJSON']>;
 }
 
-export interface FitOptions {
-  /** Worker threads for the forest (trees are independent); results do not depend on it. */
-  workers?: number;
-}
+/** Options of the forest's fit (workers, per-tree progress); results do not depend on them. */
+export type { FitOptions } from '@rally/forest';
 
 /**
  * The modelling pipeline of the original app: feature union, then random forest. It is the unit

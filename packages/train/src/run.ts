@@ -24,6 +24,7 @@ export interface TrainOptions {
 
 export type ProgressEvent =
   | { phase: 'validated'; rows: number }
+  | { phase: 'tree'; built: number; total: number; stage: string }
   | { phase: 'fold'; fold: number; folds: number; maxDepth: number; logLoss: number }
   | { phase: 'fitting' }
   | { phase: 'done'; modelId: string };
@@ -68,11 +69,12 @@ export async function crossValidate(
   batch: RowBatch,
   labels: readonly string[],
   params: Partial<RandomForestParams>,
-  options: { workers?: number; onFold?: (fold: number, loss: number) => void } = {},
+  options: { workers?: number; onTree?: (fold: number, built: number, total: number) => void; onFold?: (fold: number, loss: number) => void } = {},
 ): Promise<number[]> {
   const losses: number[] = [];
   for (const [fold, { train, test }] of stratifiedKFold(labels, SPLIT.folds, SPLIT.seed).entries()) {
-    const pipeline = await Pipeline.create(params).fit(selectRows(batch, train), pick(labels, train), options);
+    const onTree = options.onTree && ((built: number, total: number) => options.onTree!(fold, built, total));
+    const pipeline = await Pipeline.create(params).fit(selectRows(batch, train), pick(labels, train), { workers: options.workers, onTree });
     const loss = logLoss(pick(labels, test), pipeline.predictProba(selectRows(batch, test)), pipeline.classes);
     losses.push(loss);
     options.onFold?.(fold, loss);
@@ -112,6 +114,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
     const params = { ...base, maxDepth };
     const losses = await crossValidate(trainBatch, trainLabels, params, {
       workers,
+      onTree: (fold, built, total) => options.onProgress?.({ phase: 'tree', built, total, stage: `CV max_depth=${maxDepth} fold ${fold + 1}/${SPLIT.folds}` }),
       onFold: (fold, loss) => options.onProgress?.({ phase: 'fold', fold: fold + 1, folds: SPLIT.folds, maxDepth, logLoss: loss }),
     });
     grid.push({ max_depth: maxDepth, cv_mean_log_loss: mean(losses), cv_std_log_loss: populationStd(losses) });
@@ -121,7 +124,10 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
 
   options.onProgress?.({ phase: 'fitting' });
   const fitStarted = performance.now();
-  const pipeline = await Pipeline.create(best!.params).fit(trainBatch, trainLabels, { workers });
+  const pipeline = await Pipeline.create(best!.params).fit(trainBatch, trainLabels, {
+    workers,
+    onTree: (built, total) => options.onProgress?.({ phase: 'tree', built, total, stage: 'final fit' }),
+  });
   const fitSeconds = (performance.now() - fitStarted) / 1000;
 
   const proba = pipeline.predictProba(testBatch);
