@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 
 import { RallyError } from '@rally/errors';
 
 import { CompiledForest, type TreeArrays } from './compiled.ts';
 import { DEFAULT_PARAMS, resolveMaxFeatures, validateParams, type RandomForestParams } from './params.ts';
+import { treeWorkers } from './pool.ts';
 import { buildTrees, type EncodedTree, type TreeJob } from './tree-worker.js';
 
 /** A dense row-major matrix: value (r, c) is data[r * cols + c]. */
@@ -40,7 +40,6 @@ export interface SerializedForest {
 export const MODEL_KIND = 'rally.RandomForestClassifier';
 export const FORMAT_VERSION = 1;
 
-const WORKER_URL = new URL('./tree-worker.js', import.meta.url);
 /** Below this many (trees x rows x features) starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 2_000_000;
 
@@ -295,44 +294,23 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** Builds the trees in `workers` threads, tree i in worker i % workers; assembled in tree order. */
+/** Builds the trees in `workers` threads of the pool, tree i in worker i % workers; assembled in tree order. */
 async function buildInWorkers(job: TreeJob, nEstimators: number, workers: number, onTree?: () => void): Promise<EncodedTree[]> {
   const trees = new Array<EncodedTree>(nEstimators);
-  const started: Worker[] = [];
   // Structured cloning copies a view's whole buffer: send just the matrix.
   const data = job.data.byteLength === job.data.buffer.byteLength ? job.data : job.data.slice();
   const shared = { ...job, data };
-  const runs = range(workers).map(
-    (w) =>
-      new Promise<void>((resolve, reject) => {
-        const indices = range(nEstimators).filter((i) => i % workers === w);
-        const worker = new Worker(WORKER_URL, {
-          workerData: { rallyTreeJob: shared, indices },
-          // Plain JavaScript: no need for the parent's loaders (tsx, vitest), which slow start-up.
-          execArgv: [],
-        });
-        started.push(worker);
-        let done = false;
-        worker.on('message', (message: { index: number; tree: EncodedTree } | { done: true }) => {
-          if ('done' in message) {
-            done = true;
-            resolve();
-          } else {
-            trees[message.index] = message.tree;
-            onTree?.();
-          }
-        });
-        worker.once('error', reject);
-        worker.once('exit', (code) => {
-          if (!done) reject(new Error(`tree worker ${w} exited (code ${code}) without its trees`));
-        });
-      }),
+  await Promise.all(
+    range(workers).map((w) =>
+      treeWorkers.build(
+        shared,
+        range(nEstimators).filter((i) => i % workers === w),
+        (index, tree) => {
+          trees[index] = tree;
+          onTree?.();
+        },
+      ),
+    ),
   );
-  try {
-    await Promise.all(runs);
-  } catch (error) {
-    await Promise.all(started.map((worker) => worker.terminate()));
-    throw error;
-  }
   return trees;
 }

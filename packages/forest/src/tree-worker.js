@@ -9,7 +9,7 @@
 // (seed, i), and ml-cart's per-split feature sampling gets a second seed from (seed, i). The sample is
 // passed to ml-cart as per-row counts (its patched `train(X, y, sampleCounts)`), which builds exactly
 // the tree of the materialized bootstrap sample with repeated rows in row order.
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort } from 'node:worker_threads';
 
 import { DecisionTreeClassifier } from 'ml-cart';
 
@@ -165,11 +165,17 @@ function randomBelow(next, n) {
   return value % n;
 }
 
-// Worker entry: build the trees listed in workerData and post them back (typed arrays transferred).
-if (!isMainThread && parentPort !== null && workerData !== null && typeof workerData === 'object' && 'rallyTreeJob' in workerData) {
-  // One message per tree (progress for the caller), then one to say the batch is complete.
-  buildTrees(workerData.rallyTreeJob, workerData.indices, (index, tree) =>
-    parentPort.postMessage({ index, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.counts.buffer]),
-  );
-  parentPort.postMessage({ done: true });
+// Worker entry: build the trees of each job posted to this thread; one message per tree (progress
+// for the caller, typed arrays transferred), then one to say the job is complete.
+if (!isMainThread && parentPort !== null) {
+  parentPort.on('message', ({ job, indices }) => {
+    try {
+      buildTrees(job, indices, (index, tree) =>
+        parentPort.postMessage({ index, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.counts.buffer]),
+      );
+      parentPort.postMessage({ done: true });
+    } catch (error) {
+      parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
+    }
+  });
 }

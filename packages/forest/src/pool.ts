@@ -1,0 +1,64 @@
+import { Worker } from 'node:worker_threads';
+import type { EncodedTree, TreeJob } from './tree-worker.js';
+
+const WORKER_URL = new URL('./tree-worker.js', import.meta.url);
+
+type Reply = { index: number; tree: EncodedTree } | { done: true } | { error: string };
+
+/**
+ * Tree-building worker threads kept between fits: starting a thread and loading ml-cart costs more
+ * than building a few trees, and a training run fits six forests (five CV folds, then the final
+ * fit). Idle workers are unref'd so they never keep the process alive.
+ */
+class TreeWorkerPool {
+  readonly #idle: Worker[] = [];
+
+  #acquire(): Worker {
+    let worker = this.#idle.pop();
+    if (!worker) {
+      // Plain JavaScript: no need for the parent's loaders (tsx, vitest), which slow start-up.
+      const created = new Worker(WORKER_URL, { execArgv: [] });
+      // A worker that dies while idle must not be handed out again.
+      created.on('exit', () => {
+        const at = this.#idle.indexOf(created);
+        if (at >= 0) this.#idle.splice(at, 1);
+      });
+      worker = created;
+    }
+    worker.ref();
+    return worker;
+  }
+
+  /** Builds the trees `indices` on one worker; `onTree` hears of each as it arrives. */
+  build(job: TreeJob, indices: number[], onTree: (index: number, tree: EncodedTree) => void): Promise<void> {
+    const worker = this.#acquire();
+    return new Promise<void>((resolve, reject) => {
+      const detach = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onFailure);
+        worker.off('exit', onExit);
+      };
+      const onFailure = (error: Error) => {
+        detach();
+        void worker.terminate();
+        reject(error);
+      };
+      const onExit = (code: number) => onFailure(new Error(`tree worker exited (code ${code}) before its trees were built`));
+      const onMessage = (reply: Reply) => {
+        if ('done' in reply) {
+          detach();
+          worker.unref();
+          this.#idle.push(worker);
+          resolve();
+        } else if ('error' in reply) onFailure(new Error(`tree worker failed: ${reply.error}`));
+        else onTree(reply.index, reply.tree);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onFailure);
+      worker.on('exit', onExit);
+      worker.postMessage({ job, indices });
+    });
+  }
+}
+
+export const treeWorkers = new TreeWorkerPool();
