@@ -73,15 +73,17 @@ interface WrkResult {
 }
 
 function toMs(value: string): number {
-  const match = value.match(/([\d.]+)(us|ms|s)/)!;
+  const match = value.match(/([\d.]+)(us|ms|s|m)$/);
+  if (!match) throw new Error(`cannot read the latency "${value}"`);
   const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
+  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : match[2] === 'm' ? n * 60_000 : n;
 }
 
 function wrk(port: number, bodyFile: string): WrkResult {
   const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', join(ROOT, 'bench/post.lua'), `http://127.0.0.1:${port}/predict`], {
     env: { ...process.env, BODY_FILE: bodyFile },
   }).toString();
+  if (!/Latency Distribution/.test(out)) throw new Error(`wrk gave no latency distribution:\n${out}`);
   const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
   const socket = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
   const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;

@@ -5,9 +5,6 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { RallyError } from '@rally/errors';
-import { cacheFromEnv, createModelStore } from '@rally/model-store';
-import { ProductionPredictor } from '@rally/predict';
-import { buildApp } from './app.ts';
 
 export interface ServerConfig {
   port: number;
@@ -39,6 +36,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
 /** Builds the app over the store's production model and listens. The caller owns the returned app. */
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<FastifyInstance> {
   const config = configFromEnv(env);
+  // Loaded here, not at the top: a cluster primary imports this file and must stay small.
+  const [{ cacheFromEnv, createModelStore }, { ProductionPredictor }, { buildApp }] = await Promise.all([
+    import('@rally/model-store'),
+    import('@rally/predict'),
+    import('./app.ts'),
+  ]);
   const store = createModelStore(env);
   let app: FastifyInstance | undefined;
   const predictor = new ProductionPredictor({
@@ -75,11 +78,14 @@ export function closeOnSignals(close: () => Promise<unknown>): void {
   }
 }
 
-/** `pnpm serve`: one process, or a primary with WORKERS processes sharing the port. */
+/**
+ * `pnpm serve`: one process, or (WORKERS > 1) a primary that only forks and forwards signals, with
+ * WORKERS processes sharing the port. The primary never loads the model: its memory stays small.
+ */
 export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = configFromEnv(env);
   if (config.workers > 1 && cluster.isPrimary) {
-    for (let i = 0; i < config.workers; i += 1) cluster.fork();
+    for (let i = 0; i < config.workers; i += 1) cluster.fork(env);
     closeOnSignals(async () => {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
       await new Promise<void>((resolve) => cluster.on('exit', () => Object.keys(cluster.workers ?? {}).length === 0 && resolve()));

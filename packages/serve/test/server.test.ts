@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,15 @@ describe('server configuration', () => {
     expect(() => configFromEnv({ WORKERS: '0' })).toThrow(/WORKERS must be/);
   });
 });
+
+/** A port nobody listens on (cluster workers must share a fixed port, not port 0). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('end to end: the real server over HTTP', () => {
   const closers: (() => Promise<unknown>)[] = [];
@@ -42,12 +52,12 @@ describe('end to end: the real server over HTTP', () => {
     expect((await fetch(`${base}/predict`)).status).toBe(405);
   });
 
-  it('`pnpm serve` shuts down gracefully on SIGTERM (exit 0, port released)', async () => {
+  it.each(['1', '2'])('`pnpm serve` with WORKERS=%s shuts down gracefully on SIGTERM (exit 0, in-flight request answered)', async (workers) => {
     const { store } = await storeWithProduction();
     const root = store.description.replace(/^local folder /, '');
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      env: { ...process.env, PORT: '0', MODEL_STORE: root, CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'info', POLL_INTERVAL_SECONDS: '0' },
+      env: { ...process.env, WORKERS: workers, PORT: workers === '1' ? '0' : String(await freePort()), MODEL_STORE: root, CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'info', POLL_INTERVAL_SECONDS: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
