@@ -172,6 +172,10 @@ export class S3ModelStore extends ObjectModelStore {
 
   constructor(options: S3ModelStoreOptions) {
     super();
+    // The SDK warns once per process that its 2027 releases will need Node 22. The lockfile pins
+    // this release, so the warning only breaks the one-sentence output of our commands: opt out
+    // (the SDK's own switch), unless the user set it.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     if (!isValidBucketName(options.bucket)) {
       throw new RallyError('STORE_CONFIG', `${JSON.stringify(options.bucket)} is not a valid S3 bucket name.`);
     }
