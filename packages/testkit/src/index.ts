@@ -2,9 +2,11 @@
  * Test-only helpers shared across packages (never imported by production code): real training
  * runs on a slice of the ground truth, temporary folders and stores, and an in-process S3 server.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import S3rver from 's3rver';
 import { GROUND_TRUTH_PATH } from '@rally/features';
 import { deployRun, LocalFolderStore, type ModelStore, S3ModelStore } from '@rally/model-store';
@@ -82,4 +84,21 @@ export async function startS3(): Promise<RunningS3> {
     store: (prefix = 'rally') => new S3ModelStore({ bucket: S3_BUCKET, prefix, endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS }),
     close: () => server.close(),
   };
+}
+
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a TypeScript entry point the way a user's `pnpm <command>` does (node + tsx, a real process). */
+export async function runScript(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
 }

@@ -1,20 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelStore } from '@rally/model-store';
-import { startS3, tempDir, trainTinyRun, type RunningS3 } from '@rally/testkit';
+import { runScript, startS3, tempDir, trainTinyRun, type RunningS3 } from '@rally/testkit';
 
 const CLI = new URL('../src/deploy-cli.ts', import.meta.url).pathname;
 
-async function deploy(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const deploy = (env: NodeJS.ProcessEnv, ...args: string[]) => runScript(CLI, args, env);
 
 let s3: RunningS3;
 beforeAll(async () => {

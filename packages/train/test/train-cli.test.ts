@@ -1,22 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { groundTruthSlice, tempDir } from '@rally/testkit';
+import { groundTruthSlice, runScript, tempDir } from '@rally/testkit';
 import { modelIdOf } from '../src/index.ts';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 
-async function train(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const train = (...args: string[]) => runScript(CLI, args);
 
 const SMALL = ['--trees', '5', '--max-depth', '5', '--workers', '0'];
 
