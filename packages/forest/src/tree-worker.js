@@ -11,7 +11,7 @@
 // the tree of the materialized bootstrap sample with repeated rows in row order.
 import { isMainThread, parentPort } from 'node:worker_threads';
 
-import { DecisionTreeClassifier } from 'ml-cart';
+import { DecisionTreeClassifier, SortedTrainingSet } from 'ml-cart';
 
 /**
  * @param {import('./tree-worker.d.ts').TreeJob} job
@@ -20,12 +20,13 @@ import { DecisionTreeClassifier } from 'ml-cart';
  */
 export function buildTrees(job, indices, onTree) {
   const { data, rows, cols } = job;
-  // Row views over the shared row-major buffer: ml-cart copies what it needs.
+  // Row views over the shared row-major buffer: the training set copies them into columns and
+  // sorts every column, once for all the trees.
   const X = new Array(rows);
   for (let i = 0; i < rows; i++) X[i] = data.subarray(i * cols, (i + 1) * cols);
-  const labels = Array.from(job.labels);
+  const set = new SortedTrainingSet(X);
   return indices.map((index) => {
-    const tree = buildTree(job, X, labels, index);
+    const tree = buildTree(job, set, index);
     onTree?.(index, tree);
     return tree;
   });
@@ -33,15 +34,14 @@ export function buildTrees(job, indices, onTree) {
 
 /**
  * @param {import('./tree-worker.d.ts').TreeJob} job
- * @param {Float64Array[]} X
- * @param {number[]} labels
+ * @param {SortedTrainingSet} set - the job's rows.
  * @param {number} index
  * @return {import('./tree-worker.d.ts').EncodedTree}
  */
-function buildTree(job, X, labels, index) {
+function buildTree(job, set, index) {
   const { rows, classes: k } = job;
   const next = createGenerator(treeSeed(job.seed, index, 0));
-  const counts = new Array(rows).fill(job.bootstrap ? 0 : 1);
+  const counts = new Int32Array(rows).fill(job.bootstrap ? 0 : 1);
   if (job.bootstrap) {
     for (let i = 0; i < rows; i++) counts[randomBelow(next, rows)]++;
   }
@@ -57,70 +57,43 @@ function buildTree(job, X, labels, index) {
     minSamplesLeaf: job.minSamplesLeaf,
     numberOfClasses: k,
   });
-  tree.train(X, labels, counts);
-  return encodeTree(tree.root, job, labels, counts);
+  const encoder = new TreeEncoder(k);
+  tree.grow(set, job.labels, counts, encoder);
+  return encoder.finish();
 }
 
 /**
- * Preorder encoding: feature[i] >= 0 for a split (`x[feature] < threshold` goes left, the left
- * child follows its parent), -1 for a leaf; thresholds of the splits and class counts (k per leaf,
- * in bootstrap multiplicity) of the leaves, both in preorder.
+ * Receives the tree from ml-cart (DecisionTreeClassifier#grow reports it in preorder) and encodes
+ * it: feature[i] >= 0 for a split (`x[feature] < threshold` goes left, the left child follows its
+ * parent), -1 for a leaf; thresholds of the splits and class counts (k per leaf, in bootstrap
+ * multiplicity) of the leaves, both in preorder.
  */
-function encodeTree(root, job, labels, counts) {
-  const { data, rows, cols, classes: k } = job;
-  const feature = [];
-  const threshold = []; // splits only
-  const nodeThreshold = []; // every node (NaN for leaves), to route rows below
-  const right = [];
-  const distributions = [];
-  const pending = [root];
-  const parents = []; // internal nodes waiting for the index of their right child
-  while (pending.length > 0) {
-    const node = pending.pop();
-    const i = feature.length;
-    if (i > 0 && feature[i - 1] < 0) right[parents.pop()] = i;
-    if (node.left && node.right) {
-      feature.push(node.splitColumn);
-      threshold.push(node.splitValue);
-      nodeThreshold.push(node.splitValue);
-      right.push(-1);
-      parents.push(i);
-      pending.push(node.right, node.left);
-    } else {
-      feature.push(-1);
-      nodeThreshold.push(NaN);
-      right.push(-1);
-      distributions.push(node.distribution.getRow(0));
-    }
+class TreeEncoder {
+  constructor(k) {
+    this.k = k;
+    this.feature = [];
+    this.threshold = [];
+    this.counts = [];
   }
-  // Leaf class counts: route the (distinct) training rows through the tree.
-  const leafOf = new Int32Array(feature.length);
-  let leaves = 0;
-  for (let i = 0; i < feature.length; i++) leafOf[i] = feature[i] < 0 ? leaves++ : -1;
-  const leafCounts = new Int32Array(leaves * k);
-  for (let r = 0; r < rows; r++) {
-    if (counts[r] === 0) continue;
-    let node = 0;
-    while (feature[node] >= 0) {
-      node = data[r * cols + feature[node]] < nodeThreshold[node] ? node + 1 : right[node];
-    }
-    leafCounts[leafOf[node] * k + labels[r]] += counts[r];
+
+  split(column, value) {
+    this.feature.push(column);
+    this.threshold.push(value);
   }
-  // Cross-check with ml-cart's own leaf distributions.
-  for (let leaf = 0; leaf < leaves; leaf++) {
-    let size = 0;
-    for (let c = 0; c < k; c++) size += leafCounts[leaf * k + c];
-    for (let c = 0; c < k; c++) {
-      if (size === 0 || Math.abs(leafCounts[leaf * k + c] / size - distributions[leaf][c]) > 1e-9) {
-        throw new Error(`internal error: leaf ${leaf} counts disagree with ml-cart's distribution`);
-      }
-    }
+
+  leaf(classCounts) {
+    this.feature.push(-1);
+    for (let c = 0; c < this.k; c++) this.counts.push(classCounts[c]);
   }
-  return {
-    feature: Int32Array.from(feature),
-    threshold: Float64Array.from(threshold),
-    counts: leafCounts,
-  };
+
+  /** @return {import('./tree-worker.d.ts').EncodedTree} */
+  finish() {
+    return {
+      feature: Int32Array.from(this.feature),
+      threshold: Float64Array.from(this.threshold),
+      counts: Int32Array.from(this.counts),
+    };
+  }
 }
 
 /** 32-bit seed of stream `stream` of tree `index`: depends on nothing else (not on other trees). */

@@ -3,7 +3,7 @@
  * algorithm, which the differential test covers: sample counts, per-split feature sampling,
  * minSamplesLeaf, padded leaves, input checks, speed.
  */
-import { DecisionTreeClassifier, type CartNode } from 'ml-cart';
+import { DecisionTreeClassifier, SortedTrainingSet, type CartNode } from 'ml-cart';
 import { describe, expect, test } from 'vitest';
 
 import { loadAustralianOpen, SUBSET_14 } from './helpers/australian-open.ts';
@@ -187,5 +187,77 @@ describe('other options and checks', () => {
     let leaves = 0;
     walk(tree.root, (node) => (leaves += node.left ? 0 : 1));
     expect(leaves).toBeGreaterThan(300);
+  });
+});
+
+describe('grow and SortedTrainingSet (the forest\'s way in)', () => {
+  const options = [
+    { gainThreshold: 0, minNumSamples: 1 },
+    { gainThreshold: 0, minNumSamples: 1, maxFeatures: 'sqrt', minSamplesLeaf: 2, numberOfClasses: 4 },
+    { minNumSamples: 5, maxDepth: 4, maxFeatures: 2, seed: 9 },
+  ] as const;
+
+  test.each(options)('a SortedTrainingSet prepared once gives the trees of the rows (%o)', (opts) => {
+    const { X, y } = randomData(7, 300, 5, 3);
+    const set = new SortedTrainingSet(X);
+    expect(set.rows).toBe(300);
+    expect(set.features).toBe(5);
+    for (let seed = 1; seed <= 5; seed++) {
+      const r = mulberry32(seed);
+      const counts = X.map(() => Math.floor(r() * 3));
+      const fromRows = new DecisionTreeClassifier({ ...opts });
+      fromRows.train(X, y, counts);
+      const fromSet = new DecisionTreeClassifier({ ...opts });
+      fromSet.train(set, y, counts);
+      expect(JSON.stringify(fromSet.toJSON())).toBe(JSON.stringify(fromRows.toJSON()));
+    }
+  });
+
+  test.each(options)('grow reports in preorder the tree train builds, with leaf class counts (%o)', (opts) => {
+    const { X, y } = randomData(8, 250, 4, 3);
+    const r = mulberry32(99);
+    const counts = X.map(() => Math.floor(r() * 3));
+    const tree = new DecisionTreeClassifier({ ...opts });
+    tree.train(X, y, counts);
+    const expected: string[] = [];
+    walk(tree.root, (node) => {
+      if (node.left && node.right) {
+        expected.push(`split ${node.splitColumn} ${node.splitValue} ${node.gain} ${node.numberSamples}`);
+      } else {
+        expected.push(`leaf ${node.distribution!.getRow(0).join(',')}`);
+      }
+    });
+    // Leaf class counts: route the training rows through train's tree.
+    const leafCounts = new Map<CartNode, number[]>();
+    X.forEach((row, i) => {
+      let node = tree.root;
+      while (node.left && node.right) node = row[node.splitColumn!] < node.splitValue! ? node.left : node.right;
+      const k = node.distribution!.getRow(0).length;
+      const classCounts = leafCounts.get(node) ?? new Array<number>(k).fill(0);
+      classCounts[y[i]] += counts[i];
+      leafCounts.set(node, classCounts);
+    });
+    const routed: number[][] = [];
+    walk(tree.root, (node) => {
+      if (!node.left) routed.push(leafCounts.get(node)!);
+    });
+
+    const reported: string[] = [];
+    const reportedCounts: number[][] = [];
+    new DecisionTreeClassifier({ ...opts }).grow(X, y, counts, {
+      split: (column, value, gain, numberSamples) => reported.push(`split ${column} ${value} ${gain} ${numberSamples}`),
+      leaf: (classCounts, numberSamples) => {
+        const shares = Array.from(classCounts, (count) => {
+          let share = 0;
+          for (let i = 0; i < count; i++) share += 1 / numberSamples;
+          return share;
+        });
+        reported.push(`leaf ${shares.join(',')}`);
+        reportedCounts.push(Array.from(classCounts));
+        expect(classCounts.reduce((a, b) => a + b, 0)).toBe(numberSamples);
+      },
+    });
+    expect(reported).toEqual(expected);
+    expect(reportedCounts).toEqual(routed);
   });
 });

@@ -32,12 +32,38 @@ declare module 'ml-cart' {
     distribution?: { to1DArray(): number[]; getRow(i: number): number[] };
   }
 
+  /** Patch: rows copied into columns and sorted per feature once, for many trees on the same rows. */
+  export class SortedTrainingSet {
+    constructor(trainingSet: ArrayLike<ArrayLike<number>>);
+    readonly rows: number;
+    readonly features: number;
+  }
+
+  /** Patch: receives a tree from DecisionTreeClassifier#grow, in preorder. */
+  export interface TreeBuilder {
+    /** A split (`x[column] < value` goes left); its left subtree follows, then its right subtree. */
+    split(column: number, value: number, gain: number, numberSamples: number): void;
+    /** A leaf: class counts (sample-count units; valid during the call only) and their sum. */
+    leaf(classCounts: Int32Array, numberSamples: number): void;
+  }
+
   export class DecisionTreeClassifier {
     constructor(options?: DecisionTreeClassifierOptions);
     options: DecisionTreeClassifierOptions & { kind: 'classifier' };
     root: CartNode;
     /** Patch: sampleCounts[i] repeats row i in place (0 leaves it out), e.g. bootstrap multiplicities. */
-    train(trainingSet: ArrayLike<ArrayLike<number>>, trainingLabels: ArrayLike<number>, sampleCounts?: ArrayLike<number>): void;
+    train(
+      trainingSet: ArrayLike<ArrayLike<number>> | SortedTrainingSet,
+      trainingLabels: ArrayLike<number>,
+      sampleCounts?: ArrayLike<number>,
+    ): void;
+    /** Patch: grows the tree train would build, reporting it to `builder` (this.root is left as it is). */
+    grow(
+      trainingSet: ArrayLike<ArrayLike<number>> | SortedTrainingSet,
+      trainingLabels: ArrayLike<number>,
+      sampleCounts: ArrayLike<number> | undefined,
+      builder: TreeBuilder,
+    ): void;
     predict(toPredict: ArrayLike<ArrayLike<number>>): number[];
     toJSON(): { options: object; root: CartNode; name: 'DTClassifier' };
     static load(model: unknown): DecisionTreeClassifier;
