@@ -53,25 +53,38 @@ export class FeatureUnion {
   }
 
   fit(batch: RowBatch): this {
+    this.#layout = undefined;
     for (const [, feature] of this.features) feature.fit(batch);
     return this;
   }
 
+  /** Output names and each feature's column offset, computed once per fit (transform is a hot path). */
+  #layout: { names: string[]; offsets: number[] } | undefined;
+
+  #outputLayout(): { names: string[]; offsets: number[] } {
+    if (!this.#layout) {
+      this.assertFitted();
+      const names: string[] = [];
+      const offsets: number[] = [];
+      for (const [, feature] of this.features) {
+        offsets.push(names.length);
+        names.push(...feature.outputNames());
+      }
+      this.#layout = { names, offsets };
+    }
+    return this.#layout;
+  }
+
   featureNames(): string[] {
-    this.assertFitted();
-    return this.features.flatMap(([, feature]) => feature.outputNames());
+    return [...this.#outputLayout().names];
   }
 
   transform(batch: RowBatch): FeatureMatrix {
-    const columns = this.featureNames();
-    const cols = columns.length;
+    const { names, offsets } = this.#outputLayout();
+    const cols = names.length;
     const data = new Float64Array(batch.rows * cols);
-    let offset = 0;
-    for (const [, feature] of this.features) {
-      feature.transformInto(batch, data, cols, offset);
-      offset += feature.outputNames().length;
-    }
-    return { data, rows: batch.rows, cols, columns };
+    this.features.forEach(([, feature], i) => feature.transformInto(batch, data, cols, offsets[i]));
+    return { data, rows: batch.rows, cols, columns: [...names] };
   }
 
   fitTransform(batch: RowBatch): FeatureMatrix {
