@@ -40,10 +40,10 @@ export function buildTrees(job, indices, onTree) {
  */
 function buildTree(job, set, index) {
   const { rows, classes: k } = job;
-  const next = createGenerator(treeSeed(job.seed, index, 0));
+  const generator = new Generator(treeSeed(job.seed, index, 0));
   const counts = new Int32Array(rows).fill(job.bootstrap ? 0 : 1);
   if (job.bootstrap) {
-    for (let i = 0; i < rows; i++) counts[randomBelow(next, rows)]++;
+    for (let i = 0; i < rows; i++) counts[randomBelow(generator, rows)]++;
   }
   const tree = new DecisionTreeClassifier({
     gainFunction: 'gini',
@@ -71,29 +71,46 @@ function buildTree(job, set, index) {
 class TreeEncoder {
   constructor(k) {
     this.k = k;
-    this.feature = [];
-    this.threshold = [];
-    this.counts = [];
+    this.nodes = 0;
+    this.splits = 0;
+    this.leaves = 0;
+    // Typed arrays grown by doubling (plain arrays would change representation along the way).
+    this.feature = new Int32Array(64);
+    this.threshold = new Float64Array(32);
+    this.counts = new Int32Array(32 * k);
   }
 
   split(column, value) {
-    this.feature.push(column);
-    this.threshold.push(value);
+    if (this.nodes === this.feature.length) this.feature = grown(this.feature, this.nodes);
+    if (this.splits === this.threshold.length) this.threshold = grown(this.threshold, this.splits);
+    this.feature[this.nodes++] = column;
+    this.threshold[this.splits++] = value;
   }
 
   leaf(classCounts) {
-    this.feature.push(-1);
-    for (let c = 0; c < this.k; c++) this.counts.push(classCounts[c]);
+    const k = this.k;
+    if (this.nodes === this.feature.length) this.feature = grown(this.feature, this.nodes);
+    if ((this.leaves + 1) * k > this.counts.length) this.counts = grown(this.counts, this.leaves * k);
+    this.feature[this.nodes++] = -1;
+    for (let c = 0; c < k; c++) this.counts[this.leaves * k + c] = classCounts[c];
+    this.leaves++;
   }
 
   /** @return {import('./tree-worker.d.ts').EncodedTree} */
   finish() {
     return {
-      feature: Int32Array.from(this.feature),
-      threshold: Float64Array.from(this.threshold),
-      counts: Int32Array.from(this.counts),
+      feature: this.feature.slice(0, this.nodes),
+      threshold: this.threshold.slice(0, this.splits),
+      counts: this.counts.slice(0, this.leaves * this.k),
     };
   }
+}
+
+/** A copy of array[0, used) in an array of the same type twice as long. */
+function grown(array, used) {
+  const bigger = new array.constructor(2 * array.length);
+  bigger.set(array.subarray(0, used));
+  return bigger;
 }
 
 /** 32-bit seed of stream `stream` of tree `index`: depends on nothing else (not on other trees). */
@@ -111,30 +128,36 @@ function mix32(x) {
   return (x ^ (x >>> 16)) | 0;
 }
 
-/** sfc32 generator (Chris Doty-Humphrey's small fast counting generator): uint32 outputs. */
-function createGenerator(seed) {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed | 0;
-  const next = () => {
+/**
+ * sfc32 generator (Chris Doty-Humphrey's small fast counting generator): uint32 outputs. A class
+ * rather than a closure, so that every tree's generator shares one `next` (inlined by the JIT).
+ */
+class Generator {
+  constructor(seed) {
+    this.a = 0x9e3779b9 | 0;
+    this.b = 0x243f6a88;
+    this.c = 0xb7e15162 | 0;
+    this.d = seed | 0;
+    for (let i = 0; i < 12; i++) this.next();
+  }
+
+  next() {
+    const { a, b, c, d } = this;
     const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
+    this.d = (d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    const rotated = (c << 21) | (c >>> 11);
+    this.c = (rotated + t) | 0;
     return t >>> 0;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
+  }
 }
 
 /** Unbiased integer in [0, n) by rejection. */
-function randomBelow(next, n) {
+function randomBelow(generator, n) {
   const limit = 4294967296 - (4294967296 % n);
-  let value = next();
-  while (value >= limit) value = next();
+  let value = generator.next();
+  while (value >= limit) value = generator.next();
   return value % n;
 }
 
