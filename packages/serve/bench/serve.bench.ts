@@ -3,7 +3,8 @@
  * p50/p99 latency, errors and server RSS for one-point and 100-point bodies, side by side:
  *   rally            this repository's server (WORKERS processes)
  *   original         Flask + scikit-learn under gunicorn with 2 workers (bench/flask_app.py)
- *   ceiling          Fastify answering a constant on the same route (same process count as rally)
+ *   ceiling          Fastify answering a constant on the same route: one process (the brief's ceiling)
+ *                    and, when WORKERS > 1, as many processes as rally
  * Needs Debian's wrk, gunicorn, python3-flask, python3-sklearn (installed if missing).
  * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2), TREES (100), MAX_DEPTH (20).
  */
@@ -143,10 +144,12 @@ async function main(): Promise<void> {
       8102,
       bodies,
     ),
-    await measure('ceiling (Fastify constant)', node(join(ROOT, 'packages/serve/bench/constant-server.ts'), { PORT: '8103', WORKERS: String(WORKERS) }), 8103, bodies),
+    await measure('ceiling (Fastify constant, 1 process)', node(join(ROOT, 'packages/serve/bench/constant-server.ts'), { PORT: '8103', WORKERS: '1' }), 8103, bodies),
   ];
-
-  const [rally, original, ceiling] = rows;
+  if (WORKERS > 1) {
+    rows.push(await measure(`ceiling (Fastify constant, ${WORKERS} processes)`, node(join(ROOT, 'packages/serve/bench/constant-server.ts'), { PORT: '8104', WORKERS: String(WORKERS) }), 8104, bodies));
+  }
+  const [rally, original, ...ceilings] = rows;
   const f = (x: number, digits = 0) => x.toFixed(digits);
   const lines = [
     `bench:serve — wrk -t1 -c${CONNECTIONS} -d${DURATION}s on loopback; rally WORKERS=${WORKERS}; model ${TREES} trees, max depth ${MAX_DEPTH}`,
@@ -160,7 +163,8 @@ async function main(): Promise<void> {
   lines.push('');
   for (const label of Object.keys(bodies)) {
     const ours = rally.results[label];
-    lines.push(`${label}: rally = ${f((100 * ours.rps) / ceiling.results[label].rps)}% of the ceiling, ${f(ours.rps / original.results[label].rps, 1)}x the original; p99 ${f(ours.p99, 2)} ms`);
+    const shares = ceilings.map((ceiling) => `${f((100 * ours.rps) / ceiling.results[label].rps)}% of the ${ceiling.name.replace(/^ceiling \(Fastify constant, (.*)\)$/, '$1')} ceiling`).join(', ');
+    lines.push(`${label}: rally = ${shares}; ${f(ours.rps / original.results[label].rps, 1)}x the original; p99 ${f(ours.p99, 2)} ms`);
   }
   console.log(lines.join('\n'));
 }
