@@ -30,7 +30,8 @@ export function requestBodySchema(limits: Limits) {
   return {
     type: 'object',
     required: ['data'],
-    additionalProperties: false,
+    // The original read `data` and ignored the rest; its clients may send more keys.
+    additionalProperties: true,
     properties: {
       data: {
         description: `One data point, or an array of 1 to ${limits.maxBatch} points.`,
