@@ -7,8 +7,10 @@
 // independently in several workers with the same result, and it copies ml-matrix matrices per tree.
 // Here tree i depends only on (seed, i): its bootstrap sample comes from a generator seeded by
 // (seed, i), and ml-cart's per-split feature sampling gets a second seed from (seed, i). The sample is
-// passed to ml-cart as per-row counts (its patched `train(X, y, sampleCounts)`), which builds exactly
-// the tree of the materialized bootstrap sample with repeated rows in row order.
+// passed to ml-cart as per-row counts (its patched `grow(X, y, sampleCounts, builder)`), which grows
+// exactly the tree of the materialized bootstrap sample with repeated rows in row order and reports
+// it node by node, leaf class counts included (no ml-cart TreeNodes, no rerouting of the rows). The
+// rows are copied into columns and sorted once per job (ml-cart's SortedTrainingSet), not per tree.
 import { isMainThread, parentPort } from 'node:worker_threads';
 
 import { DecisionTreeClassifier, SortedTrainingSet } from 'ml-cart';
