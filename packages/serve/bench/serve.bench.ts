@@ -90,8 +90,8 @@ function wrk(port: number, bodyFile: string): WrkResult {
   const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
   return {
     rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)![1]),
-    p50: toMs(out.match(/50%\s+(\S+)/)![1]),
-    p99: toMs(out.match(/99%\s+(\S+)/)![1]),
+    p50: toMs(out.match(/^\s+50%\s+(\S+)/m)![1]),
+    p99: toMs(out.match(/^\s+99%\s+(\S+)/m)![1]),
     errors: non2xx + socketErrors,
     requests: Number(out.match(/(\d+) requests in/)![1]),
   };
