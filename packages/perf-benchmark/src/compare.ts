@@ -60,9 +60,9 @@ export interface CompareOptions {
   onProgress?: (event: BenchmarkProgress) => void;
 }
 
-/** Counts the artifact downloads that reach the store (the cache serves the others). */
-class CountingStore implements ModelStore {
-  downloads = 0;
+/** Records the artifact downloads that reach the store (the cache serves the others). */
+export class CountingStore implements ModelStore {
+  readonly downloads: ArtifactName[] = [];
   constructor(private readonly inner: ModelStore) {}
   get description() {
     return this.inner.description;
@@ -74,7 +74,7 @@ class CountingStore implements ModelStore {
     return this.inner.putModel(id, files);
   }
   getArtifact(id: string, name: ArtifactName) {
-    this.downloads += 1;
+    this.downloads.push(name);
     return this.inner.getArtifact(id, name);
   }
   getChecksums(id: string) {
@@ -158,7 +158,7 @@ async function loadProduction(store: CountingStore, cache: ModelCache, onProgres
   onProgress?.({ phase: 'production', modelId: pointer.model_id, promotedAt: pointer.promoted_at, store: store.description });
   const names = ['report.json', 'model.json', 'dataset.csv'] as const;
   const bytes = await Promise.all(names.map((name) => cache.fetch(store, pointer.model_id, name)));
-  onProgress?.({ phase: 'fetched', downloaded: store.downloads, fromCache: names.length - store.downloads });
+  onProgress?.({ phase: 'fetched', downloaded: store.downloads.length, fromCache: names.length - store.downloads.length });
   const files = Object.fromEntries(names.map((name, i) => [name, bytes[i]])) as Record<ArtifactName, Buffer>;
   return { pointer, model: parseArtifacts(`production model ${pointer.model_id.slice(0, 12)} in ${store.description}`, pointer.model_id, files) };
 }

@@ -39,39 +39,7 @@ export async function trainSmallRun(dataPath: string, outputDir: string, trees: 
   return { ...run, dir: writeRun(run, outputDir) };
 }
 
-/** A store that counts artifact downloads (dependency injection, no mocks). */
-export class CountingStore implements ModelStore {
-  downloads: string[] = [];
-  constructor(private readonly inner: ModelStore) {}
-  get description() {
-    return this.inner.description;
-  }
-  hasModel(id: string) {
-    return this.inner.hasModel(id);
-  }
-  putModel(id: string, files: Record<ArtifactName, Buffer>) {
-    return this.inner.putModel(id, files);
-  }
-  getArtifact(id: string, name: ArtifactName) {
-    this.downloads.push(name);
-    return this.inner.getArtifact(id, name);
-  }
-  getChecksums(id: string) {
-    return this.inner.getChecksums(id);
-  }
-  listModels() {
-    return this.inner.listModels();
-  }
-  getProduction() {
-    return this.inner.getProduction();
-  }
-  promote(id: string, now?: Date) {
-    return this.inner.promote(id, now);
-  }
-  history() {
-    return this.inner.history();
-  }
-}
+export { CountingStore } from '../src/compare.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
