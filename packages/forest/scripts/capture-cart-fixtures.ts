@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { loadAustralianOpen } from '../test/helpers/australian-open.ts';
+import { createRng } from '@rally/features';
 
 const pristineDir = process.argv[2] ?? '/tmp/pristine/ml-cart-2.1.1/package';
 const pkg = JSON.parse(readFileSync(join(pristineDir, 'package.json'), 'utf8')) as { name: string; version: string; main: string };
@@ -30,17 +31,8 @@ const { DecisionTreeClassifier } = createRequire(mainFile)(mainFile) as {
   DecisionTreeClassifier: new (options?: object) => { train(X: number[][], y: number[]): void; toJSON(): { root: unknown } };
 };
 
-/** mulberry32: a tiny seeded generator, only to make the synthetic datasets reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (rally's seeded generator), only to make the synthetic datasets reproducible. */
+const rng = createRng;
 
 interface Case { name: string; options: Record<string, number>; X: number[][]; y: number[] }
 const cases: Case[] = [];

@@ -7,7 +7,7 @@ import { DecisionTreeClassifier, SortedTrainingSet, type CartNode } from 'ml-car
 import { describe, expect, test } from 'vitest';
 
 import { loadAustralianOpen, SUBSET_14 } from './helpers/australian-open.ts';
-import { mulberry32 } from './helpers/random.ts';
+import { createRng as mulberry32 } from '@rally/features';
 
 function walk(node: CartNode, visit: (node: CartNode, depth: number) => void, depth = 0): void {
   visit(node, depth);

@@ -6,7 +6,7 @@
 import { RandomForestClassifier } from 'ml-random-forest';
 import { describe, expect, test } from 'vitest';
 
-import { mulberry32 } from './helpers/random.ts';
+import { createRng as mulberry32 } from '@rally/features';
 
 const r = mulberry32(3);
 const X = Array.from({ length: 60 }, (_, i) => [i % 7, Math.round(r() * 50) / 10, Math.floor(r() * 4), i]);

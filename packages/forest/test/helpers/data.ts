@@ -1,5 +1,5 @@
 import type { Matrix } from '../../src/index.ts';
-import { mulberry32 } from './random.ts';
+import { createRng as mulberry32 } from '@rally/features';
 
 /** Three overlapping Gaussian-ish clusters in `cols` dimensions, labels 'a', 'b', 'c'. */
 export function blobs(seed: number, rows: number, cols = 4): { X: Matrix; y: string[] } {
