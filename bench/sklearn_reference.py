@@ -4,7 +4,9 @@ Reads the ground truth, computes the original 12 features (14 columns) itself, a
 train/test split and CV folds rally computed (passed as JSON), so both sides see the same rows.
 Single core (n_jobs=1), as the reference figures. Prints one JSON object on stdout.
 
-Usage: python3 sklearn_reference.py <csv> <split.json> <trees> <max_depth>
+Usage: python3 sklearn_reference.py <csv> <split.json> <trees> <max_depth> [seeds,...]
+With seeds, prints only the test log loss of a fit per seed (and rows with probability 0 for
+their true class) instead of the full benchmark.
 """
 import csv
 import json
@@ -45,6 +47,15 @@ def main():
     X = features(rows, hitpoints)
     y = np.array([r['outcome'] for r in rows])
     params = dict(n_estimators=trees, max_depth=max_depth, random_state=42, n_jobs=1)
+    if len(sys.argv) > 5:
+        sweep = []
+        for seed in [int(s) for s in sys.argv[5].split(',')]:
+            model = RandomForestClassifier(**{**params, 'random_state': seed}).fit(X[train], y[train])
+            proba = model.predict_proba(X[test])
+            true = proba[np.arange(len(test)), np.searchsorted(model.classes_, y[test])]
+            sweep.append({'seed': seed, 'test_log_loss': log_loss(y[test], proba, labels=model.classes_), 'certain_misses': int((true == 0).sum())})
+        print(json.dumps(sweep))
+        return
 
     def fit(indices):
         return RandomForestClassifier(**params).fit(X[indices], y[indices])

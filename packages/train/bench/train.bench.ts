@@ -1,7 +1,9 @@
 /**
  * pnpm bench:train — our forest against scikit-learn's RandomForestClassifier on the same split
  * (80/20 stratified, seed 42), the same 14 features and the same CV folds, in one process tree.
- * Prints a table with ratios (ours / scikit-learn). Options (env): TREES (100), DEPTHS ("20,10").
+ * Prints a table with ratios (ours / scikit-learn). Options (env): TREES (100), DEPTHS ("20,10"),
+ * SEEDS ("1,2,3,4,5,6": test log loss of both libraries over other seeds, since one split's test
+ * log loss hinges on a few rows that every tree gets wrong).
  * Needs Debian's python3-sklearn (installed if missing).
  */
 import { execFileSync } from 'node:child_process';
@@ -11,11 +13,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, selectRows, tableToBatch } from '@rally/features';
 import { RandomForestClassifier } from '@rally/forest';
-import { accuracy, crossValidate, logLoss, mean, Pipeline, populationStd, SPLIT, stratifiedKFold, stratifiedSplit } from '@rally/train';
+import { accuracy, crossValidate, logLoss, mean, Pipeline, populationStd, rowLogLosses, SPLIT, stratifiedKFold, stratifiedSplit } from '@rally/train';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TREES = Number(process.env.TREES ?? 100);
 const DEPTHS = (process.env.DEPTHS ?? '20,10').split(',').map(Number);
+const SEEDS = process.env.SEEDS ?? '1,2,3,4,5,6';
 
 function ensureSklearn(): void {
   try {
@@ -111,6 +114,16 @@ async function main(): Promise<void> {
     const thousandMs = timePerCall(() => forest.predictProba(thousand));
     const jsonBytes = Buffer.byteLength(JSON.stringify(forest.toJSON()));
 
+    // Seed sweep: test log loss and rows given probability 0 for their true class.
+    const skSweep = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/sklearn_reference.py'), GROUND_TRUTH_PATH, splitFile, String(TREES), String(maxDepth), SEEDS]).toString()) as { seed: number; test_log_loss: number; certain_misses: number }[];
+    const sweep: string[] = [];
+    for (const { seed, test_log_loss: skLoss, certain_misses: skMisses } of skSweep) {
+      const seeded = await new RandomForestClassifier({ ...params, seed }).fit(X, trainLabels, { workers: 2 });
+      const losses = rowLogLosses(testLabels, seeded.predictProba(Xtest), seeded.classes);
+      const misses = Array.from(losses).filter((loss) => loss > 30).length;
+      sweep.push(`| ${seed} | ${mean(losses).toFixed(4)} (${misses}) | ${skLoss.toFixed(4)} (${skMisses}) |`);
+    }
+
     const f = (x: number, d = 4) => x.toFixed(d);
     const ratio = (a: number, b: number) => `${(a / b).toPrecision(2)}x`;
     lines.push(
@@ -128,6 +141,12 @@ async function main(): Promise<void> {
       `| predict 1 point (ms) | ${f(oneMs, 4)} | ${f(sk.predict_one_ms, 3)} | ${ratio(oneMs, sk.predict_one_ms)} |`,
       `| predict 1000 points (ms) | ${f(thousandMs, 2)} | ${f(sk.predict_1000_ms, 2)} | ${ratio(thousandMs, sk.predict_1000_ms)} |`,
       `| model size (MB; JSON vs pickle) | ${f(jsonBytes / 1e6, 2)} | ${f(sk.model_bytes / 1e6, 2)} | ${ratio(jsonBytes, sk.model_bytes)} |`,
+      '',
+      'Test log loss over other seeds (in brackets: test rows given probability 0 for their true class):',
+      '',
+      '| seed | rally | scikit-learn |',
+      '|---:|---:|---:|',
+      ...sweep,
       '',
     );
   }
