@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { GROUND_TRUTH_PATH } from '@rally/features';
-import type { ArtifactName, ModelStore } from '@rally/model-store';
 import { trainRun, type TrainedRun, writeRun } from '@rally/train';
 import { main } from '../src/main.ts';
 

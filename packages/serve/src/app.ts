@@ -137,7 +137,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       method: ['GET', 'PUT', 'DELETE', 'PATCH'],
       url,
       schema: { hide: true },
-      handler: async (request, reply) => reply.code(405).header('Allow', 'POST').send({ message: `Use POST on ${url}.` }),
+      handler: async (_request, reply) => reply.code(405).header('Allow', 'POST').send({ message: `Use POST on ${url}.` }),
     });
   }
 
