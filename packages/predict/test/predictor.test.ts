@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isRallyError } from '@rally/errors';
 import { generateDataPoints, sampleDataPoints } from '@rally/features';
 import { deployRun, LocalFolderStore, ModelCache, type ModelStore } from '@rally/model-store';
-import { storeWithProduction, tempDir, trainTinyRun } from '@rally/testkit';
+import { storeWithProduction, trainTinyRun } from '@rally/model-fixtures';
+import { tempDir } from '@rally/testkit';
 import { LoadedModel, ProductionPredictor } from '../src/index.ts';
 
 function errorOf(action: () => unknown): unknown {

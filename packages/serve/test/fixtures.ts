@@ -2,7 +2,8 @@ import { test as base } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { LocalFolderStore, ModelCache } from '@rally/model-store';
 import { ProductionPredictor, type Predictor } from '@rally/predict';
-import { storeWithProduction, tempDir } from '@rally/testkit';
+import { storeWithProduction } from '@rally/model-fixtures';
+import { tempDir } from '@rally/testkit';
 import { buildApp, type AppOptions } from '../src/index.ts';
 
 let production: Promise<ProductionPredictor> | undefined;

@@ -6,7 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleDataPoints } from '@rally/features';
-import { storeWithProduction, tempDir } from '@rally/testkit';
+import { storeWithProduction } from '@rally/model-fixtures';
+import { tempDir } from '@rally/testkit';
 import { configFromEnv, startServer } from '../src/index.ts';
 
 describe('server configuration', () => {

@@ -1,6 +1,7 @@
 /**
- * Test-only helpers shared across packages (never imported by production code): real training
- * runs on a slice of the ground truth, temporary folders and stores, and an in-process S3 server.
+ * Test-only helpers shared across packages (never imported by production code): temporary
+ * folders, a slice of the ground truth, an in-process S3 server, and running a CLI as a user does.
+ * Trained models are in @rally/model-fixtures.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import S3rver from 's3rver';
 import { GROUND_TRUTH_PATH } from '@rally/features';
-import { deployRun, LocalFolderStore, type ModelStore, S3ModelStore } from '@rally/model-store';
-import { trainRun, type TrainedRun, writeRun } from '@rally/train';
-import type { RandomForestParams } from '@rally/forest';
+import { S3ModelStore } from '@rally/model-store';
 
 const cleanups: (() => void)[] = [];
 
@@ -29,29 +28,6 @@ export function groundTruthSlice(rows: number, dir = tempDir('slice')): string {
   const path = join(dir, `australian_open_${rows}.csv`);
   writeFileSync(path, `${lines.slice(0, rows + 1).join('\n')}\n`);
   return path;
-}
-
-export interface TinyRunOptions {
-  rows?: number;
-  params?: Partial<RandomForestParams>;
-  outputDir?: string;
-  dataPath?: string;
-}
-
-/** A real, small training run (default 600 rows, 10 trees, depth 6) written to an output folder. */
-export async function trainTinyRun(options: TinyRunOptions = {}): Promise<{ run: TrainedRun; dir: string; outputDir: string }> {
-  const outputDir = options.outputDir ?? tempDir('output');
-  const dataPath = options.dataPath ?? groundTruthSlice(options.rows ?? 600);
-  const run = await trainRun({ dataPath, params: { nEstimators: 10, maxDepth: 6, ...options.params }, workers: 0 });
-  return { run, dir: writeRun(run, outputDir), outputDir };
-}
-
-/** A local folder store in a temp folder with a tiny model deployed as production. */
-export async function storeWithProduction(options: TinyRunOptions = {}): Promise<{ store: ModelStore; run: TrainedRun; dir: string }> {
-  const store = new LocalFolderStore(tempDir('store'));
-  const { run, dir } = await trainTinyRun(options);
-  await deployRun(store, dir);
-  return { store, run, dir };
 }
 
 export const S3_BUCKET = 'models';

@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelStore } from '@rally/model-store';
-import { runScript, startS3, tempDir, trainTinyRun, type RunningS3 } from '@rally/testkit';
+import { groundTruthSlice, runScript, startS3, tempDir, type RunningS3 } from '@rally/testkit';
+import { trainRun, writeRun } from '../src/index.ts';
 
 const CLI = new URL('../src/deploy-cli.ts', import.meta.url).pathname;
+
+/** A small real run written to `outputDir`. */
+async function trainSmall(outputDir: string, seed = 42) {
+  const run = await trainRun({ dataPath: groundTruthSlice(600), params: { nEstimators: 10, maxDepth: 6, seed }, workers: 0 });
+  writeRun(run, outputDir);
+  return run;
+}
 
 const deploy = (env: NodeJS.ProcessEnv, ...args: string[]) => runScript(CLI, args, env);
 
@@ -19,26 +27,26 @@ describe.each([
   it('uploads, verifies and promotes a run; a second run then a rollback; --list shows the history', async () => {
     const env = storeEnv();
     const outputDir = tempDir('output');
-    const first = await trainTinyRun({ outputDir });
-    const second = await trainTinyRun({ outputDir, params: { seed: 9 } });
+    const first = await trainSmall(outputDir);
+    const second = await trainSmall(outputDir, 9);
 
-    const one = await deploy(env, first.run.modelId.slice(0, 10), '--output', outputDir);
+    const one = await deploy(env, first.modelId.slice(0, 10), '--output', outputDir);
     expect(one.code, one.stderr).toBe(0);
-    expect(one.stdout).toMatch(new RegExp(`^Uploaded, verified and promoted ${first.run.modelId} to production`));
+    expect(one.stdout).toMatch(new RegExp(`^Uploaded, verified and promoted ${first.modelId} to production`));
 
-    const two = await deploy(env, second.run.modelId, '--output', outputDir);
-    expect(two.stdout).toMatch(new RegExp(`replacing ${first.run.modelId}`));
+    const two = await deploy(env, second.modelId, '--output', outputDir);
+    expect(two.stdout).toMatch(new RegExp(`replacing ${first.modelId}`));
 
     const back = await deploy(env, '--rollback');
     expect(back.code).toBe(0);
-    expect(back.stdout).toMatch(new RegExp(`production is now ${first.run.modelId}`));
+    expect(back.stdout).toMatch(new RegExp(`production is now ${first.modelId}`));
 
     const store = createModelStore(env);
-    expect((await store.getProduction())?.model_id).toBe(first.run.modelId);
+    expect((await store.getProduction())?.model_id).toBe(first.modelId);
     const list = await deploy(env, '--list');
     const lines = list.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatch(new RegExp(`${first.run.modelId}  \\(production\\)$`));
+    expect(lines[2]).toMatch(new RegExp(`${first.modelId}  \\(production\\)$`));
   });
 
   it('refuses an unknown id and a path in one sentence (exit 1), and bad usage (exit 2)', async () => {

@@ -1,0 +1,31 @@
+/**
+ * Test-only: small real models, trained on a slice of the ground truth and written as output/ runs
+ * or deployed to a temporary local store (never imported by production code).
+ */
+import { deployRun, LocalFolderStore, type ModelStore } from '@rally/model-store';
+import type { RandomForestParams } from '@rally/forest';
+import { groundTruthSlice, tempDir } from '@rally/testkit';
+import { trainRun, type TrainedRun, writeRun } from '@rally/train';
+
+export interface TinyRunOptions {
+  rows?: number;
+  params?: Partial<RandomForestParams>;
+  outputDir?: string;
+  dataPath?: string;
+}
+
+/** A real, small training run (default 600 rows, 10 trees, depth 6) written to an output folder. */
+export async function trainTinyRun(options: TinyRunOptions = {}): Promise<{ run: TrainedRun; dir: string; outputDir: string }> {
+  const outputDir = options.outputDir ?? tempDir('output');
+  const dataPath = options.dataPath ?? groundTruthSlice(options.rows ?? 600);
+  const run = await trainRun({ dataPath, params: { nEstimators: 10, maxDepth: 6, ...options.params }, workers: 0 });
+  return { run, dir: writeRun(run, outputDir), outputDir };
+}
+
+/** A local folder store in a temp folder with a tiny model deployed as production. */
+export async function storeWithProduction(options: TinyRunOptions = {}): Promise<{ store: ModelStore; run: TrainedRun; dir: string }> {
+  const store = new LocalFolderStore(tempDir('store'));
+  const { run, dir } = await trainTinyRun(options);
+  await deployRun(store, dir);
+  return { store, run, dir };
+}
