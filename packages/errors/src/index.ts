@@ -31,6 +31,8 @@ export const ERROR_CATALOGUE = {
   CLI_USAGE: { statusCode: 400, description: 'Unknown or malformed command-line flags.' },
   // prediction service
   SERVER_CONFIG: { statusCode: 400, description: 'PORT, HOST, WORKERS or another server setting is invalid.' },
+  REQUEST_INVALID: { statusCode: 400, description: 'The request body is not {"data": point | [points]}.' },
+  REQUEST_TOO_LARGE: { statusCode: 413, description: 'A batch holds more points than the server accepts.' },
   PREDICT_NO_MODEL: { statusCode: 503, description: 'No production model is loaded yet.' },
   PREDICT_INVALID_POINT: { statusCode: 400, description: 'A data point does not follow the input schema.' },
   PREDICT_FAILED: { statusCode: 500, description: 'Prediction itself failed.' },

@@ -65,9 +65,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (isRallyError(error, 'PREDICT_NO_MODEL')) return reply.code(503).header('Retry-After', '5').send({ message: error.message });
     const status = error.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ message: error.message });
+    // Client errors and "no model yet" (503, retry soon) say what is wrong; other failures stay internal.
+    if (status === 503) reply.header('Retry-After', '5');
+    if (status < 500 || isRallyError(error, 'PREDICT_NO_MODEL')) return reply.code(status).send({ message: error.message });
     request.log.error({ err: error }, 'request failed');
     const prediction = request.routeOptions.url?.startsWith('/predict');
     const message = prediction

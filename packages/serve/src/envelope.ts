@@ -1,3 +1,4 @@
+import { RallyError } from '@rally/errors';
 import { pointSchema } from '@rally/features';
 
 /** Limits of one request, documented in the README and the OpenAPI document. */
@@ -14,15 +15,6 @@ export const DEFAULT_LIMITS: Limits = { bodyLimit: 1024 * 1024, maxBatch: 1000 }
 export const MISSING_DATA_KEY = "Request's body must be a JSON object with a 'data' key.";
 export const ILL_FORMED_DATA = "'data' must be a single object or an array of objects. Each object must represent a valid data point.";
 export const EMPTY_BATCH = "'data' is an empty array: send at least one data point.";
-
-class EnvelopeError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode: number,
-  ) {
-    super(message);
-  }
-}
 
 /** JSON Schema of the request body, for the OpenAPI document (the checks below enforce it). */
 export function requestBodySchema(limits: Limits) {
@@ -48,15 +40,15 @@ export function requestBodySchema(limits: Limits) {
 export function envelopeValidator(limits: Limits) {
   return (body: unknown): { value: unknown[] } | { error: Error } => {
     if (typeof body !== 'object' || body === null || Array.isArray(body) || !Object.hasOwn(body, 'data')) {
-      return { error: new EnvelopeError(MISSING_DATA_KEY, 400) };
+      return { error: new RallyError('REQUEST_INVALID', MISSING_DATA_KEY) };
     }
     const data = (body as { data: unknown }).data;
     const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
     if (isObject(data)) return { value: [data] };
-    if (!Array.isArray(data) || !data.every(isObject)) return { error: new EnvelopeError(ILL_FORMED_DATA, 400) };
-    if (data.length === 0) return { error: new EnvelopeError(EMPTY_BATCH, 400) };
+    if (!Array.isArray(data) || !data.every(isObject)) return { error: new RallyError('REQUEST_INVALID', ILL_FORMED_DATA) };
+    if (data.length === 0) return { error: new RallyError('REQUEST_INVALID', EMPTY_BATCH) };
     if (data.length > limits.maxBatch) {
-      return { error: new EnvelopeError(`A batch holds at most ${limits.maxBatch} points; this one has ${data.length}.`, 413) };
+      return { error: new RallyError('REQUEST_TOO_LARGE', `A batch holds at most ${limits.maxBatch} points; this one has ${data.length}.`) };
     }
     return { value: data };
   };
