@@ -9,15 +9,15 @@
  * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2), TREES (100), MAX_DEPTH (20).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import { mkdtempSync } from 'node:fs';
-import { GROUND_TRUTH_PATH, sampleDataPoints } from '@rally/features';
+import { GROUND_TRUTH_PATH, loadDataset, sampleDataPoints } from '@rally/features';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
-import { SPLIT, stratifiedKFold, stratifiedSplit, trainRun, writeRun } from '@rally/train';
+import { trainRun, writeRun } from '@rally/train';
+import { ensureDebianPackages, writeReferenceSplit } from '../../train/bench/reference.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DURATION = Number(process.env.DURATION ?? 10);
@@ -27,19 +27,6 @@ const TREES = Number(process.env.TREES ?? 100);
 const MAX_DEPTH = Number(process.env.MAX_DEPTH ?? 20);
 const work = mkdtempSync(join(tmpdir(), 'rally-bench-serve-'));
 
-function ensureTools(): void {
-  const missing = ['wrk', 'gunicorn'].filter((tool) => !existsSync(`/usr/bin/${tool}`));
-  let python = true;
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import flask, sklearn'], { stdio: 'ignore' });
-  } catch {
-    python = false;
-  }
-  if (missing.length === 0 && python) return;
-  console.error('Installing wrk, gunicorn, python3-flask, python3-sklearn from Debian...');
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'wrk', 'gunicorn', 'python3-flask', 'python3-sklearn'], { stdio: 'ignore' });
-}
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const started = Date.now();
@@ -114,17 +101,14 @@ async function measure(name: string, start: () => ChildProcess, port: number, bo
 }
 
 async function main(): Promise<void> {
-  ensureTools();
+  ensureDebianPackages(['sh', '-c', 'command -v wrk && command -v gunicorn && /usr/bin/python3 -c "import flask, sklearn"'], ['wrk', 'gunicorn', 'python3-flask', 'python3-sklearn']);
   console.error(`Training the production model (${TREES} trees, max depth ${MAX_DEPTH})...`);
   const run = await trainRun({ dataPath: GROUND_TRUTH_PATH, params: { nEstimators: TREES, maxDepth: MAX_DEPTH } });
   const storeDir = join(work, 'store');
   await deployRun(new LocalFolderStore(storeDir), writeRun(run, join(work, 'output')));
 
-  const labels = (readFileSync(GROUND_TRUTH_PATH, 'utf8').trimEnd().split('\n').slice(1)).map((line) => line.slice(line.lastIndexOf(',') + 1));
-  const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
-  const trainLabels = Array.from(train, (i) => labels[i]);
   const splitFile = join(work, 'split.json');
-  writeFileSync(splitFile, JSON.stringify({ train: Array.from(train), test: Array.from(test), folds: stratifiedKFold(trainLabels, SPLIT.folds, SPLIT.seed).map((f) => ({ train: Array.from(f.train), test: Array.from(f.test) })) }));
+  writeReferenceSplit(loadDataset(GROUND_TRUTH_PATH).table.array('outcome') as string[], splitFile);
 
   const bodies = { '1 point': join(work, 'one.json'), '100 points': join(work, 'hundred.json') };
   writeFileSync(bodies['1 point'], JSON.stringify({ data: sampleDataPoints(1, 1)[0] }));

@@ -7,28 +7,20 @@
  * Needs Debian's python3-sklearn (installed if missing).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, selectRows, tableToBatch } from '@rally/features';
 import { RandomForestClassifier } from '@rally/forest';
-import { accuracy, crossValidate, logLoss, mean, Pipeline, populationStd, rowLogLosses, SPLIT, stratifiedKFold, stratifiedSplit } from '@rally/train';
+import { accuracy, crossValidate, logLoss, mean, Pipeline, populationStd, rowLogLosses } from '@rally/train';
+import { ensureDebianPackages, writeReferenceSplit } from './reference.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TREES = Number(process.env.TREES ?? 100);
 const DEPTHS = (process.env.DEPTHS ?? '20,10').split(',').map(Number);
 const SEEDS = process.env.SEEDS ?? '1,2,3,4,5,6';
 
-function ensureSklearn(): void {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
-  } catch {
-    console.error('Installing python3-sklearn from Debian...');
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'python3-sklearn'], { stdio: 'ignore' });
-  }
-}
 
 /** Median wall time of `repeats` runs (the machine has other work; one run is noise). */
 const seconds = async <T>(action: () => Promise<T> | T, repeats = 3): Promise<[T, number]> => {
@@ -54,28 +46,28 @@ function timePerCall(action: () => void, minMs = 300): number {
 }
 
 async function main(): Promise<void> {
-  ensureSklearn();
+  ensureDebianPackages(['/usr/bin/python3', '-c', 'import sklearn'], ['python3-sklearn']);
   const { table } = loadDataset(GROUND_TRUTH_PATH);
   const batch = tableToBatch(table);
   const labels = [...(batch.columns.outcome as string[])];
-  const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
+  const work = mkdtempSync(join(tmpdir(), 'rally-bench-train-'));
+  const splitFile = join(work, 'split.json');
+  const { train, test } = writeReferenceSplit(labels, splitFile);
   const trainBatch = selectRows(batch, train);
   const testBatch = selectRows(batch, test);
   const trainLabels = Array.from(train, (i) => labels[i]);
   const testLabels = Array.from(test, (i) => labels[i]);
-  const folds = stratifiedKFold(trainLabels, SPLIT.folds, SPLIT.seed);
-  const work = mkdtempSync(join(tmpdir(), 'rally-bench-train-'));
-  const splitFile = join(work, 'split.json');
-  writeFileSync(splitFile, JSON.stringify({ train: Array.from(train), test: Array.from(test), folds: folds.map((f) => ({ train: Array.from(f.train), test: Array.from(f.test) })) }));
 
   const union = FeatureUnion.fromStore().fit(trainBatch);
   const X = union.transform(trainBatch);
   const Xtest = union.transform(testBatch);
 
   const lines: string[] = [];
+  let sklearnVersion = '';
   for (const maxDepth of DEPTHS) {
     console.error(`max_depth ${maxDepth}: scikit-learn...`);
     const sk = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/sklearn_reference.py'), GROUND_TRUTH_PATH, splitFile, String(TREES), String(maxDepth)], { env: { ...process.env, OMP_NUM_THREADS: '1' } }).toString());
+    sklearnVersion = sk.sklearn;
     // Same features on both sides, checked rather than assumed.
     const ourSums = Array.from({ length: 14 }, (_, j) => {
       let s = 0;
@@ -150,7 +142,7 @@ async function main(): Promise<void> {
       '',
     );
   }
-  console.log(`bench:train — scikit-learn ${'1.2'} single core vs rally (Node ${process.version}), ${TREES} trees, same split and folds\n`);
+  console.log(`bench:train — scikit-learn ${sklearnVersion} single core vs rally (Node ${process.version}), ${TREES} trees, same split and folds\n`);
   console.log(lines.join('\n'));
 }
 
