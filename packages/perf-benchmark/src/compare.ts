@@ -101,8 +101,11 @@ interface LoadedModel {
   dataset: BenchmarkDataset;
 }
 
-/** Parses the three artifacts of a model; anything unparsable is STORE_CORRUPTED naming the model and file. */
-function parseArtifacts(where: string, modelId: string, files: Record<ArtifactName, Buffer>): LoadedModel {
+/**
+ * Parses the three artifacts of a model; anything unparsable is STORE_CORRUPTED naming the model and file.
+ * `known`: a dataset already parsed, reused when dataset.csv has the same bytes (candidate and production usually do).
+ */
+function parseArtifacts(where: string, modelId: string, files: Record<ArtifactName, Buffer>, known?: BenchmarkDataset): LoadedModel {
   const fail = (name: ArtifactName, error: unknown): never => {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
     throw new RallyError('STORE_CORRUPTED', `The ${name} of ${where} cannot be loaded (${reason}).`, { cause: error });
@@ -122,7 +125,7 @@ function parseArtifacts(where: string, modelId: string, files: Record<ArtifactNa
     fail('report.json', error);
   }
   try {
-    dataset = datasetFromBytes(files['dataset.csv'], `the dataset.csv of ${where}`);
+    dataset = known?.sha256 === sha256Hex(files['dataset.csv']) ? known : datasetFromBytes(files['dataset.csv'], `the dataset.csv of ${where}`);
   } catch (error) {
     if (isRallyError(error) && (error.code === 'DATA_INVALID' || error.code === 'DATA_UNREADABLE')) {
       throw new RallyError('STORE_CORRUPTED', error.message, { cause: error });
@@ -150,7 +153,7 @@ async function loadCandidate(dir: string): Promise<LoadedModel> {
   return parseArtifacts(where, modelId, files);
 }
 
-async function loadProduction(store: CountingStore, cache: ModelCache, onProgress?: CompareOptions['onProgress']) {
+async function loadProduction(store: CountingStore, cache: ModelCache, candidateDataset: BenchmarkDataset, onProgress?: CompareOptions['onProgress']) {
   const pointer = await store.getProduction();
   if (!pointer) {
     throw new RallyError('STORE_NO_PRODUCTION', `The model store (${store.description}) has no production model to compare with; deploy one with pnpm run deploy <model-id>.`);
@@ -160,7 +163,7 @@ async function loadProduction(store: CountingStore, cache: ModelCache, onProgres
   const bytes = await Promise.all(names.map((name) => cache.fetch(store, pointer.model_id, name)));
   onProgress?.({ phase: 'fetched', downloaded: store.downloads.length, fromCache: names.length - store.downloads.length });
   const files = Object.fromEntries(names.map((name, i) => [name, bytes[i]])) as Record<ArtifactName, Buffer>;
-  return { pointer, model: parseArtifacts(`production model ${pointer.model_id.slice(0, 12)} in ${store.description}`, pointer.model_id, files) };
+  return { pointer, model: parseArtifacts(`production model ${pointer.model_id.slice(0, 12)} in ${store.description}`, pointer.model_id, files, candidateDataset) };
 }
 
 function splitOf(report: TrainReport): { testSize: number; seed: number } {
@@ -189,7 +192,7 @@ export async function compareModels(options: CompareOptions): Promise<BenchmarkR
   const candidate = await loadCandidate(options.candidateDir);
   onProgress?.({ phase: 'candidate', modelId: candidate.modelId, dir: options.candidateDir });
   const store = new CountingStore(options.store);
-  const { pointer, model: production } = await loadProduction(store, options.cache, onProgress);
+  const { pointer, model: production } = await loadProduction(store, options.cache, candidate.dataset, onProgress);
 
   const data = production.dataset;
   const split = splitDataset(data, SPLIT.testSize, SPLIT.seed);
@@ -214,10 +217,11 @@ export async function compareModels(options: CompareOptions): Promise<BenchmarkR
   const candidateResult = await evaluate(candidate, 'candidate');
 
   // The candidate saw its own training part: recompute it from its dataset and its recorded split.
-  const candidateSplit = splitOf(candidate.report);
-  const candidateTrain = splitDataset(candidate.dataset, candidateSplit.testSize, candidateSplit.seed).trainBatch;
-  const leakage = findLeakage(candidateTrain, split.testBatch);
   const sameDataset = candidate.dataset.sha256 === data.sha256;
+  const candidateSplit = splitOf(candidate.report);
+  const sameSplit = sameDataset && candidateSplit.testSize === SPLIT.testSize && candidateSplit.seed === SPLIT.seed;
+  const candidateTrain = sameSplit ? split.trainBatch : splitDataset(candidate.dataset, candidateSplit.testSize, candidateSplit.seed).trainBatch;
+  const leakage = findLeakage(candidateTrain, split.testBatch);
 
   const warnings: BenchmarkWarning[] = [];
   if (candidate.modelId === production.modelId) {

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { CONTRACT, invalidDataError, parseCsv, type RowBatch, selectRows, validateCsvText } from '@rally/features';
+import { sha256Hex } from '@rally/model-store';
 import { SPLIT, stratifiedSplit } from '@rally/train';
 
 /** A dataset read from bytes (a store artifact or a run's dataset.csv), validated against the contract. */
 export interface BenchmarkDataset {
-  /** Where the bytes came from, for messages. */
-  source: string;
   sha256: string;
   /** All rows, columns in contract order (what `tableToBatch(loadDataset(...).table)` gives). */
   batch: RowBatch;
@@ -33,10 +31,11 @@ export function datasetFromBytes(bytes: Buffer, source: string): BenchmarkDatase
   const columns = Object.fromEntries(CONTRACT.columns.map((column) => [column.name, data.columns[column.name]]));
   const batch: RowBatch = { rows: data.rows, columns } as RowBatch;
   const labels = Array.from(batch.columns[CONTRACT.target] as ArrayLike<string>);
-  return { source, sha256: createHash('sha256').update(bytes).digest('hex'), batch, labels };
+  return { sha256: sha256Hex(bytes), batch, labels };
 }
 
-const pick = (labels: readonly string[], indices: ArrayLike<number>) => Array.from(indices, (i) => labels[i]);
+/** The labels at `indices`, in that order. */
+export const pick = (labels: readonly string[], indices: ArrayLike<number>) => Array.from(indices, (i) => labels[i]);
 
 /** The stratified train/test split every rally run uses (SPLIT unless told otherwise). */
 export function splitDataset(dataset: BenchmarkDataset, testSize: number = SPLIT.testSize, seed: number = SPLIT.seed): SplitData {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployRun, LocalFolderStore, sha256Hex } from '@rally/model-store';
 import type { TrainedRun } from '@rally/train';
-import { type CliRun, cleanEnv, runCli, runMain, STACK_FRAME, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
+import { type CliRun, cleanEnv, runCli, runMain, groundTruthSlice, STACK_FRAME, tempDir, trainSmallRun } from './helpers.ts';
 
 type Run = TrainedRun & { dir: string };
 
@@ -34,7 +34,7 @@ describe('the CLI on real runs', () => {
 
   beforeAll(async () => {
     root = tempDir('cli');
-    const data = subsetCsv(root, 'first600.csv', 0, 600);
+    const data = groundTruthSlice(600, root);
     production = await trainSmallRun(data, join(root, 'output'), 10);
     candidate = await trainSmallRun(data, join(root, 'output'), 5);
     await deployRun(new LocalFolderStore(join(root, 'store')), production.dir);

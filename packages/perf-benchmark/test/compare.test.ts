@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelCache, LocalFolderStore, deployRun, sha256Hex } from '@rally/model-store';
 import { SPLIT, stratifiedSplit, type TrainedRun } from '@rally/train';
 import { type BenchmarkProgress, compareModels } from '../src/index.ts';
-import { CountingStore, groundTruthLines, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
+import { CountingStore, groundTruthLines, groundTruthSlice, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
 
 type Run = TrainedRun & { dir: string };
 
@@ -18,7 +18,7 @@ describe('compareModels on real runs (10-tree production, 5-tree candidate, 600 
   beforeAll(async () => {
     root = tempDir('compare');
     output = join(root, 'output');
-    const data = subsetCsv(root, 'first600.csv', 0, 600);
+    const data = groundTruthSlice(600, root);
     production = await trainSmallRun(data, output, 10);
     candidate = await trainSmallRun(data, output, 5);
     store = new LocalFolderStore(join(root, 'store'));
@@ -89,7 +89,7 @@ describe('compareModels on real runs (10-tree production, 5-tree candidate, 600 
     expect(result.leakage).toMatchObject({ testRows: 120, leakedRows: leaked, byId: leaked, byContent: leaked });
     expect(result.warnings.map((warning) => warning.code)).toEqual(['leakage', 'different_dataset']);
     expect(result.warnings[0].message).toMatch(new RegExp(`^The candidate was trained on ${leaked} of the 120 rows of production's test part \\(${leaked} matched by id, ${leaked} by content, e\\.g\\. id \\d+`));
-    expect(result.warnings[1].message).toMatch(/^The candidate was trained on a different dataset \(rows300to900\.csv, 600 rows, sha256 [0-9a-f]{12}\) than production \(first600\.csv, 600 rows, sha256 [0-9a-f]{12}\); both are evaluated on production's\.$/);
+    expect(result.warnings[1].message).toMatch(/^The candidate was trained on a different dataset \(rows300to900\.csv, 600 rows, sha256 [0-9a-f]{12}\) than production \(australian_open_600\.csv, 600 rows, sha256 [0-9a-f]{12}\); both are evaluated on production's\.$/);
     // Still evaluated on production's test part.
     expect(result.difference.rows).toBe(120);
     expect(result.production.logLoss).toBe(production.report.test_log_loss);

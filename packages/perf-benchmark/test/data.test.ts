@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { loadDataset, tableToBatch } from '@rally/features';
 import { SPLIT, stratifiedSplit } from '@rally/train';
 import { datasetFromBytes, splitDataset } from '../src/data.ts';
-import { subsetCsv, tempDir } from './helpers.ts';
+import { groundTruthSlice } from './helpers.ts';
 
 describe('datasetFromBytes', () => {
-  const path = subsetCsv(tempDir('data'), 'subset.csv', 0, 600);
+  const path = groundTruthSlice(600);
 
   it('reads the same typed rows, in the same order, as loadDataset does for a file', () => {
     const fromFile = loadDataset(path);

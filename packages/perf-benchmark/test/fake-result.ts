@@ -9,36 +9,28 @@ const report = (id: string, testLogLoss: number): TrainReport =>
 
 const config = { params: { nEstimators: 10, maxDepth: 5, seed: 42 }, featureNames: ['speed', 'depth'] } as unknown as BenchmarkResult['candidate']['config'];
 
+const TRAINED_ON = { file: 'australian_open.csv', sha256: 'a'.repeat(64), rows: 5000 };
+
+const model = (role: 'candidate' | 'production', modelId: string, logLoss: number, accuracy: number, cv: BenchmarkResult['candidate']['cv']) => ({
+  role,
+  modelId,
+  logLoss,
+  accuracy,
+  rowLosses: new Float64Array(),
+  cv,
+  config,
+  trainedOn: { ...TRAINED_ON },
+  report: report(modelId, logLoss),
+});
+
 /** A hand-made result with the figures of the original's example. */
 export function fakeResult(overrides: Partial<BenchmarkResult> = {}): BenchmarkResult {
   return {
-    candidate: {
-      role: 'candidate',
-      modelId: CANDIDATE_ID,
-      dir: `/runs/${CANDIDATE_ID}`,
-      logLoss: 0.77541,
-      accuracy: 0.614,
-      rowLosses: new Float64Array(),
-      cv: { losses: [0.9, 1.0, 0.8, 0.9, 0.91], mean: 0.90274, std: 0.14409 },
-      config,
-      trainedOn: { file: 'australian_open.csv', sha256: 'a'.repeat(64), rows: 5000 },
-      report: report(CANDIDATE_ID, 0.77541),
-    },
-    production: {
-      role: 'production',
-      modelId: PRODUCTION_ID,
-      promotedAt: '2026-11-27T11:00:00.000Z',
-      logLoss: 0.37689,
-      accuracy: 0.656,
-      rowLosses: new Float64Array(),
-      cv: { losses: [0.46, 0.47, 0.46, 0.46, 0.464], mean: 0.46283, std: 0.05108 },
-      config,
-      trainedOn: { file: 'australian_open.csv', sha256: 'a'.repeat(64), rows: 5000 },
-      report: report(PRODUCTION_ID, 0.37689),
-    },
+    candidate: { ...model('candidate', CANDIDATE_ID, 0.77541, 0.614, { losses: [0.9, 1.0, 0.8, 0.9, 0.91], mean: 0.90274, std: 0.14409 }), dir: `/runs/${CANDIDATE_ID}` },
+    production: { ...model('production', PRODUCTION_ID, 0.37689, 0.656, { losses: [0.46, 0.47, 0.46, 0.46, 0.464], mean: 0.46283, std: 0.05108 }), promotedAt: '2026-11-27T11:00:00.000Z' },
     store: 'local folder /srv/store',
     evaluation: {
-      dataset: { file: 'australian_open.csv', sha256: 'a'.repeat(64), rows: 5000 },
+      dataset: { ...TRAINED_ON },
       split: { seed: 42, testSize: 0.2, folds: 5, trainRows: 4000, testRows: 1000 },
     },
     difference: { estimate: 0.39852, low: 0.35123, high: 0.44704, confidence: 0.95, resamples: 2000, seed: 42, rows: 1000, verdict: 'worse' },

@@ -2,24 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { checkGate, formatMarkdown, formatReport, formatTable, resultToJSON, shortId } from '../src/index.ts';
 import { CANDIDATE_ID, fakeResult, PRODUCTION_ID } from './fake-result.ts';
 
+/** The original's table for the figures of fakeResult(). */
+const EXAMPLE_TABLE = [
+  '------------------------------',
+  'Benchmark results',
+  '------------------------------',
+  'model id          log loss   cv mean    cv std',
+  '72d8370124...      0.7754     0.9027    0.1441',
+  'production         0.3769     0.4628    0.0511',
+  '',
+  'These results were calculated with the same set of data.',
+];
+
 describe('formatTable', () => {
   it("prints the original's table character for character", () => {
     const table = formatTable(
       { modelId: '72d8370124ab5f0c9d1e', logLoss: 0.7754, cvMean: 0.9027, cvStd: 0.1441 },
       { modelId: 'whatever', logLoss: 0.3769, cvMean: 0.4628, cvStd: 0.0511 },
     );
-    expect(table).toBe(
-      [
-        '------------------------------',
-        'Benchmark results',
-        '------------------------------',
-        'model id          log loss   cv mean    cv std',
-        '72d8370124...      0.7754     0.9027    0.1441',
-        'production         0.3769     0.4628    0.0511',
-        '',
-        'These results were calculated with the same set of data.',
-      ].join('\n'),
-    );
+    expect(table).toBe(EXAMPLE_TABLE.join('\n'));
   });
 
   it('rounds to 4 decimals and keeps the columns right-aligned for wider numbers', () => {
@@ -37,14 +38,7 @@ describe('formatReport', () => {
   it('prints the table, then the ids, data, accuracy and the paired difference', () => {
     expect(formatReport(fakeResult())).toBe(
       [
-        '------------------------------',
-        'Benchmark results',
-        '------------------------------',
-        'model id          log loss   cv mean    cv std',
-        '72d8370124...      0.7754     0.9027    0.1441',
-        'production         0.3769     0.4628    0.0511',
-        '',
-        'These results were calculated with the same set of data.',
+        ...EXAMPLE_TABLE,
         '',
         `Candidate   ${CANDIDATE_ID}`,
         `Production  ${PRODUCTION_ID} (promoted 2026-11-27T11:00:00.000Z, local folder /srv/store)`,

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -8,9 +7,7 @@ import { GROUND_TRUTH_PATH } from '@rally/features';
 import { trainRun, type TrainedRun, writeRun } from '@rally/train';
 import { main } from '../src/main.ts';
 
-export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `rally-bench-${label}-`));
-}
+export { groundTruthSlice, tempDir } from '@rally/testkit';
 
 /** data/australian_open.csv's header and data lines. */
 export function groundTruthLines(): { header: string; rows: string[] } {
@@ -18,7 +15,7 @@ export function groundTruthLines(): { header: string; rows: string[] } {
   return { header, rows };
 }
 
-/** Writes a CSV of the ground truth's rows [from, to) (a small, fast fixture) and returns its path. */
+/** Writes a CSV of the ground truth's rows [from, to) and returns its path (rows from 0: testkit's groundTruthSlice). */
 export function subsetCsv(dir: string, name: string, from: number, to: number): string {
   const { header, rows } = groundTruthLines();
   const path = join(dir, name);

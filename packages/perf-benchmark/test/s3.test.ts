@@ -1,54 +1,37 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployRun, S3ModelStore } from '@rally/model-store';
+import { deployRun } from '@rally/model-store';
+import { type RunningS3, S3_BUCKET as BUCKET, startS3 } from '@rally/testkit';
 import type { TrainedRun } from '@rally/train';
-import { cleanEnv, runCli, runMain, STACK_FRAME, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
-
-const BUCKET = 'models';
-/** s3rver's built-in key pair. */
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+import { cleanEnv, groundTruthSlice, runCli, runMain, STACK_FRAME, tempDir, trainSmallRun } from './helpers.ts';
 
 describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
-  let server: S3rver;
-  let s3Dir: string;
+  let s3: RunningS3;
   let root: string;
   let endpoint: string;
   let production: TrainedRun & { dir: string };
   let candidate: TrainedRun & { dir: string };
 
   beforeAll(async () => {
-    s3Dir = await mkdtemp(join(tmpdir(), 'rally-bench-s3rver-'));
-    server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir, resetOnClose: true, configureBuckets: [{ name: BUCKET, configs: [] }] });
-    const { port } = await server.run();
-    endpoint = `http://127.0.0.1:${port}`;
+    s3 = await startS3();
+    endpoint = s3.endpoint;
     root = tempDir('s3');
-    const data = subsetCsv(root, 'first600.csv', 0, 600);
+    const data = groundTruthSlice(600, root);
     production = await trainSmallRun(data, join(root, 'output'), 10);
     candidate = await trainSmallRun(data, join(root, 'output'), 5);
-    const store = new S3ModelStore({ bucket: BUCKET, prefix: 'bench', endpoint, forcePathStyle: true, region: 'us-east-1', credentials: CREDENTIALS });
+    const store = s3.store('bench');
     await deployRun(store, production.dir);
     await store.close();
   }, 60_000);
 
   afterAll(async () => {
-    await server?.close();
-    await rm(s3Dir, { recursive: true, force: true });
+    await s3?.close();
     await rm(root, { recursive: true, force: true });
   });
 
   it('fetches production from the bucket through the cache, and only once', async () => {
-    const env = cleanEnv({
-      INIT_CWD: root,
-      MODEL_STORE: `s3://${BUCKET}/bench`,
-      S3_ENDPOINT: endpoint,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      CACHE_DIR: 'cache',
-    });
+    const env = cleanEnv({ ...s3.env('bench'), INIT_CWD: root, CACHE_DIR: 'cache' } as Record<string, string>);
     const args = ['--model-id', candidate.modelId.slice(0, 6), '--output', 'output', '--workers', '0', '--resamples', '200'];
     const first = await runCli(args, env);
     expect(first.stderr).not.toMatch(STACK_FRAME);
