@@ -42,34 +42,32 @@ async function timeFit(label: string, fit: () => Promise<RandomForestClassifier>
   return forest;
 }
 
-const forest = await timeFit('in-process (fitSync)', async () => new RandomForestClassifier(params).fitSync(train, yTrain));
+const forest = await timeFit('in this thread', () => new RandomForestClassifier(params).fit(train, yTrain, { workers: 0 }));
 await timeFit('1 worker thread', () => new RandomForestClassifier(params).fit(train, yTrain, { workers: 1 }));
 await timeFit('2 worker threads', () => new RandomForestClassifier(params).fit(train, yTrain, { workers: 2 }));
 console.log(`same model whatever the workers: ${new Set(models.values()).size === 1}`);
 
+/** Median time of predictProba(X) over `runs` calls, after `warmup` untimed ones. */
+function timePredict(X: Matrix, warmup: number, runs: number): number {
+  for (let i = 0; i < warmup; i++) forest.predictProba(X);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    forest.predictProba(X);
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
 const one: Matrix = { data: held.data.subarray(0, cols), rows: 1, cols };
-for (let i = 0; i < 200; i++) forest.predictProba(one);
-const single: number[] = [];
-for (let i = 0; i < 2000; i++) {
-  const start = performance.now();
-  forest.predictProba(one);
-  single.push(performance.now() - start);
-}
-for (let i = 0; i < 5; i++) forest.predictProba(held);
-const batch: number[] = [];
-for (let i = 0; i < 30; i++) {
-  const start = performance.now();
-  forest.predictProba(held);
-  batch.push(performance.now() - start);
-}
-console.log(`predictProba 1 row: median ${ms(median(single))}; 1000 rows: median ${ms(median(batch))}`);
+console.log(`predictProba 1 row: median ${ms(timePredict(one, 200, 2000))}; 1000 rows: median ${ms(timePredict(held, 5, 30))}`);
 
-const json = models.get('in-process (fitSync)')!;
+const json = models.get('in this thread')!;
 const trees = forest.toJSON().trees;
 const nodes = trees.reduce((n, tree) => n + tree.feature.length, 0);
 console.log(`model JSON: ${(json.length / 1e6).toFixed(2)} MB (${json.length} bytes), ${nodes} nodes, ${(nodes / trees.length).toFixed(0)} per tree`);
 
 const proba = forest.predictProba(held);
 let loss = 0;
-data.y.slice(4000).forEach((label, r) => (loss -= Math.log(Math.max(proba[r * 3 + forest.classes.indexOf(label)], 1e-15))));
+const k = forest.classes.length;
+data.y.slice(4000, 5000).forEach((label, r) => (loss -= Math.log(Math.max(proba[r * k + forest.classes.indexOf(label)], 1e-15))));
 console.log(`held-out log loss (last 1000 rows): ${(loss / 1000).toFixed(4)}`);

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { loadAustralianOpen } from '../test/helpers/australian-open.ts';
+// rally's seeded generator, only to make the synthetic datasets reproducible.
 import { createRng } from '@rally/features';
 
 const pristineDir = process.argv[2] ?? '/tmp/pristine/ml-cart-2.1.1/package';
@@ -30,9 +31,6 @@ if (mainSource.includes('rally')) throw new Error(`${mainFile} looks patched`);
 const { DecisionTreeClassifier } = createRequire(mainFile)(mainFile) as {
   DecisionTreeClassifier: new (options?: object) => { train(X: number[][], y: number[]): void; toJSON(): { root: unknown } };
 };
-
-/** mulberry32 (rally's seeded generator), only to make the synthetic datasets reproducible. */
-const rng = createRng;
 
 interface Case { name: string; options: Record<string, number>; X: number[][]; y: number[] }
 const cases: Case[] = [];
@@ -63,7 +61,7 @@ cases.push({
 // 4: many ties and duplicate values: small integer grids, a constant column, a duplicated column,
 // duplicated rows with conflicting labels.
 {
-  const r = rng(7);
+  const r = createRng(7);
   const X: number[][] = [];
   const y: number[] = [];
   for (let i = 0; i < 200; i++) {
@@ -81,7 +79,7 @@ cases.push({
 
 // 5: iris-like: three Gaussian clusters in 4 dimensions, one decimal (hence ties), classes overlap.
 {
-  const r = rng(11);
+  const r = createRng(11);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   const centres = [[5.0, 3.4, 1.5, 0.2], [5.9, 2.8, 4.3, 1.3], [6.6, 3.0, 5.5, 2.0]];
   const spread = [[0.35, 0.38, 0.17, 0.1], [0.52, 0.31, 0.47, 0.2], [0.64, 0.32, 0.55, 0.27]];
@@ -98,7 +96,7 @@ cases.push({
 
 // 6: a class that never occurs (labels 0 and 2 only): legacy leaves have 1 or 3 entries.
 {
-  const r = rng(13);
+  const r = createRng(13);
   const X: number[][] = [];
   const y: number[] = [];
   for (let i = 0; i < 120; i++) {
@@ -113,7 +111,7 @@ cases.push({
 // 7: many tiny random datasets with heavy ties (small value sets, repeated rows), two to four
 // classes and a mix of option sets: a cheap fuzz of the split search.
 {
-  const r = rng(17);
+  const r = createRng(17);
   for (let c = 0; c < 60; c++) {
     const rows = 4 + Math.floor(r() * 60);
     const cols = 1 + Math.floor(r() * 4);

@@ -16,9 +16,9 @@ export interface Matrix {
 
 export interface FitOptions {
   /**
-   * Worker threads building the trees: 0 builds them in this thread; by default worker threads
-   * (one per core) are used when the forest is large enough to be worth their start-up cost. The
-   * model does not depend on it.
+   * Worker threads building the trees: 0 builds them in this thread; by default pooled worker
+   * threads (one per core, at most 8) are used when the forest is large enough to be worth copying
+   * the data to them (and, on the first fit, starting them). The model does not depend on it.
    */
   workers?: number;
   /** Called after each tree is built (progress bars); `built` counts up to `total`. */
@@ -37,10 +37,10 @@ export interface SerializedForest {
   trees: { feature: number[]; threshold: number[]; counts: number[] }[];
 }
 
-export const MODEL_KIND = 'rally.RandomForestClassifier';
-export const FORMAT_VERSION = 1;
+const MODEL_KIND = 'rally.RandomForestClassifier';
+const FORMAT_VERSION = 1;
 
-/** Below this many (trees x rows x features) starting worker threads costs more than it saves. */
+/** Below this many (trees x rows x features) handing the trees to worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 2_000_000;
 
 interface Fitted {
@@ -67,7 +67,7 @@ export class RandomForestClassifier {
     this.params = Object.freeze({ ...DEFAULT_PARAMS, ...given }) as RandomForestParams;
   }
 
-  /** Learns the forest; uses worker threads (see FitOptions). Resolves to this estimator. */
+  /** Learns the forest, in this thread or in worker threads (see FitOptions). Resolves to this estimator. */
   async fit(X: Matrix, y: readonly string[], options: FitOptions = {}): Promise<this> {
     const { job, classes } = this.#prepare(X, y);
     const total = this.params.nEstimators;
@@ -76,13 +76,6 @@ export class RandomForestClassifier {
     const onTree = options.onTree && (() => options.onTree!(++built, total));
     const trees = workers === 0 ? buildTrees(job, range(total), onTree) : await buildInWorkers(job, total, workers, onTree);
     this.#install(classes, job.cols, trees);
-    return this;
-  }
-
-  /** Same as fit, in this thread. */
-  fitSync(X: Matrix, y: readonly string[]): this {
-    const { job, classes } = this.#prepare(X, y);
-    this.#install(classes, job.cols, buildTrees(job, range(this.params.nEstimators)));
     return this;
   }
 

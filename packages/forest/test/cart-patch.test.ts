@@ -111,13 +111,7 @@ describe('feature sampling at each split', () => {
     expect(grow(7)).not.toBe(grow(8));
   });
 
-  test.each([
-    ['sqrt', 2],
-    ['log2', 2],
-    [0.5, 3],
-    [6, 6],
-    ['all', 6],
-  ] as const)('maxFeatures %s is accepted (%i of 6 features)', (maxFeatures, _count) => {
+  test.each(['sqrt', 'log2', 0.5, 6, 'all'] as const)('maxFeatures %s is accepted', (maxFeatures) => {
     const tree = new DecisionTreeClassifier({ ...options, maxFeatures });
     expect(() => tree.train(X, y)).not.toThrow();
   });

@@ -28,23 +28,21 @@ describe.each(configurations)('estimator contract: %s', (_name, params) => {
     expect(() => new RandomForestClassifier({ ...params, nEstimators: -3 })).not.toThrow();
   });
 
-  test('fit resolves to the estimator itself; fitSync returns it', async () => {
+  test('fit resolves to the estimator itself', async () => {
     const forest = make();
     await expect(forest.fit(X, y)).resolves.toBe(forest);
-    const other = make();
-    expect(other.fitSync(X, y)).toBe(other);
   });
 
-  test('fit does not modify its inputs', () => {
+  test('fit does not modify its inputs', async () => {
     const data = X.data.slice();
     const labels = [...y];
-    make().fitSync(X, y);
+    await make().fit(X, y);
     expect(X.data).toEqual(data);
     expect(y).toEqual(labels);
   });
 
-  test('classes: sorted unique labels; predictProba: rows x classes, in [0, 1], rows sum to 1', () => {
-    const forest = make().fitSync(X, y);
+  test('classes: sorted unique labels; predictProba: rows x classes, in [0, 1], rows sum to 1', async () => {
+    const forest = await make().fit(X, y);
     expect(forest.classes).toEqual([...new Set(y)].sort());
     const proba = forest.predictProba(probe);
     expect(proba).toBeInstanceOf(Float64Array);
@@ -62,8 +60,8 @@ describe.each(configurations)('estimator contract: %s', (_name, params) => {
     }
   });
 
-  test('predict: one known label per row, the argmax of predictProba', () => {
-    const forest = make().fitSync(X, y);
+  test('predict: one known label per row, the argmax of predictProba', async () => {
+    const forest = await make().fit(X, y);
     const labels = forest.predict(probe);
     const proba = forest.predictProba(probe);
     const k = forest.classes.length;
@@ -74,28 +72,28 @@ describe.each(configurations)('estimator contract: %s', (_name, params) => {
     });
   });
 
-  test('single-row and empty predictions', () => {
-    const forest = make().fitSync(X, y);
+  test('single-row and empty predictions', async () => {
+    const forest = await make().fit(X, y);
     const one: Matrix = { data: probe.data.slice(0, 5), rows: 1, cols: 5 };
     expect(forest.predictProba(one)).toEqual(forest.predictProba(probe).slice(0, forest.classes.length));
     expect(forest.predict({ data: new Float64Array(0), rows: 0, cols: 5 })).toEqual([]);
   });
 
-  test('deterministic: same seed, same model; fit and fitSync agree', async () => {
-    const a = JSON.stringify(make().fitSync(X, y));
-    const b = JSON.stringify(await make().fit(X, y, { workers: 0 }));
+  test('deterministic: same seed, same model, in this thread or in worker threads', async () => {
+    const a = JSON.stringify(await make().fit(X, y, { workers: 0 }));
+    const b = JSON.stringify(await make().fit(X, y, { workers: 2 }));
     expect(a).toBe(b);
   });
 
-  test('refitting replaces the model', () => {
-    const forest = make().fitSync(X, y);
-    forest.fitSync(matrix([[0], [1], [2], [3]]), ['u', 'v', 'u', 'v']);
+  test('refitting replaces the model', async () => {
+    const forest = await make().fit(X, y);
+    await forest.fit(matrix([[0], [1], [2], [3]]), ['u', 'v', 'u', 'v']);
     expect(forest.classes).toEqual(['u', 'v']);
     expect(forest.nFeatures).toBe(1);
   });
 
-  test('serialization round trip', () => {
-    const forest = make().fitSync(X, y);
+  test('serialization round trip', async () => {
+    const forest = await make().fit(X, y);
     const loaded = RandomForestClassifier.fromJSON(JSON.parse(JSON.stringify(forest)));
     expect(loaded).toBeInstanceOf(RandomForestClassifier);
     expect(Array.from(loaded.predictProba(probe))).toEqual(Array.from(forest.predictProba(probe)));
@@ -114,8 +112,8 @@ describe.each(configurations)('estimator contract: %s', (_name, params) => {
     }
   });
 
-  test('works with two rows, constant features and unusual labels', () => {
-    const forest = make().fitSync(matrix([[1, 5, 0, 0, 0], [2, 5, 0, 0, 0]]), ['', 'é ünïcode']);
+  test('works with two rows, constant features and unusual labels', async () => {
+    const forest = await make().fit(matrix([[1, 5, 0, 0, 0], [2, 5, 0, 0, 0]]), ['', 'é ünïcode']);
     expect(forest.classes).toEqual(['', 'é ünïcode']);
     expect(forest.predict(matrix([[1, 5, 0, 0, 0]]))).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 import { isRallyError, type ErrorCode } from '@rally/errors';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 
 import { RandomForestClassifier, type SerializedForest } from '../src/index.ts';
 import { blobs, matrix, treeDepth } from './helpers/data.ts';
@@ -19,8 +19,8 @@ const train = blobs(1, 240);
 const test_ = blobs(2, 60);
 
 describe('probabilities', () => {
-  test('rows have one column per class and sum to 1 within 1e-12', () => {
-    const forest = new RandomForestClassifier({ nEstimators: 25, seed: 3 }).fitSync(train.X, train.y);
+  test('rows have one column per class and sum to 1 within 1e-12', async () => {
+    const forest = await new RandomForestClassifier({ nEstimators: 25, seed: 3 }).fit(train.X, train.y);
     const proba = forest.predictProba(test_.X);
     expect(forest.classes).toEqual(['a', 'b', 'c']);
     expect(proba).toHaveLength(test_.X.rows * 3);
@@ -31,9 +31,9 @@ describe('probabilities', () => {
     }
   });
 
-  test('a rare class missing from most bootstrap samples still gets a column', () => {
+  test('a rare class missing from most bootstrap samples still gets a column', async () => {
     const y = train.y.map((label, i) => (i < 2 ? 'zz-rare' : label));
-    const forest = new RandomForestClassifier({ nEstimators: 30, seed: 1 }).fitSync(train.X, y);
+    const forest = await new RandomForestClassifier({ nEstimators: 30, seed: 1 }).fit(train.X, y);
     expect(forest.classes).toEqual(['a', 'b', 'c', 'zz-rare']);
     const proba = forest.predictProba(train.X);
     for (let r = 0; r < train.X.rows; r++) {
@@ -45,74 +45,74 @@ describe('probabilities', () => {
     expect(proba[0 * 4 + 3]).toBeGreaterThan(0);
   });
 
-  test('a leaf gives its class shares, 0 to classes it never saw (one tree, no bootstrap)', () => {
+  test('a leaf gives its class shares, 0 to classes it never saw (one tree, no bootstrap)', async () => {
     // x = 0: two 'a' and one 'b' (cannot be split); x = 1: two 'c'.
     const X = matrix([[0], [0], [0], [1], [1]]);
-    const forest = new RandomForestClassifier({ nEstimators: 1, bootstrap: false, maxFeatures: 'all' }).fitSync(X, ['a', 'a', 'b', 'c', 'c']);
+    const forest = await new RandomForestClassifier({ nEstimators: 1, bootstrap: false, maxFeatures: 'all' }).fit(X, ['a', 'a', 'b', 'c', 'c']);
     const proba = Array.from(forest.predictProba(matrix([[0], [1], [-5], [7]])));
     expect(proba).toEqual([2 / 3, 1 / 3, 0, 0, 0, 1, 2 / 3, 1 / 3, 0, 0, 0, 1]);
     expect(forest.predict(matrix([[0], [1]]))).toEqual(['a', 'c']);
   });
 
-  test('predict is the argmax of predictProba, ties to the first class', () => {
+  test('predict is the argmax of predictProba, ties to the first class', async () => {
     const X = matrix([[0], [0], [1], [1]]);
-    const forest = new RandomForestClassifier({ nEstimators: 1, bootstrap: false }).fitSync(X, ['b', 'a', 'b', 'a']);
+    const forest = await new RandomForestClassifier({ nEstimators: 1, bootstrap: false }).fit(X, ['b', 'a', 'b', 'a']);
     expect(Array.from(forest.predictProba(matrix([[0]])))).toEqual([0.5, 0.5]);
     expect(forest.predict(matrix([[0]]))).toEqual(['a']);
   });
 });
 
 describe('hyperparameters reach the trees', () => {
-  test('maxFeatures 1 draws a feature at each split: one tree uses several features, seeded', () => {
+  test('maxFeatures 1 draws a feature at each split: one tree uses several features, seeded', async () => {
     // Feature 0 separates the classes; with every feature the tree would only split on it.
     const X = matrix(Array.from({ length: 120 }, (_, i) => [i % 2, (i * 7) % 11, (i * 5) % 13, (i * 3) % 17]));
     const y = Array.from({ length: 120 }, (_, i) => (i % 2 === 0 ? 'even' : 'odd'));
-    const features = (params: object) => {
-      const tree = new RandomForestClassifier({ nEstimators: 1, bootstrap: false, ...params }).fitSync(X, y).toJSON().trees[0];
+    const features = async (params: object) => {
+      const tree = (await new RandomForestClassifier({ nEstimators: 1, bootstrap: false, ...params }).fit(X, y)).toJSON().trees[0];
       return new Set(tree.feature.filter((f) => f >= 0));
     };
-    expect(features({ maxFeatures: 'all' })).toEqual(new Set([0]));
-    const sampled = [1, 2, 3, 4, 5].map((seed) => features({ maxFeatures: 1, seed }));
+    expect(await features({ maxFeatures: 'all' })).toEqual(new Set([0]));
+    const sampled = await Promise.all([1, 2, 3, 4, 5].map((seed) => features({ maxFeatures: 1, seed })));
     expect(sampled.some((used) => used.size >= 2)).toBe(true);
-    expect(features({ maxFeatures: 1, seed: 4 })).toEqual(features({ maxFeatures: 1, seed: 4 }));
+    expect(await features({ maxFeatures: 1, seed: 4 })).toEqual(await features({ maxFeatures: 1, seed: 4 }));
   });
 
-  test('maxDepth bounds every tree', () => {
-    const json = new RandomForestClassifier({ nEstimators: 5, maxDepth: 3 }).fitSync(train.X, train.y).toJSON();
+  test('maxDepth bounds every tree', async () => {
+    const json = (await new RandomForestClassifier({ nEstimators: 5, maxDepth: 3 }).fit(train.X, train.y)).toJSON();
     for (const tree of json.trees) expect(treeDepth(tree.feature)).toBeLessThanOrEqual(3);
-    const deep = new RandomForestClassifier({ nEstimators: 5, maxDepth: Infinity }).fitSync(train.X, train.y).toJSON();
+    const deep = (await new RandomForestClassifier({ nEstimators: 5, maxDepth: Infinity }).fit(train.X, train.y)).toJSON();
     expect(Math.max(...deep.trees.map((tree) => treeDepth(tree.feature)))).toBeGreaterThan(3);
     expect(deep.params.maxDepth).toBeNull();
   });
 
-  test('minSamplesLeaf bounds every leaf, minSamplesSplit every split', () => {
-    const leafy = new RandomForestClassifier({ nEstimators: 5, minSamplesLeaf: 9 }).fitSync(train.X, train.y).toJSON();
+  test('minSamplesLeaf bounds every leaf, minSamplesSplit every split', async () => {
+    const leafy = (await new RandomForestClassifier({ nEstimators: 5, minSamplesLeaf: 9 }).fit(train.X, train.y)).toJSON();
     for (const tree of leafy.trees) {
       for (let leaf = 0; leaf < tree.counts.length / 3; leaf++) {
         expect(tree.counts[leaf * 3] + tree.counts[leaf * 3 + 1] + tree.counts[leaf * 3 + 2]).toBeGreaterThanOrEqual(9);
       }
     }
-    const nodes = (params: object) =>
-      new RandomForestClassifier({ nEstimators: 5, ...params }).fitSync(train.X, train.y).toJSON().trees.reduce((n, tree) => n + tree.feature.length, 0);
-    expect(nodes({ minSamplesSplit: 40 })).toBeLessThan(nodes({ minSamplesSplit: 2 }));
+    const nodes = async (params: object) =>
+      (await new RandomForestClassifier({ nEstimators: 5, ...params }).fit(train.X, train.y)).toJSON().trees.reduce((n, tree) => n + tree.feature.length, 0);
+    expect(await nodes({ minSamplesSplit: 40 })).toBeLessThan(await nodes({ minSamplesSplit: 2 }));
   });
 
-  test('bootstrap false: every tree sees all rows (leaf counts add up to the rows)', () => {
-    const json = new RandomForestClassifier({ nEstimators: 3, bootstrap: false }).fitSync(train.X, train.y).toJSON();
+  test('bootstrap false: every tree sees all rows (leaf counts add up to the rows)', async () => {
+    const json = (await new RandomForestClassifier({ nEstimators: 3, bootstrap: false }).fit(train.X, train.y)).toJSON();
     for (const tree of json.trees) expect(tree.counts.reduce((a, b) => a + b, 0)).toBe(train.X.rows);
   });
 });
 
 describe('reproducibility', () => {
-  test('same data, params and seed: byte-identical JSON; another seed: another model', () => {
-    const fit = (seed: number) => JSON.stringify(new RandomForestClassifier({ nEstimators: 10, seed }).fitSync(train.X, train.y));
-    expect(fit(7)).toBe(fit(7));
-    expect(fit(7)).not.toBe(fit(8));
+  test('same data, params and seed: byte-identical JSON; another seed: another model', async () => {
+    const fit = async (seed: number) => JSON.stringify(await new RandomForestClassifier({ nEstimators: 10, seed }).fit(train.X, train.y));
+    expect(await fit(7)).toBe(await fit(7));
+    expect(await fit(7)).not.toBe(await fit(8));
   });
 
   test('the number of workers does not change the model', async () => {
     const params = { nEstimators: 7, seed: 11 };
-    const inProcess = JSON.stringify(new RandomForestClassifier(params).fitSync(train.X, train.y));
+    const inProcess = JSON.stringify(await new RandomForestClassifier(params).fit(train.X, train.y));
     for (const workers of [0, 1, 2, 3]) {
       const forest = await new RandomForestClassifier(params).fit(train.X, train.y, { workers });
       expect(JSON.stringify(forest), `workers: ${workers}`).toBe(inProcess);
@@ -127,8 +127,8 @@ describe('reproducibility', () => {
     }
   });
 
-  test('save and load: identical predictions and JSON', () => {
-    const forest = new RandomForestClassifier({ nEstimators: 15, seed: 2 }).fitSync(train.X, train.y);
+  test('save and load: identical predictions and JSON', async () => {
+    const forest = await new RandomForestClassifier({ nEstimators: 15, seed: 2 }).fit(train.X, train.y);
     const text = JSON.stringify(forest);
     const loaded = RandomForestClassifier.fromJSON(JSON.parse(text));
     expect(loaded.classes).toEqual(forest.classes);
@@ -143,7 +143,10 @@ describe('reproducibility', () => {
 });
 
 describe('errors', () => {
-  const fitted = new RandomForestClassifier({ nEstimators: 3 }).fitSync(train.X, train.y);
+  let fitted: RandomForestClassifier;
+  beforeAll(async () => {
+    fitted = await new RandomForestClassifier({ nEstimators: 3 }).fit(train.X, train.y);
+  });
   const good = (): SerializedForest => JSON.parse(JSON.stringify(fitted));
 
   test('fromJSON rejects other kinds, versions and garbage with MODEL_FORMAT', () => {
@@ -206,7 +209,6 @@ describe('errors', () => {
     ['unknown hyperparameter', { max_depth: 3 }],
   ])('bad hyperparameters (%s): ESTIMATOR_BAD_PARAMS at fit, not in the constructor', async (_name, params) => {
     const forest = new RandomForestClassifier(params as never);
-    expectRallyError(() => forest.fitSync(train.X, train.y), 'ESTIMATOR_BAD_PARAMS');
     await expect(forest.fit(train.X, train.y)).rejects.toMatchObject({ code: 'ESTIMATOR_BAD_PARAMS' });
   });
 
@@ -225,9 +227,10 @@ describe('errors', () => {
     ['labels count', () => ({ X: train.X, y: train.y.slice(1) }), /labels/],
     ['label not a string', () => ({ X: train.X, y: train.y.map((label, i) => (i === 3 ? 3 : label)) as string[] }), /strings/],
     ['not a Float64Array', () => ({ X: { data: [1, 2], rows: 1, cols: 2 } as never, y: ['a'] }), /Float64Array/],
-  ])('bad training input (%s): ESTIMATOR_BAD_INPUT', (_name, make, message) => {
+  ])('bad training input (%s): ESTIMATOR_BAD_INPUT', async (_name, make, message) => {
     const { X, y } = make();
-    expectRallyError(() => new RandomForestClassifier({ nEstimators: 2 }).fitSync(X, y), 'ESTIMATOR_BAD_INPUT', message);
+    const fitting = new RandomForestClassifier({ nEstimators: 2 }).fit(X, y);
+    await expect(fitting).rejects.toMatchObject({ code: 'ESTIMATOR_BAD_INPUT', message: expect.stringMatching(message) });
   });
 
   test('bad prediction input: ESTIMATOR_BAD_INPUT', () => {
