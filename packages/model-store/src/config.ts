@@ -4,7 +4,7 @@ import { RallyError } from '@rally/errors';
 import { LocalFolderStore } from './local.ts';
 import { isValidBucketName, normalizePrefix, S3_DEFAULTS, S3ModelStore, type S3ModelStoreOptions } from './s3.ts';
 
-export const DEFAULT_MODEL_STORE = './store';
+const DEFAULT_MODEL_STORE = './store';
 
 export type ModelStoreLocation =
   | { kind: 'local'; root: string }

@@ -6,7 +6,7 @@ export const ARTIFACTS = ['model.json', 'dataset.csv', 'report.json'] as const;
 export type ArtifactName = (typeof ARTIFACTS)[number];
 
 /** A model id is the hex sha256 of model.json's bytes: exactly 64 lowercase hex characters. */
-export const MODEL_ID_PATTERN = /^[0-9a-f]{64}$/;
+const MODEL_ID_PATTERN = /^[0-9a-f]{64}$/;
 
 export function isModelId(value: unknown): value is string {
   return typeof value === 'string' && MODEL_ID_PATTERN.test(value);
@@ -20,7 +20,7 @@ export function assertModelId(value: unknown): asserts value is string {
   }
 }
 
-export function isArtifactName(value: unknown): value is ArtifactName {
+function isArtifactName(value: unknown): value is ArtifactName {
   return typeof value === 'string' && (ARTIFACTS as readonly string[]).includes(value);
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RallyError } from '@rally/errors';
 import { ObjectModelStore } from './store.ts';
@@ -229,7 +230,7 @@ export class S3ModelStore extends ObjectModelStore {
       } catch (error) {
         // A connection reset while streaming the body happens after the SDK's retry loop.
         if (attempt < this.bodyAttempts && isTransientBodyError(error)) {
-          await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
+          await sleep(100 * 2 ** (attempt - 1));
           continue;
         }
         throw this.fail(error);

@@ -41,22 +41,22 @@ export interface ModelStore {
 }
 
 /** A `history/` object: the pointer written by one promotion, plus the exact key of its predecessor. */
-export interface HistoryEntry extends ProductionPointer {
+interface HistoryEntry extends ProductionPointer {
   previous_promoted_at: string | null;
 }
 
-export const PRODUCTION_KEY = 'production.json';
-export const MANIFEST_NAME = 'checksums.json';
-export const HISTORY_PREFIX = 'history/';
+const PRODUCTION_KEY = 'production.json';
+const MANIFEST_NAME = 'checksums.json';
+const HISTORY_PREFIX = 'history/';
 const HISTORY_KEY_PATTERN = /^history\/(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)-([0-9a-f]{64})\.json$/;
 const MANIFEST_KEY_PATTERN = /^models\/([0-9a-f]{64})\/checksums\.json$/;
 
-export function artifactKey(id: string, name: ArtifactName | typeof MANIFEST_NAME): string {
+function artifactKey(id: string, name: ArtifactName | typeof MANIFEST_NAME): string {
   return `models/${id}/${name}`;
 }
 
 /** History entry key: `history/<ISO time with ':' → '-'>-<id>.json`, so lexicographic order is chronological. */
-export function historyKey(pointer: ProductionPointer): string {
+function historyKey(pointer: ProductionPointer): string {
   return `${HISTORY_PREFIX}${pointer.promoted_at.replaceAll(':', '-')}-${pointer.model_id}.json`;
 }
 
@@ -66,13 +66,13 @@ export function checksumsOf(id: string, files: Record<ArtifactName, Uint8Array>)
   return { model_id: id, artifacts };
 }
 
-export function sameChecksums(a: ModelChecksums, b: ModelChecksums): boolean {
-  return a.model_id === b.model_id && ARTIFACTS.every((name) => a.artifacts[name].sha256 === b.artifacts[name].sha256 && a.artifacts[name].size === b.artifacts[name].size);
+/** Lists the names of artifacts whose checksums differ. */
+function differingArtifacts(a: ModelChecksums, b: ModelChecksums): ArtifactName[] {
+  return ARTIFACTS.filter((name) => a.artifacts[name].sha256 !== b.artifacts[name].sha256 || a.artifacts[name].size !== b.artifacts[name].size);
 }
 
-/** Lists the names of artifacts whose checksums differ. */
-export function differingArtifacts(a: ModelChecksums, b: ModelChecksums): ArtifactName[] {
-  return ARTIFACTS.filter((name) => a.artifacts[name].sha256 !== b.artifacts[name].sha256 || a.artifacts[name].size !== b.artifacts[name].size);
+export function sameChecksums(a: ModelChecksums, b: ModelChecksums): boolean {
+  return a.model_id === b.model_id && differingArtifacts(a, b).length === 0;
 }
 
 function isIsoTime(value: unknown): value is string {

@@ -1,7 +1,8 @@
 import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheFromEnv, DEFAULT_CACHE_TTL_MS, LocalFolderStore, ModelCache, type ModelStore } from '../src/index.ts';
+import { DEFAULT_CACHE_TTL_MS } from '../src/cache.ts';
+import { cacheFromEnv, LocalFolderStore, ModelCache, type ModelStore, sha256Hex } from '../src/index.ts';
 import { expectRallyError, fakeModel, tempDir } from './helpers.ts';
 
 const A = fakeModel('cache-a');
@@ -117,8 +118,7 @@ describe('ModelCache', () => {
     const forged = Buffer.from('{"forged":true}');
     await writeFile(path, forged);
     const meta = JSON.parse(await readFile(`${path}.meta.json`, 'utf8'));
-    const { createHash } = await import('node:crypto');
-    await writeFile(`${path}.meta.json`, JSON.stringify({ ...meta, sha256: createHash('sha256').update(forged).digest('hex'), size: forged.length }));
+    await writeFile(`${path}.meta.json`, JSON.stringify({ ...meta, sha256: sha256Hex(forged), size: forged.length }));
     expect((await c.fetch(store, A.id, 'model.json')).equals(A.files['model.json'])).toBe(true);
     expect(store.downloads).toHaveLength(2);
   });

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createModelStore, LocalFolderStore, parseModelStoreLocation, S3ModelStore } from '../src/index.ts';
+import { parseModelStoreLocation } from '../src/config.ts';
+import { createModelStore, LocalFolderStore, S3ModelStore } from '../src/index.ts';
 import { expectRallyError } from './helpers.ts';
 
 const CWD = resolve('/srv/rally');

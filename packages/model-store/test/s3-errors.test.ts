@@ -2,7 +2,8 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RallyError } from '@rally/errors';
-import { createModelStore, mapS3Error, S3ModelStore, type S3ModelStoreOptions } from '../src/index.ts';
+import { createModelStore, S3ModelStore, type S3ModelStoreOptions } from '../src/index.ts';
+import { mapS3Error } from '../src/s3.ts';
 import { BUCKET, expectRallyError, fakeModel, type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from './helpers.ts';
 
 let s3: RunningS3rver;
