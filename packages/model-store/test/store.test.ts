@@ -1,4 +1,4 @@
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -359,9 +359,12 @@ describe('local folder specifics', () => {
     try {
       const store = new LocalFolderStore(root);
       await store.putModel(A.id, A.files);
-      await writeFile(join(root, 'models', B.id + '.tmp-1-abc'), 'x').catch(() => {});
-      await writeFile(join(root, 'models', A.id, 'checksums.json.tmp-99-deadbeef'), '{');
+      // B's upload was interrupted while its manifest was still a temp file: B is not a model.
+      await mkdir(join(root, 'models', B.id));
+      await writeFile(join(root, 'models', B.id, 'checksums.json.tmp-99-deadbeef'), '{');
+      await writeFile(join(root, 'models', `${B.id}.tmp-1-abc`), 'x');
       expect(await store.listModels()).toEqual([A.id]);
+      expect(await store.hasModel(B.id)).toBe(false);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
