@@ -7,7 +7,7 @@ export { parseCsv, readCsvBytes, readCsvFile } from './csv.ts';
 export type { CsvText } from './csv.ts';
 export { formatReport, invalidDataError, validateCsvFile, validateCsvText } from './validate.ts';
 export type { Rule, ValidationReport, Violation } from './validate.ts';
-export { loadDataset, pointsToBatch, tableToBatch } from './load.ts';
+export { loadDataset, loadDatasetFromBytes, pointsToBatch, tableToBatch } from './load.ts';
 export type { Dataset } from './load.ts';
 export { FeatureUnion } from './features/union.ts';
 export type { FeatureMatrix, SerializedFeatureUnion } from './features/union.ts';

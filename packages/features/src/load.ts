@@ -20,13 +20,17 @@ export interface Dataset {
 
 /** Reads a CSV, validates it against the contract and loads it into an arquero table. Invalid data is refused. */
 export function loadDataset(path: string, contract: DataContract = CONTRACT): Dataset {
-  const bytes = readCsvBytes(path);
-  const { report, data } = validateCsvText(parseCsv(bytes, path), path, contract);
+  return loadDatasetFromBytes(readCsvBytes(path), path, contract);
+}
+
+/** The same from bytes already in memory (a dataset fetched from the model store); `source` names it in messages. */
+export function loadDatasetFromBytes(bytes: Buffer, source: string, contract: DataContract = CONTRACT): Dataset {
+  const { report, data } = validateCsvText(parseCsv(bytes, source), source, contract);
   if (!report.valid) throw invalidDataError(report);
   const columns = data.columns as Record<string, CellValue[]>;
   // Contract order, whatever the file's column order.
   const table = aq.table(Object.fromEntries(contract.columns.map((column) => [column.name, columns[column.name]])));
-  return { table, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), fileName: basename(path), report };
+  return { table, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), fileName: basename(source), report };
 }
 
 /** A table's columns as a batch for the feature union (no copy: arquero keeps plain arrays). */

@@ -99,15 +99,7 @@ export class RandomForestClassifier {
   /** Most probable class of each row (ties go to the first class in `classes` order). */
   predict(X: Matrix): string[] {
     const { classes } = this.#model('predict');
-    const proba = this.predictProba(X);
-    const k = classes.length;
-    const labels = new Array<string>(X.rows);
-    for (let r = 0; r < X.rows; r++) {
-      let best = 0;
-      for (let c = 1; c < k; c++) if (proba[r * k + c] > proba[r * k + best]) best = c;
-      labels[r] = classes[best];
-    }
-    return labels;
+    return mostProbableClass(this.predictProba(X), classes);
   }
 
   toJSON(): SerializedForest {
@@ -245,6 +237,21 @@ export class RandomForestClassifier {
     const compiled = CompiledForest.compile(trees, classes.length, nFeatures);
     this.#fitted = { classes: Object.freeze(classes), nFeatures, trees, compiled };
   }
+}
+
+/**
+ * The most probable class of each row of `proba` (rows x classes.length, row-major), ties going to
+ * the first class: what predict() returns, for callers that already hold the probabilities.
+ */
+export function mostProbableClass(proba: Float64Array, classes: readonly string[]): string[] {
+  const k = classes.length;
+  const labels = new Array<string>(proba.length / k);
+  for (let r = 0; r < labels.length; r++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (proba[r * k + c] > proba[r * k + best]) best = c;
+    labels[r] = classes[best];
+  }
+  return labels;
 }
 
 /** Throws ESTIMATOR_BAD_INPUT unless X is a well-formed matrix of finite numbers (of `cols` columns if given). */

@@ -12,5 +12,5 @@
  * X is { data: Float64Array, rows, cols } (row-major, finite values); labels are strings.
  * Errors are RallyErrors: ESTIMATOR_BAD_PARAMS, ESTIMATOR_BAD_INPUT, ESTIMATOR_NOT_FITTED, MODEL_FORMAT.
  */
-export { RandomForestClassifier, type FitOptions, type Matrix, type SerializedForest } from './forest.ts';
+export { mostProbableClass, RandomForestClassifier, type FitOptions, type Matrix, type SerializedForest } from './forest.ts';
 export type { RandomForestParams } from './params.ts';

@@ -1,5 +1,4 @@
-import { CONTRACT, invalidDataError, parseCsv, type RowBatch, selectRows, validateCsvText } from '@rally/features';
-import { sha256Hex } from '@rally/model-store';
+import { CONTRACT, loadDatasetFromBytes, type RowBatch, selectRows, tableToBatch } from '@rally/features';
 import { SPLIT, stratifiedSplit } from '@rally/train';
 
 /** A dataset read from bytes (a store artifact or a run's dataset.csv), validated against the contract. */
@@ -21,17 +20,14 @@ export interface SplitData {
 }
 
 /**
- * Parses and validates CSV bytes like `loadDataset` does for a file (same contract, same typed
- * values, same row order), so a model evaluated on them sees exactly the rows it was trained on.
+ * Loads CSV bytes exactly as training loads a file (features' loadDatasetFromBytes: same contract,
+ * typed values and row order), so a model evaluated on them sees the rows it was trained on.
  * Unreadable or invalid data throws the features package's one-sentence errors.
  */
 export function datasetFromBytes(bytes: Buffer, source: string): BenchmarkDataset {
-  const { report, data } = validateCsvText(parseCsv(bytes, source), source, CONTRACT);
-  if (!report.valid) throw invalidDataError(report);
-  const columns = Object.fromEntries(CONTRACT.columns.map((column) => [column.name, data.columns[column.name]]));
-  const batch: RowBatch = { rows: data.rows, columns } as RowBatch;
-  const labels = Array.from(batch.columns[CONTRACT.target] as ArrayLike<string>);
-  return { sha256: sha256Hex(bytes), batch, labels };
+  const { table, sha256 } = loadDatasetFromBytes(bytes, source);
+  const batch = tableToBatch(table);
+  return { sha256, batch, labels: Array.from(batch.columns[CONTRACT.target] as ArrayLike<string>) };
 }
 
 /** The labels at `indices`, in that order. */

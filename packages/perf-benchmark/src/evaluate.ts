@@ -1,7 +1,7 @@
-import { type RowBatch, selectRows } from '@rally/features';
-import { accuracy, logLoss, mean, Pipeline, populationStd, rowLogLosses, SPLIT, stratifiedKFold } from '@rally/train';
+import { mostProbableClass } from '@rally/forest';
+import { accuracy, crossValidate, mean, Pipeline, populationStd, rowLogLosses, SPLIT } from '@rally/train';
 import { bootstrapMeanCI, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.ts';
-import { pick, type SplitData } from './data.ts';
+import type { SplitData } from './data.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Pure core: probabilities and labels in, figures out. No forest needed to test it.
@@ -16,16 +16,6 @@ export interface TestScores {
 }
 
 /** The most probable class of each row (the first one on ties). `proba` is row-major rows x classes. */
-export function argmaxLabels(proba: Float64Array, classes: readonly string[]): string[] {
-  const k = classes.length;
-  const rows = proba.length / k;
-  return Array.from({ length: rows }, (_, r) => {
-    let best = 0;
-    for (let j = 1; j < k; j += 1) if (proba[r * k + j] > proba[r * k + best]) best = j;
-    return classes[best];
-  });
-}
-
 /**
  * Log loss and accuracy of probabilities against true labels. `predicted` are the model's own
  * predictions (for accuracy); by default the most probable class.
@@ -34,7 +24,7 @@ export function scorePredictions(
   trueLabels: readonly string[],
   proba: Float64Array,
   classes: readonly string[],
-  predicted: readonly string[] = argmaxLabels(proba, classes),
+  predicted: readonly string[] = mostProbableClass(proba, classes),
 ): TestScores {
   if (proba.length !== trueLabels.length * classes.length) {
     throw new RangeError(`Expected ${trueLabels.length} x ${classes.length} probabilities, got ${proba.length}.`);
@@ -92,27 +82,9 @@ export function configOf(pipeline: Pipeline): ModelConfig {
 }
 
 export interface CvOptions {
-  folds?: number;
-  seed?: number;
   /** Worker threads for the forest (results do not depend on it). */
   workers?: number;
   onFold?: (fold: number, folds: number, loss: number) => void;
-}
-
-/**
- * Stratified k-fold CV log losses of a configuration on the given rows, refitting a fresh
- * pipeline (same features, same params) per fold: the same folds as `pnpm train` uses.
- */
-export async function crossValidateConfig(config: ModelConfig, batch: RowBatch, labels: readonly string[], options: CvOptions = {}): Promise<number[]> {
-  const folds = options.folds ?? SPLIT.folds;
-  const losses: number[] = [];
-  for (const [fold, { train, test }] of stratifiedKFold(labels, folds, options.seed ?? SPLIT.seed).entries()) {
-    const pipeline = await Pipeline.create(config.params, config.featureNames).fit(selectRows(batch, train), pick(labels, train), { workers: options.workers });
-    const loss = logLoss(pick(labels, test), pipeline.predictProba(selectRows(batch, test)), pipeline.classes);
-    losses.push(loss);
-    options.onFold?.(fold + 1, folds, loss);
-  }
-  return losses;
 }
 
 export interface ModelEvaluation extends TestScores {
@@ -125,6 +97,12 @@ export async function evaluateModel(pipeline: Pipeline, split: SplitData, option
   // Accuracy on the most probable class, as the forest's own predict() would give, without predicting twice.
   const scores = scorePredictions(split.testLabels, pipeline.predictProba(split.testBatch), pipeline.classes);
   const config = configOf(pipeline);
-  const cv = summarizeCv(await crossValidateConfig(config, split.trainBatch, split.trainLabels, options));
+  // Train's own cross-validation (same folds as `pnpm train`), with this model's features and params.
+  const losses = await crossValidate(split.trainBatch, split.trainLabels, config.params, {
+    featureNames: config.featureNames,
+    workers: options.workers,
+    onFold: (fold, loss) => options.onFold?.(fold + 1, SPLIT.folds, loss),
+  });
+  const cv = summarizeCv(losses);
   return { ...scores, config, cv };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pairedDifference, scorePredictions, summarizeCv } from '../src/index.ts';
-import { argmaxLabels } from '../src/evaluate.ts';
+import { mostProbableClass as argmaxLabels } from '@rally/forest';
 
 const CLASSES = ['FE', 'UE', 'W'];
 

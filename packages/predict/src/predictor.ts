@@ -1,6 +1,7 @@
 import { RallyError } from '@rally/errors';
 import { checkPoint, inputColumns, pointsToBatch, type DataPoint } from '@rally/features';
 import type { ModelCache, ModelStore, ProductionPointer } from '@rally/model-store';
+import { mostProbableClass } from '@rally/forest';
 import { Pipeline, type TrainReport } from '@rally/train';
 
 /** What clients may know about the model that answers them. */
@@ -22,6 +23,8 @@ export interface Prediction {
 export interface ProbabilityPrediction {
   modelId: string;
   classes: string[];
+  /** The most probable class of each point (what predict() gives). */
+  labels: string[];
   /** One row per point, one probability per class (in `classes` order), each row summing to 1. */
   probabilities: number[][];
 }
@@ -91,7 +94,7 @@ export class LoadedModel implements Predictor {
     const flat = this.pipeline.predictProba(pointsToBatch(points, INPUT_NAMES));
     const k = classes.length;
     const probabilities = Array.from({ length: points.length }, (_, r) => Array.from(flat.subarray(r * k, (r + 1) * k)));
-    return { modelId: this.modelInfo.model_id, classes, probabilities };
+    return { modelId: this.modelInfo.model_id, classes, labels: mostProbableClass(flat, classes), probabilities };
   }
 }
 

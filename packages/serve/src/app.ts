@@ -122,12 +122,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }),
     },
     async (request, reply) => {
-      const { modelId, classes, probabilities } = predictor.predictProba(request.body as unknown[]);
-      const predictions = probabilities.map((row) => {
-        let best = 0;
-        for (let j = 1; j < row.length; j += 1) if (row[j] > row[best]) best = j;
-        return { label: classes[best], probabilities: Object.fromEntries(classes.map((label, j) => [label, row[j]])) };
-      });
+      const { modelId, classes, labels, probabilities } = predictor.predictProba(request.body as unknown[]);
+      const predictions = probabilities.map((row, i) => ({ label: labels[i], probabilities: Object.fromEntries(classes.map((label, j) => [label, row[j]])) }));
       return reply.header('X-Model-Id', modelId).send({ model_id: modelId, classes, predictions });
     },
   );

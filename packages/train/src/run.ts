@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Dataset, loadDataset, selectRows, tableToBatch, type RowBatch } from '@rally/features';
-import type { RandomForestParams } from '@rally/forest';
+import { mostProbableClass, type RandomForestParams } from '@rally/forest';
 import { accuracy, logLoss, mean, populationStd } from './metrics.ts';
 import { Pipeline } from './pipeline.ts';
 import { stratifiedKFold, stratifiedSplit } from './split.ts';
@@ -64,17 +64,26 @@ export function modelIdOf(modelJson: Buffer | string): string {
 
 const pick = (labels: readonly string[], indices: ArrayLike<number>) => Array.from(indices, (i) => labels[i]);
 
+export interface CrossValidateOptions {
+  /** Features of the configuration (default: the original app's 12). */
+  featureNames?: readonly string[];
+  workers?: number;
+  onTree?: (fold: number, built: number, total: number) => void;
+  /** After each fold, 0-based. */
+  onFold?: (fold: number, loss: number) => void;
+}
+
 /** 5-fold stratified CV log loss of a configuration on the given rows (refits from scratch per fold). */
 export async function crossValidate(
   batch: RowBatch,
   labels: readonly string[],
   params: Partial<RandomForestParams>,
-  options: { workers?: number; onTree?: (fold: number, built: number, total: number) => void; onFold?: (fold: number, loss: number) => void } = {},
+  options: CrossValidateOptions = {},
 ): Promise<number[]> {
   const losses: number[] = [];
   for (const [fold, { train, test }] of stratifiedKFold(labels, SPLIT.folds, SPLIT.seed).entries()) {
     const onTree = options.onTree && ((built: number, total: number) => options.onTree!(fold, built, total));
-    const pipeline = await Pipeline.create(params).fit(selectRows(batch, train), pick(labels, train), { workers: options.workers, onTree });
+    const pipeline = await Pipeline.create(params, options.featureNames).fit(selectRows(batch, train), pick(labels, train), { workers: options.workers, onTree });
     const loss = logLoss(pick(labels, test), pipeline.predictProba(selectRows(batch, test)), pipeline.classes);
     losses.push(loss);
     options.onFold?.(fold, loss);
@@ -137,7 +146,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
     model_id: modelId,
     created_at: new Date().toISOString(),
     test_log_loss: logLoss(testLabels, proba, pipeline.classes),
-    accuracy: accuracy(testLabels, pipeline.estimator.predict(pipeline.transform(testBatch))),
+    accuracy: accuracy(testLabels, mostProbableClass(proba, pipeline.classes)),
     cv_log_losses: best!.losses,
     cv_mean_log_loss: mean(best!.losses),
     cv_std_log_loss: populationStd(best!.losses),
