@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { CONTRACT, type ColumnSpec, type DataContract, inputColumns } from './contract.ts';
 import { loadDataset } from './load.ts';
-import { createRng, shuffledIndices } from './random.ts';
+import { Random, shuffledIndices } from './random.ts';
 
 /** A data point as clients send it: every input column with its JSON-typed value. */
 export type DataPoint = Record<string, number | boolean | string>;
@@ -25,7 +25,7 @@ function groundTruth(contract: DataContract): DataPoint[] {
  */
 export function sampleDataPoints(n: number, seed = 0, contract: DataContract = CONTRACT): DataPoint[] {
   const rows = groundTruth(contract);
-  const order = shuffledIndices(rows.length, createRng(seed));
+  const order = shuffledIndices(rows.length, new Random(seed));
   return Array.from({ length: n }, (_, i) => ({ ...rows[order[i % rows.length]] }));
 }
 
@@ -34,26 +34,26 @@ export function sampleDataPoints(n: number, seed = 0, contract: DataContract = C
  * ground truth showed (its observed range, categories, booleans); ids unique.
  */
 export function generateDataPoints(n: number, seed = 0, contract: DataContract = CONTRACT): DataPoint[] {
-  const random = createRng(seed);
+  const random = new Random(seed);
   const columns = inputColumns(contract);
   return Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((column) => [column.name, drawValue(column, random, i)])));
 }
 
-function drawValue(column: ColumnSpec, random: () => number, index: number): number | boolean | string {
+function drawValue(column: ColumnSpec, random: Random, index: number): number | boolean | string {
   const low = column.observed?.min ?? column.min ?? 0;
   const high = column.observed?.max ?? column.max ?? low + 1;
   switch (column.type) {
     case 'boolean':
-      return random() < 0.5;
+      return random.nextFloat() < 0.5;
     case 'category':
     case 'target':
-      return column.categories![Math.floor(random() * column.categories!.length)];
+      return column.categories![random.below(column.categories!.length)];
     case 'identifier':
       // Unique within the batch, beyond the ground truth's ids so nobody mistakes them for real points.
       return Math.floor(high) + 1 + index;
     case 'integer':
-      return low + Math.floor(random() * (high - low + 1));
+      return low + random.below(high - low + 1);
     default:
-      return low + random() * (high - low);
+      return low + random.nextFloat() * (high - low);
   }
 }

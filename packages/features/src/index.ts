@@ -17,5 +17,5 @@ export { selectRows } from './features/transformer.ts';
 export type { FeatureTransformer, RowBatch } from './features/transformer.ts';
 export { GROUND_TRUTH_PATH, generateDataPoints, sampleDataPoints } from './generators.ts';
 export type { DataPoint } from './generators.ts';
-export { createRng, shuffledIndices } from './random.ts';
+export { Random, shuffledIndices } from './random.ts';
 export { checkPoint, pointSchema } from './schema.ts';

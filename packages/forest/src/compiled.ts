@@ -2,7 +2,7 @@
  * Prediction layout of a fitted forest: all trees concatenated in flat typed arrays, walked without
  * allocating (ml-cart's object trees and one ml-matrix per row are far too slow for serving).
  */
-/** A tree in the preorder encoding of tree-worker.js (typed arrays, or plain arrays from JSON). */
+/** A tree in the preorder encoding of EncodedTree (typed arrays, or plain arrays from JSON). */
 export interface TreeArrays {
   feature: ArrayLike<number>;
   threshold: ArrayLike<number>;

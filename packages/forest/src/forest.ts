@@ -4,8 +4,9 @@ import { RallyError } from '@rally/errors';
 
 import { CompiledForest, type TreeArrays } from './compiled.ts';
 import { DEFAULT_PARAMS, resolveMaxFeatures, validateParams, type RandomForestParams } from './params.ts';
+import { buildTrees, type TreeJob } from './build-trees.ts';
+import type { EncodedTree } from './grower/tree-encoder.ts';
 import { treeWorkers } from './pool.ts';
-import { buildTrees, type EncodedTree, type TreeJob } from './tree-worker.js';
 
 /** A dense row-major matrix: value (r, c) is data[r * cols + c]. */
 export interface Matrix {
@@ -28,22 +29,37 @@ export interface FitOptions {
 /** JSON form of a fitted forest (what toJSON returns and fromJSON reads). */
 export interface SerializedForest {
   kind: 'rally.RandomForestClassifier';
-  formatVersion: 1;
+  /** 2 for trees grown by rally's own grower and generator; a loaded version 1 model stays 1 (see FORMAT_VERSION). */
+  formatVersion: 1 | 2;
   /** maxDepth null means unlimited (JSON has no Infinity). */
   params: Omit<Required<RandomForestParams>, 'maxDepth'> & { maxDepth: number | null };
   classes: string[];
   nFeatures: number;
-  /** Per tree, in preorder (see tree-worker.d.ts): split features (-1 for a leaf), split thresholds, leaf class counts. */
+  /** Per tree, in preorder (see EncodedTree): split features (-1 for a leaf), split thresholds, leaf class counts. */
   trees: { feature: number[]; threshold: number[]; counts: number[] }[];
 }
 
 const MODEL_KIND = 'rally.RandomForestClassifier';
-const FORMAT_VERSION = 1;
+/**
+ * Format history (the layout of the JSON never changed; what a seed grows did):
+ * 1. trees grown by the patched ml-cart 2.1.1, bootstrap draws from sfc32 and feature draws from
+ *    xoshiro128** with their own seeds;
+ * 2. trees grown by rally's grower (src/grower), each tree's bootstrap and feature draws from stream
+ *    i of the project's one generator. The same data, params and seed grow different trees than in
+ *    version 1; version 1 models load and predict exactly as before.
+ */
+const FORMAT_VERSION = 2;
+const READABLE_VERSIONS: readonly SerializedForest['formatVersion'][] = [1, 2];
+
+/** What grows rally's forests, for reports (say what built a model, not what it descends from). */
+export const FOREST_IMPLEMENTATION = `rally grower (@rally/forest, model format ${FORMAT_VERSION})`;
 
 /** Below this many (trees x rows x features) handing the trees to worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 2_000_000;
 
 interface Fitted {
+  /** The version it was grown under: a loaded model is saved as it was read (same bytes, same id). */
+  formatVersion: SerializedForest['formatVersion'];
   classes: readonly string[];
   nFeatures: number;
   trees: readonly EncodedTree[];
@@ -51,8 +67,8 @@ interface Fitted {
 }
 
 /**
- * Random forest classifier (scikit-learn's RandomForestClassifier semantics): trees grown by the
- * patched ml-cart on bootstrap samples, with features drawn at each split, and class probabilities
+ * Random forest classifier (scikit-learn's RandomForestClassifier semantics): trees grown by
+ * rally's grower (ml-cart's CART rules, see grower/tree-grower.ts) on bootstrap samples, with features drawn at each split, and class probabilities
  * averaged over the trees' leaf distributions. Labels are strings; `classes` are their sorted
  * unique values and the column order of predictProba. Same data, params and seed give the same
  * model (byte-identical JSON), whatever the number of workers.
@@ -107,7 +123,7 @@ export class RandomForestClassifier {
     const { maxDepth, ...rest } = this.params as Required<RandomForestParams>;
     return {
       kind: MODEL_KIND,
-      formatVersion: FORMAT_VERSION,
+      formatVersion: model.formatVersion,
       params: { ...rest, maxDepth: maxDepth === Infinity ? null : maxDepth },
       classes: [...model.classes],
       nFeatures: model.nFeatures,
@@ -135,8 +151,8 @@ export class RandomForestClassifier {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('expected an object');
     const model = value as Record<string, unknown>;
     if (model.kind !== MODEL_KIND) return fail(`kind is ${JSON.stringify(model.kind)}, expected "${MODEL_KIND}"`);
-    if (model.formatVersion !== FORMAT_VERSION) {
-      return fail(`format version ${JSON.stringify(model.formatVersion)} is not supported (expected ${FORMAT_VERSION})`);
+    if (!READABLE_VERSIONS.includes(model.formatVersion as SerializedForest['formatVersion'])) {
+      return fail(`format version ${JSON.stringify(model.formatVersion)} is not supported (expected ${READABLE_VERSIONS.join(' or ')})`);
     }
     const params = model.params;
     if (params === null || typeof params !== 'object' || Array.isArray(params)) return fail('params missing');
@@ -173,6 +189,7 @@ export class RandomForestClassifier {
     }
     const forest = new RandomForestClassifier(restored as Partial<RandomForestParams>);
     forest.#fitted = {
+      formatVersion: model.formatVersion as SerializedForest['formatVersion'],
       classes: Object.freeze([...(classes as string[])]),
       nFeatures,
       trees: arrays.map((tree) => ({
@@ -235,7 +252,7 @@ export class RandomForestClassifier {
 
   #install(classes: string[], nFeatures: number, trees: EncodedTree[]): void {
     const compiled = CompiledForest.compile(trees, classes.length, nFeatures);
-    this.#fitted = { classes: Object.freeze(classes), nFeatures, trees, compiled };
+    this.#fitted = { formatVersion: FORMAT_VERSION, classes: Object.freeze(classes), nFeatures, trees, compiled };
   }
 }
 

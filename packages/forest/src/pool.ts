@@ -1,14 +1,31 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EncodedTree, TreeJob } from './tree-worker.js';
 
-const WORKER_URL = new URL('./tree-worker.js', import.meta.url);
+import type { TreeJob } from './build-trees.ts';
+import type { EncodedTree } from './grower/tree-encoder.ts';
 
-type Reply = { index: number; tree: EncodedTree } | { done: true } | { error: string };
+export type WorkerReply = { index: number; tree: EncodedTree } | { done: true } | { error: string };
 
 /**
- * Tree-building worker threads kept between fits: starting a thread and loading ml-cart costs more
- * than building a few trees, and a training run fits six forests (five CV folds, then the final
- * fit). Idle workers are unref'd so they never keep the process alive.
+ * Starts a tree worker. Built code runs tree-worker.js directly. From the TypeScript sources (tests,
+ * tsx), Node 20 cannot hand its loader hooks to a worker thread, so the worker first registers
+ * tsx's CommonJS hook, which compiles tree-worker.ts and its imports on the fly (tsx is a
+ * development dependency; built code never needs it).
+ */
+function startWorker(): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  // No execArgv: the parent's loaders (vitest, tsx) would only slow the worker's start.
+  if (!fromSource) return new Worker(new URL('./tree-worker.js', import.meta.url), { execArgv: [] });
+  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
+  const entry = fileURLToPath(new URL('./tree-worker.ts', import.meta.url));
+  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true, execArgv: [] });
+}
+
+/**
+ * Tree-building worker threads kept between fits: starting a thread costs more than building a
+ * few trees, and a training run fits six forests (five CV folds, then the final fit). Idle workers
+ * are unref'd so they never keep the process alive.
  */
 class TreeWorkerPool {
   readonly #idle: Worker[] = [];
@@ -16,8 +33,7 @@ class TreeWorkerPool {
   #acquire(): Worker {
     let worker = this.#idle.pop();
     if (!worker) {
-      // Plain JavaScript: no need for the parent's loaders (tsx, vitest), which slow start-up.
-      const created = new Worker(WORKER_URL, { execArgv: [] });
+      const created = startWorker();
       // A worker that dies while idle must not be handed out again.
       created.on('exit', () => {
         const at = this.#idle.indexOf(created);
@@ -44,7 +60,7 @@ class TreeWorkerPool {
         reject(error);
       };
       const onExit = (code: number) => onFailure(new Error(`tree worker exited (code ${code}) before its trees were built`));
-      const onMessage = (reply: Reply) => {
+      const onMessage = (reply: WorkerReply) => {
         if ('done' in reply) {
           detach();
           worker.unref();

@@ -140,6 +140,15 @@ describe('reproducibility', () => {
     // JSON text is accepted too.
     expect(JSON.stringify(RandomForestClassifier.fromJSON(text))).toBe(text);
   });
+
+  test('a new model is format 2; a format 1 model (grown by the patched ml-cart) loads and saves as format 1, byte for byte', async () => {
+    const forest = await new RandomForestClassifier({ nEstimators: 3, seed: 2 }).fit(train.X, train.y);
+    expect(forest.toJSON().formatVersion).toBe(2);
+    const v1 = JSON.stringify({ ...forest.toJSON(), formatVersion: 1 });
+    const loaded = RandomForestClassifier.fromJSON(v1);
+    expect(JSON.stringify(loaded)).toBe(v1);
+    expect(Array.from(loaded.predictProba(test_.X))).toEqual(Array.from(forest.predictProba(test_.X)));
+  });
 });
 
 describe('errors', () => {
@@ -152,7 +161,9 @@ describe('errors', () => {
   test('fromJSON rejects other kinds, versions and garbage with MODEL_FORMAT', () => {
     const broken: [string, unknown][] = [
       ['kind', { ...good(), kind: 'sklearn.RandomForestClassifier' }],
-      ['version', { ...good(), formatVersion: 2 }],
+      ['version 3', { ...good(), formatVersion: 3 }],
+      ['version 0', { ...good(), formatVersion: 0 }],
+      ['version as text', { ...good(), formatVersion: '2' }],
       ['null', null],
       ['number', 42],
       ['array', []],

@@ -1,4 +1,4 @@
-import { createRng } from '@rally/features';
+import { Random } from '@rally/features';
 
 export interface BootstrapOptions {
   /** Number of resamples (default 2000). */
@@ -48,11 +48,11 @@ export function bootstrapMeanCI(values: ArrayLike<number>, options: BootstrapOpt
 
   let total = 0;
   for (let i = 0; i < n; i += 1) total += values[i];
-  const random = createRng(seed);
+  const random = new Random(seed);
   const means = new Float64Array(resamples);
   for (let b = 0; b < resamples; b += 1) {
     let sum = 0;
-    for (let i = 0; i < n; i += 1) sum += values[Math.floor(random() * n)];
+    for (let i = 0; i < n; i += 1) sum += values[random.below(n)];
     means[b] = sum / n;
   }
   means.sort();

@@ -1,4 +1,4 @@
-import { createRng, shuffledIndices } from '@rally/features';
+import { Random, shuffledIndices } from '@rally/features';
 
 export interface Split {
   train: Int32Array;
@@ -7,7 +7,7 @@ export interface Split {
 
 /** Row indices grouped by label, each group in seeded random order. */
 function shuffledByClass(labels: readonly string[], seed: number): Int32Array[] {
-  const random = createRng(seed);
+  const random = new Random(seed);
   const groups = new Map<string, number[]>();
   for (const [i, label] of labels.entries()) {
     const group = groups.get(label) ?? [];

@@ -1,9 +1,11 @@
+import { Random } from '@rally/features';
+
 import type { Matrix } from '../../src/index.ts';
-import { createRng as mulberry32 } from '@rally/features';
 
 /** Three overlapping Gaussian-ish clusters in `cols` dimensions, labels 'a', 'b', 'c'. */
 export function blobs(seed: number, rows: number, cols = 4): { X: Matrix; y: string[] } {
-  const r = mulberry32(seed);
+  const random = new Random(seed);
+  const r = () => random.nextFloat();
   const data = new Float64Array(rows * cols);
   const y: string[] = [];
   for (let i = 0; i < rows; i++) {
@@ -15,6 +17,22 @@ export function blobs(seed: number, rows: number, cols = 4): { X: Matrix; y: str
     y.push('abc'[k]);
   }
   return { X: { data, rows, cols }, y };
+}
+
+/**
+ * Rows for tree tests: even columns small integers (many ties), odd columns one decimal; the label
+ * follows column 0 with 30% noise, in 0..k-1.
+ */
+export function tiedRows(seed: number, rows: number, cols: number, k: number): { X: number[][]; y: number[] } {
+  const random = new Random(seed);
+  const X: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const row = Array.from({ length: cols }, (_, j) => (j % 2 === 0 ? random.below(5) : random.below(1001) / 10));
+    X.push(row);
+    y.push((row[0] + (random.nextFloat() < 0.3 ? 1 : 0)) % k);
+  }
+  return { X, y };
 }
 
 export function matrix(rows: number[][]): Matrix {

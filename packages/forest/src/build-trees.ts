@@ -1,0 +1,73 @@
+import { Random } from '@rally/features/random';
+
+import { SortedColumns } from './grower/sorted-columns.ts';
+import { TreeEncoder, type EncodedTree } from './grower/tree-encoder.ts';
+import { growTree } from './grower/tree-grower.ts';
+
+/** Everything a tree needs: tree i depends only on this and i (not on other trees). */
+export interface TreeJob {
+  /** Training rows, row-major, rows x cols, finite. */
+  data: Float64Array;
+  rows: number;
+  cols: number;
+  /** Encoded labels in [0, classes). */
+  labels: Int32Array;
+  /** Number of classes (k). */
+  classes: number;
+  seed: number;
+  bootstrap: boolean;
+  /** Features drawn at each split (a count, 1..cols). */
+  maxFeatures: number;
+  /** Infinity for unlimited. */
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+}
+
+/**
+ * Builds the trees `indices` of a job, in order; `onTree` hears of each as soon as it is built.
+ * The rows are copied into columns and sorted once for all of them.
+ */
+export function buildTrees(job: TreeJob, indices: readonly number[], onTree?: (index: number, tree: EncodedTree) => void): EncodedTree[] {
+  const set = new SortedColumns(job.data, job.rows, job.cols);
+  return indices.map((index) => {
+    const tree = buildTree(job, set, index);
+    onTree?.(index, tree);
+    return tree;
+  });
+}
+
+/**
+ * Tree `index`: its bootstrap sample (as per-row counts), then its feature draws, come from stream
+ * `index` of the seed, so any number of workers builds the same trees.
+ */
+function buildTree(job: TreeJob, set: SortedColumns, index: number): EncodedTree {
+  const random = new Random(job.seed, index);
+  const counts = job.bootstrap ? bootstrapCounts(job.rows, random) : new Int32Array(job.rows).fill(1);
+  const encoder = new TreeEncoder(job.classes);
+  growTree(
+    set,
+    job.labels,
+    counts,
+    {
+      nClasses: job.classes,
+      maxFeatures: job.maxFeatures,
+      random,
+      minSamplesLeaf: job.minSamplesLeaf,
+      // A node with fewer than minSamplesSplit rows is a leaf.
+      minNumSamples: job.minSamplesSplit - 1,
+      maxDepth: job.maxDepth,
+      // Split whenever the Gini gain is positive.
+      gainThreshold: 0,
+    },
+    encoder,
+  );
+  return encoder.finish();
+}
+
+/** A bootstrap sample of `rows` rows drawn with replacement, as the number of times each row was drawn. */
+export function bootstrapCounts(rows: number, random: Random): Int32Array {
+  const counts = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) counts[random.below(rows)]++;
+  return counts;
+}

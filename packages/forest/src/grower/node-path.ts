@@ -1,0 +1,126 @@
+import type { SortedColumns } from './sorted-columns.ts';
+import { resized } from './typed-arrays.ts';
+
+/**
+ * The nodes from the root to the one being grown, and every feature's row order for them.
+ *
+ * Each node is a segment [start, end) of every feature's order: the tree's rows (present in its
+ * sample) sorted by that feature. After a split, a feature's order is stably partitioned into the
+ * children's segments, in the other of two buffers (orders[depth % 2] serves the nodes of that
+ * depth), so children stay sorted without sorting again. Partitioning is lazy: a feature is brought
+ * down the path only when a node draws it (catchUp); with per-split feature sampling, most features
+ * are never needed near the leaves.
+ */
+export class NodePath {
+  /** Rows present in the tree (count > 0): the length of a feature's segment in a buffer. */
+  readonly n: number;
+  readonly #set: SortedColumns;
+  readonly #counts: Int32Array;
+  /** orders[depth % 2][j * n + r]: feature j's order for the nodes at that depth on the path. */
+  readonly orders: readonly [Int32Array, Int32Array];
+  /** valid[j]: the depth down to which feature j's order is partitioned on the path (-1: not yet taken). */
+  readonly valid: Int32Array;
+
+  // Per depth: the node's segment, and the split below it (its lesser rows are [start, middle),
+  // those with x[column] < threshold).
+  start = new Int32Array(32);
+  end = new Int32Array(32);
+  middle = new Int32Array(32);
+  column = new Int32Array(32);
+  threshold = new Float64Array(32);
+
+  constructor(set: SortedColumns, counts: Int32Array, n: number) {
+    this.n = n;
+    this.#set = set;
+    this.#counts = counts;
+    this.orders = orderBuffers(n, set.features);
+    this.valid = new Int32Array(set.features).fill(-1);
+  }
+
+  /** Makes room for nodes at depth `depth` (the per-depth arrays double). */
+  reserve(depth: number): void {
+    if (depth < this.start.length) return;
+    const depths = 2 * this.start.length;
+    this.start = resized(this.start, depths);
+    this.end = resized(this.end, depths);
+    this.middle = resized(this.middle, depths);
+    this.column = resized(this.column, depths);
+    this.threshold = resized(this.threshold, depths);
+  }
+
+  /** Brings feature j's order down to the node at `depth` on the path. */
+  catchUp(j: number, depth: number): void {
+    let from = this.valid[j];
+    if (from < 0) {
+      this.#takeRootOrder(j);
+      from = 0;
+    }
+    for (let d = from; d < depth; d++) this.#partition(j, d);
+    this.valid[j] = depth;
+  }
+
+  /**
+   * Before growing the right child at `depth`: the left subtree may have partitioned orders below
+   * `depth`, within its own segment, so no feature is valid deeper than `depth` any more.
+   */
+  leaveLeftSubtree(depth: number): void {
+    const valid = this.valid;
+    for (let j = 0; j < valid.length; j++) if (valid[j] > depth) valid[j] = depth;
+  }
+
+  /** The root's order of feature j: the sorted columns' order without the absent rows. */
+  #takeRootOrder(j: number): void {
+    const sorted = this.#set.orders;
+    const all = this.#set.rows;
+    const counts = this.#counts;
+    const target = this.orders[0];
+    let w = j * this.n;
+    for (let r = j * all; r < (j + 1) * all; r++) {
+      const row = sorted[r];
+      if (counts[row] > 0) target[w++] = row;
+    }
+  }
+
+  /** Stable partition of feature j's segment of the node at depth d into its children's segments, in the other buffer. */
+  #partition(j: number, d: number): void {
+    const base = j * this.n;
+    const source = this.orders[d & 1];
+    const target = this.orders[(d + 1) & 1];
+    const start = this.start[d];
+    const end = this.end[d];
+    const values = this.#set.columns[this.column[d]];
+    const threshold = this.threshold[d];
+    let toGreater = base + this.middle[d];
+    if (this.start[d + 1] === start) {
+      // On the path's left side (the right child comes later): both children.
+      let toLesser = base + start;
+      for (let r = base + start; r < base + end; r++) {
+        const row = source[r];
+        if (values[row] < threshold) target[toLesser++] = row;
+        else target[toGreater++] = row;
+      }
+    } else {
+      // On the right side: the left child is done.
+      for (let r = base + start; r < base + end; r++) {
+        const row = source[r];
+        if (!(values[row] < threshold)) target[toGreater++] = row;
+      }
+    }
+  }
+}
+
+/**
+ * Order buffers are kept between trees (a forest grows many trees of about the same size):
+ * allocating and zeroing them per tree costs about as much as using them. Growing is synchronous,
+ * so one pair per thread is enough; very large ones are not kept (2 x 4 bytes per cell).
+ */
+let kept: { cells: number; buffers: [Int32Array, Int32Array] } | undefined;
+const KEEP_AT_MOST = 1 << 22;
+
+function orderBuffers(n: number, p: number): [Int32Array, Int32Array] {
+  const cells = n * p;
+  if (kept !== undefined && kept.cells >= cells) return kept.buffers;
+  const buffers: [Int32Array, Int32Array] = [new Int32Array(cells), new Int32Array(cells)];
+  kept = cells <= KEEP_AT_MOST ? { cells, buffers } : undefined;
+  return buffers;
+}

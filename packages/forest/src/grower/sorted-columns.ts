@@ -1,0 +1,159 @@
+/**
+ * The training rows prepared once for growing many trees: one Float64Array per feature and, per
+ * feature, the row indices sorted by value. Each tree (each bootstrap sample) then starts from
+ * these orders instead of sorting again; see TreeGrower.
+ */
+export class SortedColumns {
+  /** Number of rows. */
+  readonly rows: number;
+  /** Number of features. */
+  readonly features: number;
+  /** columns[j][i]: the value of feature j in row i. */
+  readonly columns: Float64Array[];
+  /**
+   * orders[j * rows + r]: the row of rank r for feature j. Stable: equal values keep increasing row
+   * order, which is what ml-cart's stable Array#sort of a node's rows gives at every node.
+   */
+  readonly orders: Int32Array;
+
+  /** @param data - row-major rows x cols values, none NaN (the estimator checks them). */
+  constructor(data: Float64Array, rows: number, cols: number) {
+    this.rows = rows;
+    this.features = cols;
+    this.columns = toColumns(data, rows, cols);
+    this.orders = new Int32Array(rows * cols);
+    const sorter = new StableSorter(rows);
+    for (let j = 0; j < cols; j++) sorter.sort(this.columns[j], this.orders.subarray(j * rows, (j + 1) * rows));
+  }
+}
+
+function toColumns(data: Float64Array, rows: number, cols: number): Float64Array[] {
+  const columns = Array.from({ length: cols }, () => new Float64Array(rows));
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) columns[j][i] = data[i * cols + j];
+  }
+  return columns;
+}
+
+/** Ranges this short are sorted by insertion, also as the first pass of the merge sort. */
+const INSERTION_RUN = 32;
+
+/**
+ * Stable sort of row indices by value; ties keep increasing row order (-0 and 0 tie, as with
+ * ml-cart's `a[0] - b[0]` comparator). Rows are first spread into n buckets by
+ * (value - min) * n / (max - min), a non-decreasing function of the value, keeping row order within a
+ * bucket; each bucket is then sorted by insertion (short) or merge sort (long). Near-uniform data
+ * (most features here) sorts in about linear time. Values must not be NaN.
+ */
+export class StableSorter {
+  readonly #bucketOf: Int32Array;
+  readonly #ends: Int32Array;
+  readonly #buffer: Int32Array;
+
+  /** @param capacity - the largest number of values to sort. */
+  constructor(capacity: number) {
+    this.#bucketOf = new Int32Array(capacity);
+    this.#ends = new Int32Array(capacity + 1);
+    this.#buffer = new Int32Array(capacity);
+  }
+
+  /** Writes into `out` (as long as `values`) the indices 0..n-1 in stable value order. */
+  sort(values: Float64Array, out: Int32Array): void {
+    const n = values.length;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const value = values[i];
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    const range = max - min;
+    if (!(range > 0) || range === Infinity) {
+      // Constant feature, or a range too wide to bucket: plain merge sort.
+      for (let i = 0; i < n; i++) out[i] = i;
+      if (range > 0) mergeSort(values, out, 0, n, this.#buffer);
+      return;
+    }
+    this.#distribute(values, out, min, n / range);
+    this.#sortBuckets(values, out);
+  }
+
+  // (Separate methods so that V8 optimizes each phase once it has run: one large function was
+  // optimized before its later loops had run, then deoptimized.)
+
+  /** Indices into `out` by bucket, in index order within a bucket; ends[b]: where bucket b ends. */
+  #distribute(values: Float64Array, out: Int32Array, min: number, scale: number): void {
+    const n = values.length;
+    const bucketOf = this.#bucketOf;
+    const ends = this.#ends;
+    ends.fill(0, 0, n + 1);
+    for (let i = 0; i < n; i++) {
+      const bucket = Math.min(n - 1, Math.floor((values[i] - min) * scale));
+      bucketOf[i] = bucket;
+      ends[bucket + 1]++;
+    }
+    for (let b = 1; b <= n; b++) ends[b] += ends[b - 1];
+    for (let i = 0; i < n; i++) out[ends[bucketOf[i]]++] = i;
+  }
+
+  #sortBuckets(values: Float64Array, out: Int32Array): void {
+    const n = values.length;
+    const ends = this.#ends;
+    let lo = 0;
+    for (let b = 0; b < n; b++) {
+      const hi = ends[b];
+      if (hi - lo > 1) sortRange(values, out, lo, hi, this.#buffer);
+      lo = hi;
+    }
+  }
+}
+
+function sortRange(values: Float64Array, out: Int32Array, lo: number, hi: number, buffer: Int32Array): void {
+  if (hi - lo <= INSERTION_RUN) {
+    insertionSort(values, out, lo, hi);
+    return;
+  }
+  const first = values[out[lo]];
+  let constant = true;
+  for (let i = lo + 1; i < hi && constant; i++) constant = values[out[i]] === first;
+  if (!constant) mergeSort(values, out, lo, hi, buffer);
+}
+
+function insertionSort(values: Float64Array, out: Int32Array, lo: number, hi: number): void {
+  for (let i = lo + 1; i < hi; i++) {
+    const row = out[i];
+    const value = values[row];
+    let j = i - 1;
+    while (j >= lo && values[out[j]] > value) {
+      out[j + 1] = out[j];
+      j--;
+    }
+    out[j + 1] = row;
+  }
+}
+
+/** Bottom-up stable merge sort of out[lo, hi) by value (buffer: scratch at least as long as out). */
+function mergeSort(values: Float64Array, out: Int32Array, lo: number, hi: number, buffer: Int32Array): void {
+  for (let s = lo; s < hi; s += INSERTION_RUN) insertionSort(values, out, s, Math.min(s + INSERTION_RUN, hi));
+  let source = out;
+  let target = buffer;
+  for (let width = INSERTION_RUN; width < hi - lo; width *= 2) {
+    for (let s = lo; s < hi; s += 2 * width) {
+      const mid = Math.min(s + width, hi);
+      const end = Math.min(s + 2 * width, hi);
+      let i = s;
+      let j = mid;
+      let w = s;
+      while (i < mid && j < end) {
+        if (values[source[j]] < values[source[i]]) target[w++] = source[j++];
+        else target[w++] = source[i++];
+      }
+      while (i < mid) target[w++] = source[i++];
+      while (j < end) target[w++] = source[j++];
+    }
+    const swap = source;
+    source = target;
+    target = swap;
+  }
+  if (source !== out) out.set(source.subarray(lo, hi), lo);
+}

@@ -1,0 +1,231 @@
+import { NodePath } from './node-path.ts';
+import type { SortedColumns } from './sorted-columns.ts';
+import { SplitSearch } from './split-search.ts';
+import { resized } from './typed-arrays.ts';
+
+/** Receives a grown tree in preorder. */
+export interface TreeBuilder {
+  /** A split (`x[column] < threshold` goes left); its left subtree follows, then its right one. */
+  split(column: number, threshold: number, gain: number, size: number): void;
+  /**
+   * A leaf: its class counts (repeated-row units; valid during the call only) and their sum.
+   * `refused` is the split ml-cart searched and refused at this node (its stopping rules), if any:
+   * ml-cart stores it in such a leaf.
+   */
+  leaf(classCounts: Int32Array, size: number, refused?: RefusedSplit): void;
+}
+
+/** A split searched at a node that became a leaf; column and threshold undefined when there was no candidate. */
+export interface RefusedSplit {
+  column: number | undefined;
+  threshold: number | undefined;
+  gain: number;
+}
+
+/** Draws uniform integers (the per-split feature sampling). */
+export interface IntegerSource {
+  /** A uniform integer in [0, n). */
+  below(n: number): number;
+}
+
+export interface GrowOptions {
+  /** Length of every leaf's class counts: labels are in [0, nClasses). */
+  nClasses: number;
+  /** Features drawn at each split, without replacement (all when >= the number of features). */
+  maxFeatures: number;
+  /** Draws the features; needed only when maxFeatures is below the number of features. */
+  random: IntegerSource | null;
+  /** Thresholds leaving fewer repeated rows on one side are not candidates (0: any, as ml-cart). */
+  minSamplesLeaf: number;
+  /** A node of this many repeated rows or fewer is a leaf (ml-cart's minNumSamples). */
+  minNumSamples: number;
+  /** The root is at depth 0; Infinity for unlimited. */
+  maxDepth: number;
+  /** A node splits only if the best gain is above this (ml-cart's gainThreshold). */
+  gainThreshold: number;
+}
+
+/**
+ * Grows one Gini classification tree: exactly the tree ml-cart 2.1.1's DecisionTreeClassifier
+ * grows on the rows repeated counts[i] times in place (same candidates, gains, tie-breaking and
+ * stopping rules, bit for bit), plus per-split feature sampling (scikit-learn's max_features) and
+ * minSamplesLeaf, in O(n log n) per feature instead of O(n^2) per feature and node.
+ *
+ * ml-cart's stopping rules, in order: a node of at most minNumSamples rows is a leaf; otherwise the
+ * best split is searched, and taken only if depth < maxDepth, gain > gainThreshold, gain differs
+ * from the parent's gain (ml-cart's guard against endless recursion) and both sides are non-empty.
+ *
+ * @param set - the rows, sorted once per forest.
+ * @param labels - one per row of the set, in [0, nClasses) (rows of count 0 are not read).
+ * @param counts - multiplicity of each row (bootstrap counts), >= 0, at least one > 0.
+ */
+export function growTree(set: SortedColumns, labels: Int32Array, counts: Int32Array, options: GrowOptions, builder: TreeBuilder): void {
+  new TreeGrower(set, labels, counts, options, builder).growRoot();
+}
+
+class TreeGrower {
+  readonly #k: number;
+  readonly #p: number;
+  readonly #columns: readonly Float64Array[];
+  readonly #options: GrowOptions;
+  readonly #mtry: number;
+  readonly #random: IntegerSource | null;
+  readonly #builder: TreeBuilder;
+  readonly #path: NodePath;
+  readonly #search: SplitSearch;
+  /** Sum of the counts. */
+  readonly #size: number;
+  /** Class counts of the node at each depth of the path, k per depth. */
+  #totals: Int32Array;
+  /** The node being grown's class counts. */
+  readonly #total: Int32Array;
+  /** A permutation of the features, persisting from node to node: the first draws of each node pick from it. */
+  readonly #features: Int32Array;
+
+  constructor(set: SortedColumns, labels: Int32Array, counts: Int32Array, options: GrowOptions, builder: TreeBuilder) {
+    const k = options.nClasses;
+    const p = set.features;
+    this.#k = k;
+    this.#p = p;
+    this.#columns = set.columns;
+    this.#options = options;
+    this.#mtry = Math.min(options.maxFeatures, p);
+    this.#random = this.#mtry < p ? options.random : null;
+    if (this.#mtry < p && this.#random === null) throw new Error('growTree: feature sampling needs a generator');
+    this.#builder = builder;
+    let present = 0;
+    let size = 0;
+    this.#totals = new Int32Array(32 * k);
+    for (let i = 0; i < set.rows; i++) {
+      const count = counts[i];
+      if (count === 0) continue;
+      present++;
+      size += count;
+      this.#totals[labels[i]] += count;
+    }
+    this.#size = size;
+    this.#path = new NodePath(set, counts, present);
+    this.#search = new SplitSearch(k, options.minSamplesLeaf, set.columns, labels, counts);
+    this.#total = new Int32Array(k);
+    this.#features = Int32Array.from({ length: p }, (_, j) => j);
+  }
+
+  growRoot(): void {
+    // ml-cart passes null as the root's parent gain: no gain equals it, nor NaN (a number, as the
+    // other nodes' parent gains, which keeps grow's arguments of one type for the JIT).
+    this.#grow(0, this.#path.n, this.#size, 0, NaN);
+  }
+
+  /** Grows the node [start, end) at `depth`, whose class counts are in #totals at depth * k. */
+  #grow(start: number, end: number, size: number, depth: number, parentGain: number): void {
+    const k = this.#k;
+    const path = this.#path;
+    path.reserve(depth + 1);
+    if ((depth + 2) * k > this.#totals.length) this.#totals = resized(this.#totals, 2 * this.#totals.length);
+    path.start[depth] = start;
+    path.end[depth] = end;
+    const total = this.#total;
+    for (let c = 0; c < k; c++) total[c] = this.#totals[depth * k + c];
+    const options = this.#options;
+    if (size <= options.minNumSamples) {
+      this.#builder.leaf(total, size);
+      return;
+    }
+
+    const best = this.#findSplit(start, end, size, depth);
+    const band = this.#search.candidates;
+    const gain = best < 0 ? -Infinity : this.#search.bestGain;
+    const lesser = best < 0 ? 0 : band.lesser[best];
+    if (depth < options.maxDepth && gain > options.gainThreshold && gain !== parentGain && lesser > 0 && size - lesser > 0) {
+      const column = band.feature[best];
+      const threshold = band.threshold[best];
+      const middle = start + band.lesserRows[best];
+      path.middle[depth] = middle;
+      path.column[depth] = column;
+      path.threshold[depth] = threshold;
+      // The children's class counts: the lesser side's now, the greater side's after the left
+      // subtree (which only writes those of deeper nodes).
+      const child = (depth + 1) * k;
+      this.#totals.set(band.counts.subarray(best * k, (best + 1) * k), child);
+      this.#builder.split(column, threshold, gain, size);
+      this.#grow(start, middle, lesser, depth + 1, gain);
+      const totals = this.#totals; // (reallocated if the left subtree went deeper than it had room for)
+      for (let c = 0; c < k; c++) totals[child + c] = totals[depth * k + c] - totals[child + c];
+      path.leaveLeftSubtree(depth + 1);
+      this.#grow(middle, end, size - lesser, depth + 1, gain);
+    } else {
+      const refused: RefusedSplit = best < 0 ? { column: undefined, threshold: undefined, gain } : { column: band.feature[best], threshold: band.threshold[best], gain };
+      this.#builder.leaf(total, size, refused);
+    }
+  }
+
+  /**
+   * Searches the best split of the node [start, end) at `depth` (its class counts in #total): the
+   * index of the chosen candidate in the search's band, or -1 without candidates.
+   */
+  #findSplit(start: number, end: number, size: number, depth: number): number {
+    const total = this.#total;
+    const search = this.#search;
+    const path = this.#path;
+    search.begin(total, size);
+    // Candidates arise only between rows of different classes: a pure node (one class) has none.
+    let classes = 0;
+    for (let c = 0; c < this.#k; c++) if (total[c] > 0) classes++;
+    const pure = classes === 1;
+    const order = path.orders[depth & 1];
+    const n = path.n;
+
+    if (this.#random === null) {
+      if (pure) return -1;
+      for (let j = 0; j < this.#p; j++) {
+        if (path.valid[j] !== depth) path.catchUp(j, depth);
+        search.scan(order, j * n, j, start, end);
+      }
+      return search.choose();
+    }
+    this.#drawAndScan(start, end, depth, pure);
+    return search.choose();
+  }
+
+  /**
+   * Draws features without replacement (a partial Fisher-Yates shuffle of the persistent
+   * permutation) until mtry features that are not constant in the node have been scanned
+   * (scikit-learn's rule: constant features do not count). A pure node still draws (the generator
+   * must advance as in a search) and must still learn which drawn features are constant, but reads
+   * them from one valid order instead of bringing each drawn feature down the path: it is a leaf,
+   * no node below will use them.
+   */
+  #drawAndScan(start: number, end: number, depth: number, pure: boolean): void {
+    const path = this.#path;
+    const order = path.orders[depth & 1];
+    const n = path.n;
+    const features = this.#features;
+    const random = this.#random!;
+    const p = this.#p;
+    let rowsOf = -1; // a feature whose order is valid at this node (a pure node reads its rows there)
+    let scanned = 0;
+    for (let i = 0; i < p && scanned < this.#mtry; i++) {
+      const pick = i + random.below(p - i);
+      const feature = features[pick];
+      features[pick] = features[i];
+      features[i] = feature;
+      const values = this.#columns[feature];
+      if (pure && rowsOf >= 0 && path.valid[feature] !== depth) {
+        if (!isConstant(values, order, rowsOf * n + start, rowsOf * n + end)) scanned++;
+        continue;
+      }
+      if (path.valid[feature] !== depth) path.catchUp(feature, depth);
+      if (pure) rowsOf = feature;
+      if (values[order[feature * n + start]] === values[order[feature * n + end - 1]]) continue; // constant here
+      scanned++;
+      if (!pure) this.#search.scan(order, feature * n, feature, start, end);
+    }
+  }
+}
+
+/** Whether values[order[from]] ... values[order[to - 1]] are all equal (-0 and 0 are). */
+function isConstant(values: Float64Array, order: Int32Array, from: number, to: number): boolean {
+  const first = values[order[from]];
+  for (let r = from + 1; r < to; r++) if (values[order[r]] !== first) return false;
+  return true;
+}

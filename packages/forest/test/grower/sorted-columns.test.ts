@@ -1,0 +1,54 @@
+import { Random } from '@rally/features';
+import { describe, expect, test } from 'vitest';
+
+import { SortedColumns, StableSorter } from '../../src/grower/sorted-columns.ts';
+
+/** The reference: Array#sort is stable, so ties keep index order; -0 and 0 tie as in ml-cart's comparator. */
+function referenceOrder(values: Float64Array): number[] {
+  return Array.from(values.keys()).sort((a, b) => (values[a] < values[b] ? -1 : values[a] > values[b] ? 1 : 0));
+}
+
+function sorted(values: number[]): number[] {
+  const out = new Int32Array(values.length);
+  new StableSorter(values.length).sort(Float64Array.from(values), out);
+  return Array.from(out);
+}
+
+describe('StableSorter', () => {
+  test.each([
+    ['distinct values', [3, 1, 2]],
+    ['ties keep index order', [2, 1, 2, 1, 2]],
+    ['-0 and 0 tie', [0, -0, 0, -0]],
+    ['a constant column', [5, 5, 5, 5]],
+    ['infinities', [Infinity, -Infinity, 0, Infinity, -Infinity]],
+    ['a range too wide to bucket', [1.7e308, -1.7e308, 0, 1e308]],
+    ['one value', [42]],
+    ['no values', []],
+  ])('%s', (_name, values) => {
+    expect(sorted(values)).toEqual(referenceOrder(Float64Array.from(values)));
+  });
+
+  test('random columns of every size, many ties, as a stable comparison sort orders them', () => {
+    const random = new Random(11);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = random.below(trial < 100 ? 50 : 3000);
+      const distinct = 1 + random.below(trial % 3 === 0 ? 4 : 1000);
+      const skew = trial % 5 === 0; // clustered values: a few buckets hold most rows (merge sort path)
+      const values = Float64Array.from({ length: n }, () => (skew ? Math.exp(random.below(distinct) / 50) : random.below(distinct) / 7));
+      const out = new Int32Array(n);
+      new StableSorter(n).sort(values, out);
+      expect(Array.from(out), `trial ${trial}`).toEqual(referenceOrder(values));
+    }
+  });
+});
+
+describe('SortedColumns', () => {
+  test('copies row-major data into columns and sorts each column stably', () => {
+    const data = Float64Array.from([3, 10, 1, 10, 2, 20, 1, 20]);
+    const set = new SortedColumns(data, 4, 2);
+    expect(set.rows).toBe(4);
+    expect(set.features).toBe(2);
+    expect(set.columns.map((c) => Array.from(c))).toEqual([[3, 1, 2, 1], [10, 10, 20, 20]]);
+    expect(Array.from(set.orders)).toEqual([1, 3, 2, 0, 0, 1, 2, 3]);
+  });
+});

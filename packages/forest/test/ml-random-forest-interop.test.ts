@@ -1,0 +1,127 @@
+/**
+ * A saved rally forest is also a model for the stock libraries: toMlRandomForestJSON writes
+ * ml-random-forest 2.1.0's JSON, and the stock, unpatched RandomForestClassifier.load reads it
+ * (with the stock ml-cart for its trees). Checked on the ground truth: every tree of the stock model
+ * gives the label rally's tree gives, for every row; the forests then differ only where their
+ * designs differ, and the test pins down where:
+ * - labels: the stock library takes the majority vote of the trees' labels, rally the most probable
+ *   class of the mean of the trees' probabilities (soft voting, as scikit-learn). They agree except on
+ *   the rows where the two votes differ.
+ * - probabilities: the stock predictProbability(X, c) is the share of the trees voting c, and it
+ *   ignores the first tree (its reduce starts from that tree's label, a defect of 2.1.0).
+ */
+import { RandomForestClassifier as StockForest } from 'ml-random-forest';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+import { RandomForestClassifier, type SerializedForest } from '../src/index.ts';
+import { toMlRandomForestJSON } from '../src/interop/ml-random-forest.ts';
+import { loadAustralianOpen, SUBSET_14 } from './helpers/australian-open.ts';
+
+const data = loadAustralianOpen({ columns: SUBSET_14 });
+const TRAIN_ROWS = 4000;
+const rows = Array.from({ length: data.rows }, (_, r) => Array.from(data.data.subarray(r * data.cols, (r + 1) * data.cols)));
+
+/** Each tree's most probable class per row (ties to the first), walked from the saved JSON. */
+function treeLabels(model: SerializedForest, row: readonly number[]): number[] {
+  const k = model.classes.length;
+  return model.trees.map((tree) => {
+    let node = 0;
+    let split = 0;
+    let leaf = 0;
+    // Preorder: skip whole subtrees to reach the right child.
+    const skip = () => {
+      let pending = 1;
+      while (pending > 0) {
+        if (tree.feature[node] >= 0) {
+          split++;
+          pending++;
+        } else {
+          leaf++;
+          pending--;
+        }
+        node++;
+      }
+    };
+    while (tree.feature[node] >= 0) {
+      const goLeft = row[tree.feature[node]] < tree.threshold[split];
+      node++;
+      split++;
+      if (!goLeft) skip();
+    }
+    const counts = tree.counts.slice(leaf * k, (leaf + 1) * k);
+    return counts.indexOf(Math.max(...counts));
+  });
+}
+
+/** ml-array-mode's rule: the first value to reach the highest count, in tree order. */
+function majority(labels: readonly number[]): number {
+  const counts = new Map<number, number>();
+  let best = labels[0];
+  let bestCount = 0;
+  for (const label of labels) {
+    const count = (counts.get(label) ?? 0) + 1;
+    counts.set(label, count);
+    if (count > bestCount) {
+      bestCount = count;
+      best = label;
+    }
+  }
+  return best;
+}
+
+describe('a rally forest exported to ml-random-forest 2.1.0', () => {
+  let forest: RandomForestClassifier;
+  let stock: StockForest;
+  let model: SerializedForest;
+  beforeAll(async () => {
+    const X = { data: data.data.subarray(0, TRAIN_ROWS * data.cols), rows: TRAIN_ROWS, cols: data.cols };
+    forest = await new RandomForestClassifier({ nEstimators: 60, seed: 4 }).fit(X, data.y.slice(0, TRAIN_ROWS));
+    model = forest.toJSON();
+    // Through text, as a file would carry it.
+    stock = StockForest.load(JSON.parse(JSON.stringify(toMlRandomForestJSON(forest))));
+  });
+
+  test('loads in the stock library as a 60-tree classifier over all 14 columns', () => {
+    expect(stock.estimators).toHaveLength(60);
+    expect(stock.indexes!.every((columns) => columns.length === 14)).toBe(true);
+  });
+
+  test('every stock tree labels every ground-truth row as rally\'s tree does', () => {
+    const votes = (stock.predictionValues(rows) as unknown as { to2DArray(): number[][] }).to2DArray();
+    expect(votes).toHaveLength(data.rows);
+    for (let r = 0; r < data.rows; r++) {
+      const expected = treeLabels(model, rows[r]);
+      if (votes[r].some((label, t) => label !== expected[t])) expect.fail(`row ${r}: stock trees ${votes[r].join(',')} vs rally ${expected.join(',')}`);
+    }
+  });
+
+  test('labels: the same as rally\'s wherever the majority vote and the mean probability agree (over 98% of the rows)', () => {
+    const stockLabels = stock.predict(rows).map((index) => forest.classes[index]);
+    const rallyLabels = forest.predict({ data: data.data, rows: data.rows, cols: data.cols });
+    let votesDisagree = 0;
+    for (let r = 0; r < data.rows; r++) {
+      const hardVote = forest.classes[majority(treeLabels(model, rows[r]))];
+      expect(stockLabels[r], `row ${r}`).toBe(hardVote);
+      if (hardVote !== rallyLabels[r]) votesDisagree++;
+      else expect(stockLabels[r], `row ${r}`).toBe(rallyLabels[r]);
+    }
+    expect(votesDisagree).toBeLessThan(data.rows * 0.02);
+  });
+
+  test('probabilities: the stock library gives the share of votes without the first tree, not rally\'s mean of leaf probabilities', () => {
+    const proba = forest.predictProba({ data: data.data, rows: data.rows, cols: data.cols });
+    const k = forest.classes.length;
+    let differ = 0;
+    for (let c = 0; c < k; c++) {
+      const stockProba = stock.predictProbability(rows.slice(0, 500), c);
+      for (let r = 0; r < 500; r++) {
+        const labels = treeLabels(model, rows[r]);
+        const laterVotes = labels.slice(1).filter((label) => label === c).length;
+        // reduce() without a start value: the first tree's label, then 1e6 / trees per later vote.
+        expect(stockProba[r], `row ${r}, class ${c}`).toBe(Math.round(labels[0] + (laterVotes * 1e6) / labels.length) / 1e6);
+        if (Math.abs(stockProba[r] - proba[r * k + c]) > 1e-3) differ++;
+      }
+    }
+    expect(differ).toBeGreaterThan(0);
+  });
+});
