@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'model-store',
     include: ['test/**/*.test.ts'],
+    // The deploy command tests train small real models and run the command in child processes.
+    testTimeout: 60_000,
   },
 });

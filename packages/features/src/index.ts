@@ -13,7 +13,7 @@ export { FeatureUnion } from './features/union.ts';
 export type { FeatureMatrix, SerializedFeatureUnion } from './features/union.ts';
 export { DEFAULT_FEATURES, FEATURE_STORE } from './features/store.ts';
 export { ColumnExtractor, DistanceTravelledRatio, OneHotDropFirst, Out, WeirdNetClearance } from './features/definitions.ts';
-export { selectRows } from './features/transformer.ts';
+export { selectRows, selectValues } from './features/transformer.ts';
 export type { FeatureTransformer, RowBatch } from './features/transformer.ts';
 export { GROUND_TRUTH_PATH, generateDataPoints, sampleDataPoints } from './generators.ts';
 export type { DataPoint } from './generators.ts';

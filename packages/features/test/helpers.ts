@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@rally/testkit';
 import { GROUND_TRUTH_PATH } from '../src/index.ts';
 
 export const groundTruthText = readFileSync(GROUND_TRUTH_PATH, 'utf8');
@@ -9,8 +9,7 @@ export const header = headerLine.split(',');
 
 /** Writes a mutated copy of the ground truth (never the original) to a temp file. */
 export function writeTemp(name: string, content: string | Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rally-features-'));
-  const path = join(dir, name);
+  const path = join(tempDir('features'), name);
   writeFileSync(path, content);
   return path;
 }

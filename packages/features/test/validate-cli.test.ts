@@ -1,24 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runScript, tempDir } from '@rally/testkit';
 import { describe, expect, it } from 'vitest';
 import { GROUND_TRUTH_PATH } from '../src/index.ts';
 import { dataLines, groundTruthText, headerLine, mutate, writeTemp } from './helpers.ts';
 
 const CLI = new URL('../src/cli/validate.ts', import.meta.url).pathname;
 
-/** Runs `pnpm validate` the way a user does (tsx, a real process) and returns exit code and output. */
-async function validate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+/** Runs `pnpm validate` the way a user does (tsx, a real process). */
+const validate = (...args: string[]) => runScript(CLI, args);
 
 describe.concurrent('pnpm validate', () => {
   it('accepts the ground truth (exit 0)', async () => {
@@ -82,8 +71,8 @@ describe.concurrent('pnpm validate', () => {
     ['a wrong delimiter', () => writeTemp('semi.csv', groundTruthText.slice(0, 5000).replaceAll(',', ';')), /';' as the delimiter/],
     ['non-UTF-8 bytes', () => writeTemp('latin1.csv', Buffer.concat([Buffer.from(`${headerLine}\n`), Buffer.from([0x41, 0xe9, 0x2c, 0x0a])])), /not valid UTF-8.*offset/],
     ['an unclosed quote', () => writeTemp('quote.csv', `${headerLine}\n"4,1,B\n`), /never closed/],
-    ['a directory', () => mkdtempSync(join(tmpdir(), 'rally-dir-')), /is a directory/],
-    ['a missing path', () => join(tmpdir(), 'rally-no-such-file.csv'), /No such file/],
+    ['a directory', () => tempDir('dir'), /is a directory/],
+    ['a missing path', () => join(tempDir('missing'), 'no-such-file.csv'), /No such file/],
   ];
   it.each(unreadable)('refuses %s in one sentence (exit 2)', async (_label, make, message) => {
     const { code, stdout, stderr } = await validate(make());

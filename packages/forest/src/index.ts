@@ -15,4 +15,4 @@
  * Errors are RallyErrors: ESTIMATOR_BAD_PARAMS, ESTIMATOR_BAD_INPUT, ESTIMATOR_NOT_FITTED, MODEL_FORMAT.
  */
 export { FOREST_IMPLEMENTATION, mostProbableClass, RandomForestClassifier, type FitOptions, type Matrix, type SerializedForest } from './forest.ts';
-export type { RandomForestParams } from './params.ts';
+export { DEFAULT_PARAMS, type RandomForestParams } from './params.ts';

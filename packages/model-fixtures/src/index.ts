@@ -5,7 +5,8 @@
 import { deployRun, LocalFolderStore, type ModelStore } from '@rally/model-store';
 import type { RandomForestParams } from '@rally/forest';
 import { groundTruthSlice, tempDir } from '@rally/testkit';
-import { trainRun, type TrainedRun, writeRun } from '@rally/train';
+import { writeRun } from '@rally/model';
+import { trainRun, type TrainedRun } from '@rally/train';
 
 export interface TinyRunOptions {
   rows?: number;

@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
 import { writeFileAtomic } from './atomic.ts';
-import { type ArtifactName, assertArtifactName, assertModelId, sha256Hex } from './ids.ts';
+import { type ArtifactName, assertArtifactName, assertModelId, sha256Hex } from '@rally/model';
 import type { ModelStore } from './store.ts';
 
 export const DEFAULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;

@@ -1,8 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
-import { ARTIFACTS, type ArtifactName, isModelId, sha256Hex } from './ids.ts';
-import { checksumsOf, type ModelStore, type ProductionPointer, sameChecksums } from './store.ts';
+import { checksumsOf, isModelId, readRunFolder, sameChecksums } from '@rally/model';
+import type { ModelStore, ProductionPointer } from './store.ts';
 
 export interface DeployOptions {
   /** Promotion time (default: now). */
@@ -26,19 +26,6 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-async function readRunFolder(runDir: string): Promise<Record<ArtifactName, Buffer>> {
-  const files = {} as Record<ArtifactName, Buffer>;
-  for (const name of ARTIFACTS) {
-    try {
-      files[name] = await readFile(join(runDir, name));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new RallyError('STORE_CORRUPTED', `Run folder ${runDir} has no readable ${name} (${code ?? 'read failed'}).`, { cause: error });
-    }
-  }
-  return files;
-}
-
 /**
  * Deploys the training run in `runDir` (a folder named by the model id holding model.json,
  * dataset.csv and report.json):
@@ -58,11 +45,7 @@ export async function deployRun(store: ModelStore, runDir: string, options: Depl
   }
   let uploaded = false;
   if (await isDirectory(dir)) {
-    const files = await readRunFolder(dir);
-    const actual = sha256Hex(files['model.json']);
-    if (actual !== id) {
-      throw new RallyError('STORE_CHECKSUM_MISMATCH', `Run folder ${dir} is named ${id} but the sha256 of its model.json is ${actual}; refusing to deploy.`);
-    }
+    const { files } = await readRunFolder(dir);
     const local = checksumsOf(id, files);
     if (await store.hasModel(id)) {
       // Same id means the same model.json bytes (checked above). A retrained run of the same data,

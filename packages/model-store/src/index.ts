@@ -1,5 +1,9 @@
-export { type ArtifactName, sha256Hex } from './ids.ts';
-export type { ModelStore, ProductionPointer, ModelChecksums, ArtifactChecksum } from './store.ts';
+/**
+ * @rally/model-store: where models live. A local folder (the default) or S3, one layout
+ * (models/<id>/ artifacts + checksums.json, history/, production.json); deploy, rollback and
+ * history; a local download cache; and the deploy command (src/deploy-cli.ts).
+ */
+export type { ModelStore, ProductionPointer } from './store.ts';
 export { LocalFolderStore } from './local.ts';
 export { S3ModelStore, type S3ModelStoreOptions, type S3Credentials } from './s3.ts';
 export { createModelStore } from './config.ts';

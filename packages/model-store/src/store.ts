@@ -1,22 +1,23 @@
 import { RallyError } from '@rally/errors';
-import { ARTIFACTS, type ArtifactName, assertArtifactName, assertModelId, contentTypeOf, isModelId, sha256Hex } from './ids.ts';
+import {
+  ARTIFACTS,
+  type ArtifactName,
+  assertArtifactName,
+  assertModelId,
+  checksumsOf,
+  differingArtifacts,
+  isModelId,
+  type ModelChecksums,
+  parseChecksums,
+  sameChecksums,
+  verifyArtifact,
+} from '@rally/model';
 
 /** `production.json`: which model serves, since when, and what it replaced. */
 export interface ProductionPointer {
   model_id: string;
   promoted_at: string;
   previous_model_id: string | null;
-}
-
-export interface ArtifactChecksum {
-  sha256: string;
-  size: number;
-}
-
-/** `models/<id>/checksums.json`, written after the three artifacts: its presence marks a complete model. */
-export interface ModelChecksums {
-  model_id: string;
-  artifacts: Record<ArtifactName, ArtifactChecksum>;
 }
 
 export interface ModelStore {
@@ -60,19 +61,10 @@ function historyKey(pointer: ProductionPointer): string {
   return `${HISTORY_PREFIX}${pointer.promoted_at.replaceAll(':', '-')}-${pointer.model_id}.json`;
 }
 
-export function checksumsOf(id: string, files: Record<ArtifactName, Uint8Array>): ModelChecksums {
-  const artifacts = {} as Record<ArtifactName, ArtifactChecksum>;
-  for (const name of ARTIFACTS) artifacts[name] = { sha256: sha256Hex(files[name]), size: files[name].byteLength };
-  return { model_id: id, artifacts };
-}
-
-/** Lists the names of artifacts whose checksums differ. */
-function differingArtifacts(a: ModelChecksums, b: ModelChecksums): ArtifactName[] {
-  return ARTIFACTS.filter((name) => a.artifacts[name].sha256 !== b.artifacts[name].sha256 || a.artifacts[name].size !== b.artifacts[name].size);
-}
-
-export function sameChecksums(a: ModelChecksums, b: ModelChecksums): boolean {
-  return a.model_id === b.model_id && differingArtifacts(a, b).length === 0;
+function contentTypeOf(name: string): string {
+  if (name.endsWith('.json')) return 'application/json';
+  if (name.endsWith('.csv')) return 'text/csv';
+  return 'application/octet-stream';
 }
 
 function isIsoTime(value: unknown): value is string {
@@ -102,20 +94,6 @@ function asHistoryEntry(value: unknown): HistoryEntry | null {
   if (previousAt !== null && !isIsoTime(previousAt)) return null;
   if ((previousAt === null) !== (pointer.previous_model_id === null)) return null;
   return { ...pointer, previous_promoted_at: previousAt };
-}
-
-function asChecksums(value: unknown, id: string): ModelChecksums | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as { model_id?: unknown; artifacts?: Record<string, unknown> };
-  if (v.model_id !== id || typeof v.artifacts !== 'object' || v.artifacts === null) return null;
-  const artifacts = {} as Record<ArtifactName, ArtifactChecksum>;
-  for (const name of ARTIFACTS) {
-    const entry = v.artifacts[name] as { sha256?: unknown; size?: unknown } | undefined;
-    if (!entry || typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) return null;
-    if (typeof entry.size !== 'number' || !Number.isSafeInteger(entry.size) || entry.size < 0) return null;
-    artifacts[name] = { sha256: entry.sha256, size: entry.size };
-  }
-  return { model_id: id, artifacts };
 }
 
 function json(value: unknown): Buffer {
@@ -190,15 +168,7 @@ export abstract class ObjectModelStore implements ModelStore {
     if (bytes === null) {
       throw new RallyError('STORE_CORRUPTED', `Model ${id} in ${this.description} has a manifest but its ${name} is missing.`);
     }
-    const expected = checksums.artifacts[name];
-    const actual = sha256Hex(bytes);
-    if (actual !== expected.sha256 || bytes.byteLength !== expected.size || (name === 'model.json' && actual !== id)) {
-      throw new RallyError(
-        'STORE_CHECKSUM_MISMATCH',
-        `${name} of model ${id} in ${this.description} does not match its recorded sha256 (expected ${expected.sha256} and ${expected.size} bytes, got ${actual} and ${bytes.byteLength} bytes).`,
-        { details: { model_id: id, artifact: name, expected, actual: { sha256: actual, size: bytes.byteLength } } },
-      );
-    }
+    verifyArtifact(checksums, name, bytes, this.description);
     return bytes;
   }
 
@@ -287,7 +257,7 @@ export abstract class ObjectModelStore implements ModelStore {
   protected async readChecksums(id: string): Promise<ModelChecksums | null> {
     const bytes = await this.readObject(artifactKey(id, MANIFEST_NAME));
     if (bytes === null) return null;
-    const checksums = asChecksums(parseJson(bytes), id);
+    const checksums = parseChecksums(parseJson(bytes), id);
     if (!checksums) throw new RallyError('STORE_CORRUPTED', `The manifest ${MANIFEST_NAME} of model ${id} in ${this.description} cannot be parsed.`);
     return checksums;
   }

@@ -2,7 +2,8 @@ import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CACHE_TTL_MS } from '../src/cache.ts';
-import { cacheFromEnv, LocalFolderStore, ModelCache, type ModelStore, sha256Hex } from '../src/index.ts';
+import { sha256Hex } from '@rally/model';
+import { cacheFromEnv, LocalFolderStore, ModelCache, type ModelStore } from '../src/index.ts';
 import { expectRallyError, fakeModel, tempDir } from './helpers.ts';
 
 const A = fakeModel('cache-a');

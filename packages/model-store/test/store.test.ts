@@ -2,7 +2,8 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deployRun, LocalFolderStore, type ModelStore, rollback, S3ModelStore, sha256Hex } from '../src/index.ts';
+import { sha256Hex } from '@rally/model';
+import { deployRun, LocalFolderStore, type ModelStore, rollback, S3ModelStore } from '../src/index.ts';
 import { BUCKET, expectRallyError, fakeModel, type RunningS3rver, S3RVER_CREDENTIALS, startS3rver, tempDir, writeRunFolder } from './helpers.ts';
 
 type FailOn = (key: string, op: 'write' | 'delete') => boolean;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { integerFlag, parseArgsSentence, UsageError } from '@rally/errors';
 import { BOOTSTRAP_DEFAULTS } from './bootstrap.ts';
 
 export const USAGE = `Usage: pnpm --filter perf-benchmark start [-- options]
@@ -18,7 +19,7 @@ Environment: MODEL_STORE (default ./store, or s3://bucket/prefix with S3_ENDPOIN
 CACHE_DIR (default ./cache), CACHE_TTL_SECONDS, CACHE_DISABLED.
 Exit codes: 0 compared (whatever the result, unless --fail-if-worse), 1 refused, failed or worse, 2 bad usage.`;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface CliArgs {
   help: boolean;
@@ -36,13 +37,6 @@ export interface CliArgs {
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
-
-function integer(flag: string, raw: string | undefined, min: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || !Number.isSafeInteger(value)) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${raw}".`);
-  return value;
-}
 
 function nonEmpty(flag: string, raw: string | undefined): string | undefined {
   if (raw !== undefined && raw.trim() === '') throw new UsageError(`--${flag} needs a value.`);
@@ -71,12 +65,6 @@ function foldOptionalMargin(argv: readonly string[]): string[] {
   return out;
 }
 
-/** node's parseArgs messages as one sentence, without its hint about positionals (there are none here). */
-function oneSentence(message: string): string {
-  const first = message.split('\n')[0].split('. To specify a positional argument')[0].trim();
-  return /[.!?]$/.test(first) ? first : `${first}.`;
-}
-
 /** Parses the command line; every mistake is a UsageError with one sentence (exit 2 with the usage). */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   // pnpm versions differ on whether `pnpm start -- --x` hands the script a leading `--`.
@@ -101,7 +89,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       },
     });
   } catch (error) {
-    throw new UsageError(oneSentence((error as Error).message));
+    throw new UsageError(parseArgsSentence(error));
   }
   const { values, positionals } = parsed;
   if (positionals.length > 0) {
@@ -121,8 +109,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     markdown: nonEmpty('markdown', values.markdown),
     failIfWorse,
     output: nonEmpty('output', values.output),
-    workers: integer('workers', values.workers, 0),
-    resamples: integer('resamples', values.resamples, 1) ?? BOOTSTRAP_DEFAULTS.resamples,
+    workers: integerFlag('workers', values.workers, 0),
+    resamples: integerFlag('resamples', values.resamples, 1) ?? BOOTSTRAP_DEFAULTS.resamples,
     noCache: values['no-cache'] ?? false,
     quiet: values.quiet ?? false,
   };

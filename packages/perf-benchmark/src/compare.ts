@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isRallyError, RallyError } from '@rally/errors';
-import { type ArtifactName, type ModelCache, type ModelStore, sha256Hex } from '@rally/model-store';
-import { Pipeline, SPLIT, type TrainReport } from '@rally/train';
+import { type ArtifactName, type ArtifactSet, loadModel, type Pipeline, readRunFolder, sha256Hex, type TrainReport } from '@rally/model';
+import type { ModelCache, ModelStore } from '@rally/model-store';
+import { SPLIT } from '@rally/train';
 import type { BootstrapOptions } from './bootstrap.ts';
 import { type BenchmarkDataset, datasetFromBytes, splitDataset } from './data.ts';
 import { evaluateModel, type ModelEvaluation, type PairedDifference, pairedDifference } from './evaluate.ts';
@@ -102,55 +101,26 @@ interface LoadedModel {
 }
 
 /**
- * Parses the three artifacts of a model; anything unparsable is STORE_CORRUPTED naming the model and file.
- * `known`: a dataset already parsed, reused when dataset.csv has the same bytes (candidate and production usually do).
+ * Loads the three artifacts of a model: model.json and report.json through model's verified reader,
+ * dataset.csv as training loads it (unreadable or invalid data is STORE_CORRUPTED naming the model).
+ * `known`: a dataset already parsed, reused when dataset.csv has the same bytes (candidate and
+ * production usually do).
  */
-function parseArtifacts(where: string, modelId: string, files: Record<ArtifactName, Buffer>, known?: BenchmarkDataset): LoadedModel {
-  const fail = (name: ArtifactName, error: unknown): never => {
-    const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
-    throw new RallyError('STORE_CORRUPTED', `The ${name} of ${where} cannot be loaded (${reason}).`, { cause: error });
-  };
-  let pipeline!: Pipeline;
-  let report!: TrainReport;
-  let dataset!: BenchmarkDataset;
-  try {
-    pipeline = Pipeline.fromJSON(JSON.parse(files['model.json'].toString('utf8')));
-  } catch (error) {
-    fail('model.json', error);
-  }
-  try {
-    report = JSON.parse(files['report.json'].toString('utf8')) as TrainReport;
-    if (typeof report !== 'object' || report === null || typeof report.test_log_loss !== 'number') throw new Error('not a training report');
-  } catch (error) {
-    fail('report.json', error);
-  }
+function parseArtifacts(where: string, modelId: string, files: ArtifactSet, known?: BenchmarkDataset): LoadedModel {
+  const { pipeline, report } = loadModel(modelId, files, where);
+  let dataset: BenchmarkDataset;
   try {
     dataset = known?.sha256 === sha256Hex(files['dataset.csv']) ? known : datasetFromBytes(files['dataset.csv'], `the dataset.csv of ${where}`);
   } catch (error) {
-    if (isRallyError(error) && (error.code === 'DATA_INVALID' || error.code === 'DATA_UNREADABLE')) {
-      throw new RallyError('STORE_CORRUPTED', error.message, { cause: error });
-    }
-    fail('dataset.csv', error);
+    if (isRallyError(error)) throw new RallyError('STORE_CORRUPTED', error.message, { cause: error });
+    throw new RallyError('STORE_CORRUPTED', `The dataset.csv of ${where} cannot be loaded (${(error as Error).message.replace(/\.$/, '')}).`, { cause: error });
   }
   return { modelId, pipeline, report, dataset };
 }
 
 async function loadCandidate(dir: string): Promise<LoadedModel> {
-  const modelId = dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
-  const where = `run ${modelId.slice(0, 12)} (${dir})`;
-  const files = {} as Record<ArtifactName, Buffer>;
-  for (const name of ['model.json', 'report.json', 'dataset.csv'] as const) {
-    try {
-      files[name] = await readFile(join(dir, name));
-    } catch (error) {
-      throw new RallyError('STORE_CORRUPTED', `The ${name} of ${where} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'read failed'}).`, { cause: error });
-    }
-  }
-  const actual = sha256Hex(files['model.json']);
-  if (actual !== modelId) {
-    throw new RallyError('STORE_CHECKSUM_MISMATCH', `The model.json of ${where} does not match its id (its sha256 is ${actual}).`);
-  }
-  return parseArtifacts(where, modelId, files);
+  const { modelId, files } = await readRunFolder(dir);
+  return parseArtifacts(`run ${modelId.slice(0, 12)} (${dir})`, modelId, files);
 }
 
 async function loadProduction(store: CountingStore, cache: ModelCache, candidateDataset: BenchmarkDataset, onProgress?: CompareOptions['onProgress']) {
@@ -162,7 +132,7 @@ async function loadProduction(store: CountingStore, cache: ModelCache, candidate
   const names = ['report.json', 'model.json', 'dataset.csv'] as const;
   const bytes = await Promise.all(names.map((name) => cache.fetch(store, pointer.model_id, name)));
   onProgress?.({ phase: 'fetched', downloaded: store.downloads.length, fromCache: names.length - store.downloads.length });
-  const files = Object.fromEntries(names.map((name, i) => [name, bytes[i]])) as Record<ArtifactName, Buffer>;
+  const files = Object.fromEntries(names.map((name, i) => [name, bytes[i]])) as ArtifactSet;
   return { pointer, model: parseArtifacts(`production model ${pointer.model_id.slice(0, 12)} in ${store.description}`, pointer.model_id, files, candidateDataset) };
 }
 

@@ -1,4 +1,4 @@
-import { CONTRACT, loadDatasetFromBytes, type RowBatch, selectRows, tableToBatch } from '@rally/features';
+import { CONTRACT, loadDatasetFromBytes, type RowBatch, selectRows, selectValues, tableToBatch } from '@rally/features';
 import { SPLIT, stratifiedSplit } from '@rally/train';
 
 /** A dataset read from bytes (a store artifact or a run's dataset.csv), validated against the contract. */
@@ -30,9 +30,6 @@ export function datasetFromBytes(bytes: Buffer, source: string): BenchmarkDatase
   return { sha256, batch, labels: Array.from(batch.columns[CONTRACT.target] as ArrayLike<string>) };
 }
 
-/** The labels at `indices`, in that order. */
-export const pick = (labels: readonly string[], indices: ArrayLike<number>) => Array.from(indices, (i) => labels[i]);
-
 /** The stratified train/test split every rally run uses (SPLIT unless told otherwise). */
 export function splitDataset(dataset: BenchmarkDataset, testSize: number = SPLIT.testSize, seed: number = SPLIT.seed): SplitData {
   const { train, test } = stratifiedSplit(dataset.labels, testSize, seed);
@@ -41,7 +38,7 @@ export function splitDataset(dataset: BenchmarkDataset, testSize: number = SPLIT
     test,
     trainBatch: selectRows(dataset.batch, train),
     testBatch: selectRows(dataset.batch, test),
-    trainLabels: pick(dataset.labels, train),
-    testLabels: pick(dataset.labels, test),
+    trainLabels: selectValues(dataset.labels, train),
+    testLabels: selectValues(dataset.labels, test),
   };
 }

@@ -1,5 +1,6 @@
 import { mostProbableClass } from '@rally/forest';
-import { accuracy, crossValidate, mean, Pipeline, populationStd, rowLogLosses, SPLIT } from '@rally/train';
+import type { Pipeline } from '@rally/model';
+import { accuracy, crossValidate, mean, populationStd, rowLogLosses, SPLIT } from '@rally/train';
 import { bootstrapMeanCI, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.ts';
 import type { SplitData } from './data.ts';
 

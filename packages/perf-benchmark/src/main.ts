@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeError, isRallyError, RallyError } from '@rally/errors';
 import { cacheFromEnv, createModelStore, type ModelCache } from '@rally/model-store';
-import { listRuns, OUTPUT_DIR, resolveRun } from '@rally/train';
+import { listRuns, OUTPUT_DIR, resolveRun } from '@rally/model';
 import { parseCliArgs, type CliArgs, USAGE, UsageError } from './args.ts';
 import { type BenchmarkProgress, checkGate, compareModels } from './compare.ts';
 import { formatMarkdown, formatReport, resultToJSON } from './format.ts';

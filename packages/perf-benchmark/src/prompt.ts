@@ -1,5 +1,5 @@
 import { RallyError } from '@rally/errors';
-import type { RunSummary } from '@rally/train';
+import type { RunSummary } from '@rally/model';
 
 const f4 = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(4) : '?');
 

@@ -2,7 +2,8 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFi
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployRun, LocalFolderStore, sha256Hex } from '@rally/model-store';
+import { sha256Hex } from '@rally/model';
+import { deployRun, LocalFolderStore } from '@rally/model-store';
 import type { TrainedRun } from '@rally/train';
 import { type CliRun, cleanEnv, runCli, runMain, groundTruthSlice, STACK_FRAME, tempDir, trainSmallRun } from './helpers.ts';
 
@@ -127,7 +128,7 @@ describe('the CLI on real runs', () => {
       for (const id of [`abc1${'0'.repeat(60)}`, `abc2${'0'.repeat(60)}`]) {
         mkdirSync(join(output, id), { recursive: true });
         for (const file of ['model.json', 'dataset.csv']) writeFileSync(join(output, id, file), '{}');
-        writeFileSync(join(output, id, 'report.json'), JSON.stringify({ created_at: '2026-01-01T00:00:00.000Z' }));
+        writeFileSync(join(output, id, 'report.json'), JSON.stringify({ ...candidate.report, model_id: id }));
       }
       const result = await runMain(['--model-id', 'abc', '--output', output], env);
       expectRefusal(result, 'abc is ambiguous: 2 runs start with it. Local runs: abc100000000, abc200000000.');
@@ -140,7 +141,7 @@ describe('the CLI on real runs', () => {
       for (const file of ['model.json', 'dataset.csv']) writeFileSync(join(output, id, file), '{}');
       writeFileSync(join(output, id, 'report.json'), '{');
       const result = await runMain(['--model-id', 'eee', '--output', output], env);
-      expectRefusal(result, new RegExp(`^${join(output, id)}/report\\.json cannot be read as a training report \\(.+\\); delete that run or train it again\\.$`));
+      expectRefusal(result, new RegExp(`^The report\\.json of run ${join(output, id)} is not valid JSON; delete that run or train it again\\.$`));
     });
 
     it('an invalid answer at the prompt', async () => {
@@ -184,7 +185,7 @@ describe('the CLI on real runs', () => {
       checksums.artifacts['report.json'] = { sha256: sha256Hex(garbage), size: garbage.byteLength };
       writeFileSync(join(modelDir, 'checksums.json'), JSON.stringify(checksums));
       const unparsable = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: 'cache-corrupted-2' });
-      expectRefusal(unparsable, new RegExp(`^The report\\.json of production model ${production.modelId.slice(0, 12)} in local folder .+ cannot be loaded \\(.+\\)\\.$`));
+      expectRefusal(unparsable, new RegExp(`^The report\\.json of production model ${production.modelId.slice(0, 12)} in local folder .+ is not valid JSON\\.$`));
     });
 
     it('an invalid MODEL_STORE', async () => {

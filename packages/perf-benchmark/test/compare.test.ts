@@ -1,7 +1,8 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelCache, LocalFolderStore, deployRun, sha256Hex } from '@rally/model-store';
+import { sha256Hex } from '@rally/model';
+import { ModelCache, LocalFolderStore, deployRun } from '@rally/model-store';
 import { SPLIT, stratifiedSplit, type TrainedRun } from '@rally/train';
 import { type BenchmarkProgress, compareModels } from '../src/index.ts';
 import { CountingStore, groundTruthLines, groundTruthSlice, subsetCsv, tempDir, trainSmallRun } from './helpers.ts';
@@ -120,7 +121,7 @@ describe('compareModels on real runs (10-tree production, 5-tree candidate, 600 
     cpSync(candidate.dir, fakeDir, { recursive: true });
     await expect(compare(fakeDir, join(root, 'cache-main'), new CountingStore(store))).rejects.toMatchObject({
       code: 'STORE_CHECKSUM_MISMATCH',
-      message: expect.stringMatching(/^The model\.json of run [0-9a-f]{12} \(.+\) does not match its id \(its sha256 is [0-9a-f]{64}\)\.$/),
+      message: expect.stringMatching(/^Run folder .+ is named [0-9a-f]{64} but the sha256 of its model\.json is [0-9a-f]{64}\.$/),
     });
   });
 

@@ -1,5 +1,5 @@
 import type { BenchmarkResult } from '../src/index.ts';
-import type { TrainReport } from '@rally/train';
+import type { TrainReport } from '@rally/model';
 
 export const CANDIDATE_ID = '72d8370124' + 'ab'.repeat(27);
 export const PRODUCTION_ID = '3f00' + '0'.repeat(60);

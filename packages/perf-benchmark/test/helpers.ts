@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { GROUND_TRUTH_PATH } from '@rally/features';
-import { trainRun, type TrainedRun, writeRun } from '@rally/train';
+import { GROUND_TRUTH_PATH } from '@rally/testkit';
+import { writeRun } from '@rally/model';
+import { trainRun, type TrainedRun } from '@rally/train';
 import { main } from '../src/main.ts';
 
 export { groundTruthSlice, tempDir } from '@rally/testkit';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { RunSummary, TrainReport } from '@rally/train';
+import type { RunSummary, TrainReport } from '@rally/model';
 import { askModelId, formatRunList, PROMPT_QUESTION, readLine } from '../src/prompt.ts';
 
 const run = (modelId: string, createdAt: string, testLogLoss: number): RunSummary => ({

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployRun } from '@rally/model-store';
+import { deployRun, S3ModelStore } from '@rally/model-store';
 import { type RunningS3, S3_BUCKET as BUCKET, startS3 } from '@rally/testkit';
 import type { TrainedRun } from '@rally/train';
 import { cleanEnv, groundTruthSlice, runCli, runMain, STACK_FRAME, tempDir, trainSmallRun } from './helpers.ts';
@@ -20,7 +20,7 @@ describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
     const data = groundTruthSlice(600, root);
     production = await trainSmallRun(data, join(root, 'output'), 10);
     candidate = await trainSmallRun(data, join(root, 'output'), 5);
-    const store = s3.store('bench');
+    const store = new S3ModelStore(s3.options('bench'));
     await deployRun(store, production.dir);
     await store.close();
   }, 60_000);

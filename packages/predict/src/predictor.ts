@@ -1,8 +1,8 @@
 import { RallyError } from '@rally/errors';
 import { checkPoint, inputColumns, pointsToBatch, type DataPoint } from '@rally/features';
-import type { ModelCache, ModelStore, ProductionPointer } from '@rally/model-store';
 import { mostProbableClass } from '@rally/forest';
-import { Pipeline, type TrainReport } from '@rally/train';
+import { loadModel, type Pipeline, type TrainReport } from '@rally/model';
+import type { ModelCache, ModelStore, ProductionPointer } from '@rally/model-store';
 
 /** What clients may know about the model that answers them. */
 export interface ModelInfo {
@@ -56,16 +56,9 @@ export class LoadedModel implements Predictor {
     readonly modelInfo: ModelInfo,
   ) {}
 
-  static fromArtifacts(modelJson: Buffer, reportJson: Buffer, pointer: ProductionPointer | null = null): LoadedModel {
-    let pipeline: Pipeline;
-    let report: TrainReport;
-    try {
-      pipeline = Pipeline.fromJSON(JSON.parse(modelJson.toString('utf8')));
-      report = JSON.parse(reportJson.toString('utf8')) as TrainReport;
-    } catch (error) {
-      if (error instanceof RallyError) throw error;
-      throw new RallyError('STORE_CORRUPTED', `The model artifacts cannot be parsed: ${(error as Error).message}.`, { cause: error });
-    }
+  /** A model from its model.json and report.json bytes, verified against `modelId` (see @rally/model's loadModel). */
+  static fromArtifacts(modelId: string, files: { 'model.json': Buffer; 'report.json': Buffer }, pointer: ProductionPointer | null = null, where = `model ${modelId}`): LoadedModel {
+    const { pipeline, report } = loadModel(modelId, files, where);
     const info: ModelInfo = {
       model_id: report.model_id,
       created_at: report.created_at,
@@ -146,7 +139,7 @@ export class ProductionPredictor implements Predictor {
     }
     if (pointer.model_id === this.current?.modelInfo.model_id) return false;
     const [model, report] = await Promise.all([cache.fetch(store, pointer.model_id, 'model.json'), cache.fetch(store, pointer.model_id, 'report.json')]);
-    this.current = LoadedModel.fromArtifacts(model, report, pointer);
+    this.current = LoadedModel.fromArtifacts(pointer.model_id, { 'model.json': model, 'report.json': report }, pointer, `production model ${pointer.model_id} in ${store.description}`);
     this.options.log?.info(`Loaded production model ${pointer.model_id}.`);
     return true;
   }

@@ -37,7 +37,7 @@ describe('ProductionPredictor', () => {
     expect(modelId).toBe(run.modelId);
     expect(labels).toHaveLength(25);
     // Same answers as the pipeline that was trained (no drift through serialization, store and cache).
-    const direct = LoadedModel.fromArtifacts(run.model, Buffer.from(JSON.stringify(run.report))).predict(points).labels;
+    const direct = LoadedModel.fromArtifacts(run.modelId, { 'model.json': run.model, 'report.json': Buffer.from(JSON.stringify(run.report)) }).predict(points).labels;
     expect(labels).toEqual(direct);
 
     const proba = predictor.predictProba(points);

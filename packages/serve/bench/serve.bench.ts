@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GROUND_TRUTH_PATH, loadDataset, sampleDataPoints } from '@rally/features';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
-import { trainRun, writeRun } from '@rally/train';
+import { writeRun } from '@rally/model';
+import { trainRun } from '@rally/train';
 import { ensureDebianPackages, writeReferenceSplit } from '../../train/bench/reference.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -5,7 +5,8 @@
 import { describeError } from '@rally/errors';
 import { GROUND_TRUTH_PATH } from '@rally/features';
 import { createModelStore, deployRun } from '@rally/model-store';
-import { trainRun, writeRun } from '@rally/train';
+import { writeRun } from '@rally/model';
+import { trainRun } from '@rally/train';
 import { serve } from './server.ts';
 
 async function ensureProductionModel(): Promise<void> {

@@ -1,16 +1,21 @@
 /**
- * Test-only helpers shared across packages (never imported by production code): temporary
- * folders, a slice of the ground truth, an in-process S3 server, and running a CLI as a user does.
- * Trained models are in @rally/model-fixtures.
+ * Test-only helpers shared across packages (never imported by production code), with no workspace
+ * dependency, so that every package can use them, the lowest ones too: temporary folders, the
+ * ground truth and slices of it, an in-process S3 server, running a command as a user does, and a
+ * check of rally's one-sentence errors. Trained models are in @rally/model-fixtures.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import S3rver from 's3rver';
-import { GROUND_TRUTH_PATH } from '@rally/features';
-import { S3ModelStore } from '@rally/model-store';
+
+/** The workspace root. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** data/australian_open.csv, the ground truth. */
+export const GROUND_TRUTH_PATH = join(REPO_ROOT, 'data', 'australian_open.csv');
 
 const cleanups: (() => void)[] = [];
 
@@ -38,7 +43,8 @@ export interface RunningS3 {
   endpoint: string;
   /** Environment for createModelStore: MODEL_STORE=s3://models/<prefix>, S3_ENDPOINT, credentials, region. */
   env(prefix?: string): NodeJS.ProcessEnv;
-  store(prefix?: string): S3ModelStore;
+  /** Options for `new S3ModelStore(...)` on this server. */
+  options(prefix?: string): { bucket: string; prefix: string; endpoint: string; region: string; forcePathStyle: true; credentials: typeof S3RVER_CREDENTIALS };
   close(): Promise<void>;
 }
 
@@ -57,7 +63,7 @@ export async function startS3(): Promise<RunningS3> {
       AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     }),
-    store: (prefix = 'rally') => new S3ModelStore({ bucket: S3_BUCKET, prefix, endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS }),
+    options: (prefix = 'rally') => ({ bucket: S3_BUCKET, prefix, endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS }),
     close: () => server.close(),
   };
 }
@@ -77,4 +83,22 @@ export async function runScript(script: string, args: readonly string[] = [], en
     const failure = error as { code: number; stdout: string; stderr: string };
     return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
   }
+}
+
+/**
+ * Runs `action` (or awaits a promise) and returns what it threw, checked to be one of rally's
+ * errors with `code` and a one-sentence message (no line break, a final full stop).
+ */
+export async function expectRallyError(action: Promise<unknown> | (() => unknown), code: string): Promise<Error & { code: string; details?: unknown }> {
+  let error: unknown;
+  try {
+    await (typeof action === 'function' ? action() : action);
+  } catch (caught) {
+    error = caught;
+  }
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== code) {
+    throw new Error(`expected a rally error ${code}, got ${error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error)}`);
+  }
+  if (/\n/.test(error.message) || !/[.]$/.test(error.message)) throw new Error(`expected one sentence, got: ${error.message}`);
+  return error as Error & { code: string };
 }

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, selectRows, tableToBatch } from '@rally/features';
 import { RandomForestClassifier } from '@rally/forest';
-import { accuracy, crossValidate, logLoss, mean, Pipeline, populationStd, rowLogLosses } from '@rally/train';
+import { Pipeline } from '@rally/model';
+import { accuracy, crossValidate, logLoss, mean, populationStd, rowLogLosses } from '@rally/train';
 import { ensureDebianPackages, writeReferenceSplit } from './reference.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -5,11 +5,11 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError, isRallyError } from '@rally/errors';
+import { describeError, integerFlag, isRallyError, UsageError } from '@rally/errors';
 import { formatReport, GROUND_TRUTH_PATH, type ValidationReport } from '@rally/features';
-import type { RandomForestParams } from '@rally/forest';
-import { DEFAULT_PARAMS, MAX_DEPTH_GRID, type ProgressEvent, SPLIT, trainRun, type TrainReport } from './run.ts';
-import { OUTPUT_DIR, writeRun } from './runs.ts';
+import { DEFAULT_PARAMS, type RandomForestParams } from '@rally/forest';
+import { OUTPUT_DIR, type TrainReport, writeRun } from '@rally/model';
+import { MAX_DEPTH_GRID, type ProgressEvent, SPLIT, trainRun } from './run.ts';
 
 const USAGE = `Usage: pnpm train [options]
   --data <csv>          training data (default data/australian_open.csv)
@@ -23,15 +23,6 @@ const USAGE = `Usage: pnpm train [options]
   --output <dir>        where runs are written (default output/)
   --json                print the report as the last line of stdout
   --quiet               no progress output`;
-
-class UsageError extends Error {}
-
-function integer(flag: string, raw: string | undefined, min: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${raw}".`);
-  return value;
-}
 
 function maxFeatures(raw: string | undefined): RandomForestParams['maxFeatures'] | undefined {
   if (raw === undefined) return undefined;
@@ -65,17 +56,17 @@ function parseTrainArgs(argv: string[]) {
   const set = <K extends keyof RandomForestParams>(key: K, value: RandomForestParams[K] | undefined) => {
     if (value !== undefined) params[key] = value;
   };
-  set('nEstimators', integer('trees', values.trees, 1));
-  set('maxDepth', integer('max-depth', values['max-depth'], 1));
-  set('minSamplesSplit', integer('min-samples', values['min-samples'], 2));
+  set('nEstimators', integerFlag('trees', values.trees, 1));
+  set('maxDepth', integerFlag('max-depth', values['max-depth'], 1));
+  set('minSamplesSplit', integerFlag('min-samples', values['min-samples'], 2));
   set('maxFeatures', maxFeatures(values['max-features']));
-  set('seed', integer('seed', values.seed, 0));
+  set('seed', integerFlag('seed', values.seed, 0));
   return {
     help: values.help ?? false,
     dataPath: values.data ?? GROUND_TRUTH_PATH,
     params,
     grid: values.grid ?? false,
-    workers: integer('workers', values.workers, 0),
+    workers: integerFlag('workers', values.workers, 0),
     output: values.output ?? OUTPUT_DIR,
     json: values.json ?? false,
     quiet: values.quiet ?? false,

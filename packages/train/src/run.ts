@@ -1,16 +1,13 @@
-import { createHash } from 'node:crypto';
-import { type Dataset, loadDataset, selectRows, tableToBatch, type RowBatch } from '@rally/features';
-import { mostProbableClass, type RandomForestParams } from '@rally/forest';
+import { type Dataset, loadDataset, selectRows, selectValues, tableToBatch, type RowBatch } from '@rally/features';
+import { DEFAULT_PARAMS, FOREST_IMPLEMENTATION, mostProbableClass, type RandomForestParams } from '@rally/forest';
+import { modelIdOf, Pipeline, type RunToWrite, type TrainReport } from '@rally/model';
 import { accuracy, logLoss, mean, populationStd } from './metrics.ts';
-import { Pipeline } from './pipeline.ts';
 import { stratifiedKFold, stratifiedSplit } from './split.ts';
 
 /** The split every run and every comparison uses, so test figures are comparable across models. */
 export const SPLIT = { seed: 42, testSize: 0.2, folds: 5 } as const;
 /** The original app's hyperparameter grid (`--grid`). */
 export const MAX_DEPTH_GRID = [10, 20] as const;
-
-export const DEFAULT_PARAMS: Pick<RandomForestParams, 'nEstimators' | 'maxDepth' | 'seed'> = { nEstimators: 100, maxDepth: 20, seed: 42 };
 
 export interface TrainOptions {
   dataPath: string;
@@ -29,40 +26,10 @@ export type ProgressEvent =
   | { phase: 'fitting' }
   | { phase: 'done'; modelId: string };
 
-export interface TrainReport {
-  model_id: string;
-  created_at: string;
-  test_log_loss: number;
-  accuracy: number;
-  cv_log_losses: number[];
-  cv_mean_log_loss: number;
-  /** Population standard deviation (ddof=0) of the per-fold log losses. */
-  cv_std_log_loss: number;
-  /** Log loss of always predicting the training class shares: the bar any model must clear. */
-  class_prior_log_loss: number;
-  classes: string[];
-  features: string[];
-  estimator: { type: 'RandomForestClassifier'; library: string; params: RandomForestParams };
-  grid: { max_depth: number; cv_mean_log_loss: number; cv_std_log_loss: number }[] | null;
-  dataset: { file: string; sha256: string; rows: number };
-  split: { seed: number; test_size: number; folds: number; train_rows: number; test_rows: number };
-  durations: { cv_seconds: number; fit_seconds: number; total_seconds: number };
-}
-
-export interface TrainedRun {
-  modelId: string;
-  /** model.json bytes: the id is their sha256. */
-  model: Buffer;
-  dataset: Buffer;
-  report: TrainReport;
+/** A finished run: its artifacts (written by model's writeRun) and the fitted pipeline. */
+export interface TrainedRun extends RunToWrite {
   pipeline: Pipeline;
 }
-
-export function modelIdOf(modelJson: Buffer | string): string {
-  return createHash('sha256').update(modelJson).digest('hex');
-}
-
-const pick = (labels: readonly string[], indices: ArrayLike<number>) => Array.from(indices, (i) => labels[i]);
 
 export interface CrossValidateOptions {
   /** Features of the configuration (default: the original app's 12). */
@@ -83,8 +50,8 @@ export async function crossValidate(
   const losses: number[] = [];
   for (const [fold, { train, test }] of stratifiedKFold(labels, SPLIT.folds, SPLIT.seed).entries()) {
     const onTree = options.onTree && ((built: number, total: number) => options.onTree!(fold, built, total));
-    const pipeline = await Pipeline.create(params, options.featureNames).fit(selectRows(batch, train), pick(labels, train), { workers: options.workers, onTree });
-    const loss = logLoss(pick(labels, test), pipeline.predictProba(selectRows(batch, test)), pipeline.classes);
+    const pipeline = await Pipeline.create(params, options.featureNames).fit(selectRows(batch, train), selectValues(labels, train), { workers: options.workers, onTree });
+    const loss = logLoss(selectValues(labels, test), pipeline.predictProba(selectRows(batch, test)), pipeline.classes);
     losses.push(loss);
     options.onFold?.(fold, loss);
   }
@@ -111,8 +78,8 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
   const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
   const trainBatch = selectRows(batch, train);
   const testBatch = selectRows(batch, test);
-  const trainLabels = pick(labels, train);
-  const testLabels = pick(labels, test);
+  const trainLabels = selectValues(labels, train);
+  const testLabels = selectValues(labels, test);
 
   const base = { ...DEFAULT_PARAMS, ...options.params };
   const depths = options.grid ? [...MAX_DEPTH_GRID] : [base.maxDepth];
@@ -153,7 +120,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
     class_prior_log_loss: classPriorLogLoss(trainLabels, testLabels),
     classes: [...pipeline.classes],
     features: pipeline.featureNames(),
-    estimator: { type: 'RandomForestClassifier', library: 'ml-random-forest 2.1.0 + ml-cart 2.1.1 (patched)', params: pipeline.estimator.params },
+    estimator: { type: 'RandomForestClassifier', library: FOREST_IMPLEMENTATION, params: pipeline.estimator.params },
     grid: options.grid ? grid : null,
     dataset: { file: dataset.fileName, sha256: dataset.sha256, rows: dataset.table.numRows() },
     split: { seed: SPLIT.seed, test_size: SPLIT.testSize, folds: SPLIT.folds, train_rows: train.length, test_rows: test.length },

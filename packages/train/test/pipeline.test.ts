@@ -5,7 +5,8 @@
 import { describe, expect, test as base } from 'vitest';
 import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, selectRows, tableToBatch, type FeatureMatrix, type RowBatch } from '@rally/features';
 import { RandomForestClassifier } from '@rally/forest';
-import { classPriorLogLoss, logLoss, Pipeline, stratifiedSplit } from '../src/index.ts';
+import { Pipeline } from '@rally/model';
+import { classPriorLogLoss, logLoss, stratifiedSplit } from '../src/index.ts';
 
 interface Data {
   train: RowBatch;

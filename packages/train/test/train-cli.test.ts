@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groundTruthSlice, runScript, tempDir } from '@rally/testkit';
-import { modelIdOf } from '../src/index.ts';
+import { modelIdOf } from '@rally/model';
 
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 

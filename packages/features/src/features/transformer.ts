@@ -63,6 +63,11 @@ export abstract class StatelessFeature implements FeatureTransformer {
   setState(): void {}
 }
 
+/** The values at `indices`, in that order (the labels of a train/test part or a CV fold). */
+export function selectValues<T>(values: readonly T[], indices: ArrayLike<number>): T[] {
+  return Array.from(indices, (i) => values[i]);
+}
+
 /** The rows at `indices`, in that order (train/test parts, CV folds). */
 export function selectRows(batch: RowBatch, indices: ArrayLike<number>): RowBatch {
   const columns: Record<string, CellValue[]> = {};

@@ -1,12 +1,9 @@
 /**
- * Minimal reader for data/australian_open.csv used by the forest tests, the fixture capture
- * script and the benchmark. It deliberately does not depend on @rally/features (another package,
- * written in parallel): it only turns the numeric and boolean columns into a row-major matrix.
+ * Minimal reader for data/australian_open.csv used by the forest tests and benchmark: the numeric
+ * and boolean columns as a row-major matrix (the forest sees numbers, not the data contract).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-export const DATA_PATH = fileURLToPath(new URL('../../../../data/australian_open.csv', import.meta.url));
+import { GROUND_TRUTH_PATH as DATA_PATH } from '@rally/testkit';
 
 /** The 22 numeric / boolean columns (categoricals `hitpoint`, `previous.hitpoint` and `id` left out). */
 export const NUMERIC_COLUMNS = [

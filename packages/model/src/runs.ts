@@ -2,19 +2,26 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RallyError } from '@rally/errors';
-import type { TrainedRun, TrainReport } from './run.ts';
+import { ARTIFACTS, MODEL_ID_PATTERN } from './artifacts.ts';
+import { parseReport, type TrainReport } from './report.ts';
 
-/** Where `pnpm train` writes runs: the workspace's output/ folder. */
+/** Where `pnpm train` writes runs: the workspace's output/ folder (whatever the current directory). */
 export const OUTPUT_DIR = fileURLToPath(new URL('../../../output', import.meta.url));
 
-export const MODEL_ID_PATTERN = /^[0-9a-f]{64}$/;
-export const RUN_FILES = ['model.json', 'dataset.csv', 'report.json'] as const;
+/** What a run folder is made of. */
+export interface RunToWrite {
+  modelId: string;
+  /** model.json bytes: the id is their sha256. */
+  model: Buffer;
+  dataset: Buffer;
+  report: TrainReport;
+}
 
 /**
- * Writes output/<model-id>/ atomically: everything goes to a temporary sibling folder first and
- * is renamed into place, so an interrupted run leaves no half-written model folder.
+ * Writes `<outputDir>/<model-id>/` atomically: everything goes to a temporary sibling folder first
+ * and is renamed into place, so an interrupted run leaves no half-written model folder.
  */
-export function writeRun(run: TrainedRun, outputDir = OUTPUT_DIR): string {
+export function writeRun(run: RunToWrite, outputDir = OUTPUT_DIR): string {
   mkdirSync(outputDir, { recursive: true });
   const target = join(outputDir, run.modelId);
   const temporary = join(outputDir, `.tmp-${run.modelId}-${process.pid}-${Date.now()}`);
@@ -39,24 +46,27 @@ export interface RunSummary {
   report: TrainReport;
 }
 
-/** Complete runs in output/, newest first. Folders that are not model ids (or lack a report) are skipped. */
+/** Complete runs in the output folder, newest first. Folders that are not model ids (or lack an artifact) are skipped. */
 export function listRuns(outputDir = OUTPUT_DIR): RunSummary[] {
   if (!existsSync(outputDir)) return [];
   return readdirSync(outputDir)
-    .filter((name) => MODEL_ID_PATTERN.test(name) && RUN_FILES.every((file) => existsSync(join(outputDir, name, file))))
-    .map((name) => ({ modelId: name, dir: join(outputDir, name), report: readReport(join(outputDir, name)) }))
+    .filter((name) => MODEL_ID_PATTERN.test(name) && ARTIFACTS.every((file) => existsSync(join(outputDir, name, file))))
+    .map((name) => {
+      const dir = join(outputDir, name);
+      const path = join(dir, 'report.json');
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch (error) {
+        throw new RallyError('STORE_CORRUPTED', `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'read failed'}); delete that run or train it again.`, { cause: error });
+      }
+      try {
+        return { modelId: name, dir, report: parseReport(bytes, `run ${dir}`) };
+      } catch (error) {
+        throw new RallyError('STORE_CORRUPTED', `${(error as Error).message.replace(/\.$/, '')}; delete that run or train it again.`, { cause: error });
+      }
+    })
     .sort((a, b) => b.report.created_at.localeCompare(a.report.created_at) || a.modelId.localeCompare(b.modelId));
-}
-
-function readReport(dir: string): TrainReport {
-  const path = join(dir, 'report.json');
-  try {
-    const report = JSON.parse(readFileSync(path, 'utf8')) as TrainReport;
-    if (typeof report?.created_at !== 'string') throw new Error('no created_at');
-    return report;
-  } catch (error) {
-    throw new RallyError('STORE_CORRUPTED', `${path} cannot be read as a training report (${(error as Error).message}); delete that run or train it again.`, { cause: error });
-  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModelStore } from '@rally/model-store';
+import { writeRun } from '@rally/model';
 import { groundTruthSlice, runScript, startS3, tempDir, type RunningS3 } from '@rally/testkit';
-import { trainRun, writeRun } from '../src/index.ts';
+import { trainRun } from '@rally/train';
+import { createModelStore } from '../src/index.ts';
 
 const CLI = new URL('../src/deploy-cli.ts', import.meta.url).pathname;
 

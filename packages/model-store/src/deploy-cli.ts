@@ -8,8 +8,9 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '@rally/errors';
-import { createModelStore, deployRun, rollback } from '@rally/model-store';
-import { MODEL_ID_PATTERN, OUTPUT_DIR, resolveRun } from './runs.ts';
+import { MODEL_ID_PATTERN, OUTPUT_DIR, resolveRun } from '@rally/model';
+import { createModelStore } from './config.ts';
+import { deployRun, rollback } from './deploy.ts';
 
 const USAGE = `Usage: pnpm run deploy <model-id>      deploy a run of output/ (a unique prefix is enough)
        pnpm run deploy --list          show the promotion history

@@ -9,13 +9,12 @@ export interface SerializedPipeline {
   estimator: ReturnType<RandomForestClassifier['toJSON']>;
 }
 
-/** Options of the forest's fit (workers, per-tree progress); results do not depend on them. */
-export type { FitOptions } from '@rally/forest';
 
 /**
  * The modelling pipeline of the original app: feature union, then random forest. It is the unit
  * that is trained, saved (model.json), deployed and served, so features always travel with the
- * forest that was fitted on them.
+ * forest that was fitted on them. Its JSON nests the union's and the forest's, each with its own
+ * kind and format version (the forest's records what grew it).
  */
 export class Pipeline {
   constructor(
@@ -62,7 +61,7 @@ export class Pipeline {
 
   static fromJSON(json: unknown): Pipeline {
     const saved = json as SerializedPipeline;
-    if (saved?.kind !== 'rally.Pipeline' || saved.formatVersion !== 1) {
+    if (saved === null || typeof saved !== 'object' || saved.kind !== 'rally.Pipeline' || saved.formatVersion !== 1) {
       throw new RallyError('MODEL_FORMAT', 'Not a saved rally.Pipeline of format version 1.');
     }
     return new Pipeline(FeatureUnion.fromJSON(saved.features), RandomForestClassifier.fromJSON(saved.estimator));

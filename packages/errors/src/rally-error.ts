@@ -1,0 +1,67 @@
+/**
+ * One error catalogue for the whole workspace (the Fastify habit): every error rally raises
+ * on purpose has a stable code, an HTTP-style status and a one-sentence message. CLIs print the
+ * message (never a stack trace); the HTTP layer exposes the message only for statuses below 500.
+ */
+export const ERROR_CATALOGUE = {
+  // data contract and loading
+  DATA_UNREADABLE: { statusCode: 400, description: 'A data file cannot be read or parsed as CSV.' },
+  DATA_INVALID: { statusCode: 400, description: 'Data violates the data contract.' },
+  CONTRACT_INVALID: { statusCode: 500, description: 'The data contract file itself is malformed.' },
+  // features
+  FEATURE_NOT_FITTED: { statusCode: 500, description: 'A transformer was used before fit.' },
+  FEATURE_UNKNOWN_CATEGORY: { statusCode: 400, description: 'A category not seen at fit time.' },
+  FEATURE_BAD_INPUT: { statusCode: 400, description: 'Rows passed to a transformer miss a column or have a wrong type.' },
+  FEATURE_DUPLICATE_NAME: { statusCode: 500, description: 'Two transformers in a union share a name.' },
+  // estimator and serialized models
+  ESTIMATOR_NOT_FITTED: { statusCode: 500, description: 'An estimator was used before fit.' },
+  ESTIMATOR_BAD_PARAMS: { statusCode: 400, description: 'Invalid estimator hyperparameters.' },
+  ESTIMATOR_BAD_INPUT: { statusCode: 400, description: 'Training or prediction input has the wrong shape or values.' },
+  MODEL_FORMAT: { statusCode: 500, description: 'A serialized model has the wrong kind or format version.' },
+  // model store and cache
+  STORE_UNKNOWN_MODEL: { statusCode: 404, description: 'No model with that id in the store or in output/.' },
+  STORE_NO_PRODUCTION: { statusCode: 503, description: 'The store has no production model yet.' },
+  STORE_UNREACHABLE: { statusCode: 503, description: 'The store endpoint cannot be reached.' },
+  STORE_ACCESS_DENIED: { statusCode: 503, description: 'The store refused the credentials.' },
+  STORE_NO_BUCKET: { statusCode: 503, description: 'The configured bucket does not exist.' },
+  STORE_CHECKSUM_MISMATCH: { statusCode: 500, description: 'An artifact does not match its recorded sha256.' },
+  STORE_CORRUPTED: { statusCode: 500, description: 'A stored artifact cannot be parsed.' },
+  STORE_CONFIG: { statusCode: 400, description: 'MODEL_STORE or related configuration is invalid.' },
+  // command lines
+  CLI_USAGE: { statusCode: 400, description: 'Unknown or malformed command-line flags.' },
+  // prediction service
+  SERVER_CONFIG: { statusCode: 400, description: 'PORT, HOST, WORKERS or another server setting is invalid.' },
+  REQUEST_INVALID: { statusCode: 400, description: 'The request body is not {"data": point | [points]}.' },
+  REQUEST_TOO_LARGE: { statusCode: 413, description: 'A batch holds more points than the server accepts.' },
+  PREDICT_NO_MODEL: { statusCode: 503, description: 'No production model is loaded yet.' },
+  PREDICT_INVALID_POINT: { statusCode: 400, description: 'A data point does not follow the input schema.' },
+  PREDICT_FAILED: { statusCode: 500, description: 'Prediction itself failed.' },
+} as const satisfies Record<string, { statusCode: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export class RallyError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  /** Structured detail for machine consumers (validation reports, offending field, ...). */
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RallyError';
+    this.code = code;
+    this.statusCode = ERROR_CATALOGUE[code].statusCode;
+    this.details = options.details;
+  }
+}
+
+export function isRallyError(error: unknown, code?: ErrorCode): error is RallyError {
+  return error instanceof RallyError && (code === undefined || error.code === code);
+}
+
+/** One sentence for a terminal: the message of a known error, a generic line otherwise. */
+export function describeError(error: unknown): string {
+  if (error instanceof RallyError) return error.message;
+  if (error instanceof Error) return `Unexpected error: ${error.message}`;
+  return `Unexpected error: ${String(error)}`;
+}

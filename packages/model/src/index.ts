@@ -1,0 +1,30 @@
+/**
+ * @rally/model: what a trained model is, below everything that trains, stores, serves or compares it.
+ * - Pipeline: the feature union + the forest, and its JSON (model.json).
+ * - The run/artifact layout: ARTIFACTS (model.json, dataset.csv, report.json), the model id (sha256
+ *   of model.json), the checksums manifest, the report.json type, run folders in output/.
+ * - One reader: readRunFolder (a run folder, verified) and loadModel (any model.json + report.json,
+ *   from a folder or a store, verified against the id).
+ */
+export { Pipeline, type SerializedPipeline } from './pipeline.ts';
+export {
+  ARTIFACTS,
+  MODEL_ID_PATTERN,
+  assertArtifactName,
+  assertModelId,
+  checksumsOf,
+  differingArtifacts,
+  isModelId,
+  modelIdOf,
+  parseChecksums,
+  sameChecksums,
+  sha256Hex,
+  verifyArtifact,
+  type ArtifactChecksum,
+  type ArtifactName,
+  type ArtifactSet,
+  type ModelChecksums,
+} from './artifacts.ts';
+export { parseReport, type TrainReport } from './report.ts';
+export { loadModel, readRunFolder, type LoadedModel } from './reader.ts';
+export { OUTPUT_DIR, listRuns, resolveRun, writeRun, type RunSummary, type RunToWrite } from './runs.ts';

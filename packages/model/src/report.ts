@@ -1,0 +1,57 @@
+import { RallyError } from '@rally/errors';
+import type { RandomForestParams } from '@rally/forest';
+
+/** `report.json`: what a training run measured, written next to the model it describes. */
+export interface TrainReport {
+  model_id: string;
+  created_at: string;
+  test_log_loss: number;
+  accuracy: number;
+  cv_log_losses: number[];
+  cv_mean_log_loss: number;
+  /** Population standard deviation (ddof=0) of the per-fold log losses. */
+  cv_std_log_loss: number;
+  /** Log loss of always predicting the training class shares: the bar any model must clear. */
+  class_prior_log_loss: number;
+  classes: string[];
+  features: string[];
+  /** `library` names what grew the model (forest's FOREST_IMPLEMENTATION at training time). */
+  estimator: { type: 'RandomForestClassifier'; library: string; params: RandomForestParams };
+  grid: { max_depth: number; cv_mean_log_loss: number; cv_std_log_loss: number }[] | null;
+  dataset: { file: string; sha256: string; rows: number };
+  split: { seed: number; test_size: number; folds: number; train_rows: number; test_rows: number };
+  durations: { cv_seconds: number; fit_seconds: number; total_seconds: number };
+}
+
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+/**
+ * Parses report.json bytes, checking the fields rally reads (id, time, metrics, classes, features,
+ * estimator); anything else is a one-sentence STORE_CORRUPTED naming `where`.
+ */
+export function parseReport(bytes: Uint8Array, where: string): TrainReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (error) {
+    throw new RallyError('STORE_CORRUPTED', `The report.json of ${where} is not valid JSON.`, { cause: error });
+  }
+  const report = value as Partial<TrainReport> | null;
+  const problem =
+    report === null || typeof report !== 'object' || Array.isArray(report)
+      ? 'it is not an object'
+      : typeof report.model_id !== 'string'
+        ? 'model_id is missing'
+        : typeof report.created_at !== 'string' || !Number.isFinite(Date.parse(report.created_at))
+          ? 'created_at is not a time'
+          : !['test_log_loss', 'accuracy', 'cv_mean_log_loss', 'cv_std_log_loss'].every((key) => isNumber(report[key as keyof TrainReport]))
+            ? 'a metric is missing or not a number'
+            : !isStrings(report.classes) || !isStrings(report.features)
+              ? 'classes or features are missing'
+              : typeof report.estimator !== 'object' || report.estimator === null
+                ? 'estimator is missing'
+                : null;
+  if (problem) throw new RallyError('STORE_CORRUPTED', `The report.json of ${where} is not a training report (${problem}).`);
+  return report as TrainReport;
+}
