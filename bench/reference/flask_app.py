@@ -2,7 +2,7 @@
 
 Same contract as the original app (POST /predict with {"data": point | [points]} -> labels).
 The model is trained at import from the ground truth with rally's split (SPLIT_JSON), so no
-pickle crosses processes. Run: gunicorn -w 2 -b 127.0.0.1:PORT --chdir bench flask_app:app
+pickle crosses processes. Run: gunicorn -w 2 -b 127.0.0.1:PORT --chdir bench/reference flask_app:app
 """
 import csv
 import json

@@ -1,17 +1,17 @@
 /**
- * Micro benchmark (run by hand, not by the tests):
+ * pnpm bench:fit — the forest alone (no features, no scikit-learn):
  *
- *   pnpm --filter @rally/forest bench            # 14-column subset
- *   pnpm --filter @rally/forest bench -- --all   # the 22 numeric/boolean columns
+ *   pnpm bench:fit            # 14-column subset
+ *   pnpm bench:fit --all      # the 22 numeric/boolean columns
  *
  * Fits 100 trees, depth 20, sqrt features, bootstrap, on the first 4000 rows of
  * data/australian_open.csv, in this thread, with 1 worker and with 2 workers (median of a few
  * runs), then times predictProba for 1 row and 1000 rows and prints the model's JSON size.
  */
-import { availableParallelism, loadavg } from 'node:os';
+import { RandomForestClassifier, type Matrix } from '@rally/forest';
 
-import { RandomForestClassifier, type Matrix } from '../src/index.ts';
-import { loadAustralianOpen, SUBSET_14 } from '../test/helpers/australian-open.ts';
+import { loadAustralianOpen, SUBSET_14 } from '../packages/forest/test/helpers/australian-open.ts';
+import { machineLine, median } from './lib/timing.ts';
 
 const allColumns = process.argv.includes('--all');
 const repeats = 3;
@@ -22,10 +22,9 @@ const held: Matrix = { data: data.data.subarray(4000 * cols, 5000 * cols), rows:
 const yTrain = data.y.slice(0, 4000);
 const params = { nEstimators: 100, maxDepth: 20, maxFeatures: 'sqrt', bootstrap: true, seed: 42 } as const;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const ms = (value: number) => `${value.toFixed(value < 1 ? 4 : 1)} ms`;
 
-console.log(`node ${process.version}, ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`bench:fit — ${machineLine()}`);
 console.log(`data: 4000 x ${cols} (${allColumns ? 'all numeric/boolean columns' : '14-column subset'}), params ${JSON.stringify(params)}`);
 
 const models = new Map<string, string>();

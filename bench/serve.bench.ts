@@ -2,7 +2,7 @@
  * pnpm bench:serve — loads real servers with wrk (loopback only, bounded runs) and prints req/s,
  * p50/p99 latency, errors and server RSS for one-point and 100-point bodies, side by side:
  *   rally            this repository's server (WORKERS processes)
- *   original         Flask + scikit-learn under gunicorn with 2 workers (bench/flask_app.py)
+ *   original         Flask + scikit-learn under gunicorn with 2 workers (bench/reference/flask_app.py)
  *   ceiling          Fastify answering a constant on the same route: one process (the brief's ceiling)
  *                    and, when WORKERS > 1, as many processes as rally
  * Needs Debian's wrk, gunicorn, python3-flask, python3-sklearn (installed if missing).
@@ -18,9 +18,11 @@ import { GROUND_TRUTH_PATH, loadDataset, sampleDataPoints } from '@rally/feature
 import { deployRun, LocalFolderStore } from '@rally/model-store';
 import { writeRun } from '@rally/model';
 import { trainRun } from '@rally/train';
-import { ensureDebianPackages, writeReferenceSplit } from '../../train/bench/reference.ts';
+import { ensureDebianPackages, writeReferenceSplit } from './lib/reference.ts';
+import { machineLine } from './lib/timing.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const REFERENCE = fileURLToPath(new URL('./reference/', import.meta.url));
 const DURATION = Number(process.env.DURATION ?? 10);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const WORKERS = Number(process.env.WORKERS ?? 2);
@@ -69,7 +71,7 @@ function toMs(value: string): number {
 }
 
 function wrk(port: number, bodyFile: string): WrkResult {
-  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', join(ROOT, 'bench/post.lua'), `http://127.0.0.1:${port}/predict`], {
+  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', join(REFERENCE, 'post.lua'), `http://127.0.0.1:${port}/predict`], {
     env: { ...process.env, BODY_FILE: bodyFile },
   }).toString();
   if (!/Latency Distribution/.test(out)) throw new Error(`wrk gave no latency distribution:\n${out}`);
@@ -122,22 +124,23 @@ async function main(): Promise<void> {
     await measure(
       'original (Flask + sklearn, gunicorn -w 2)',
       () =>
-        spawn('/usr/bin/gunicorn', ['-w', '2', '-b', '127.0.0.1:8102', '--chdir', join(ROOT, 'bench'), '--log-level', 'warning', 'flask_app:app'], {
-          env: { ...process.env, DATA_CSV: GROUND_TRUTH_PATH, SPLIT_JSON: splitFile, TREES: String(TREES), MAX_DEPTH: String(MAX_DEPTH), PYTHONPATH: join(ROOT, 'bench') },
+        spawn('/usr/bin/gunicorn', ['-w', '2', '-b', '127.0.0.1:8102', '--chdir', REFERENCE, '--log-level', 'warning', 'flask_app:app'], {
+          env: { ...process.env, DATA_CSV: GROUND_TRUTH_PATH, SPLIT_JSON: splitFile, TREES: String(TREES), MAX_DEPTH: String(MAX_DEPTH), PYTHONPATH: REFERENCE },
           stdio: 'ignore',
         }),
       8102,
       bodies,
     ),
-    await measure('ceiling (Fastify constant, 1 process)', node(join(ROOT, 'packages/serve/bench/constant-server.ts'), { PORT: '8103', WORKERS: '1' }), 8103, bodies),
+    await measure('ceiling (Fastify constant, 1 process)', node(join(REFERENCE, 'constant-server.ts'), { PORT: '8103', WORKERS: '1' }), 8103, bodies),
   ];
   if (WORKERS > 1) {
-    rows.push(await measure(`ceiling (Fastify constant, ${WORKERS} processes)`, node(join(ROOT, 'packages/serve/bench/constant-server.ts'), { PORT: '8104', WORKERS: String(WORKERS) }), 8104, bodies));
+    rows.push(await measure(`ceiling (Fastify constant, ${WORKERS} processes)`, node(join(REFERENCE, 'constant-server.ts'), { PORT: '8104', WORKERS: String(WORKERS) }), 8104, bodies));
   }
   const [rally, original, ...ceilings] = rows;
   const f = (x: number, digits = 0) => x.toFixed(digits);
   const lines = [
     `bench:serve — wrk -t1 -c${CONNECTIONS} -d${DURATION}s on loopback; rally WORKERS=${WORKERS}; model ${TREES} trees, max depth ${MAX_DEPTH}`,
+    machineLine(),
     '',
     '| server | body | req/s | p50 ms | p99 ms | errors | RSS MB |',
     '|---|---|---:|---:|---:|---:|---:|',

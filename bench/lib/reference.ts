@@ -1,10 +1,10 @@
 /**
- * What both benchmarks share with the Python reference (bench/*.py): its Debian packages, and
+ * What the benchmarks share with the Python references (bench/reference/*.py): its Debian packages, and
  * rally's split written as JSON so scikit-learn trains and tests on exactly the same rows.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { SPLIT, stratifiedKFold, stratifiedSplit } from '../src/index.ts';
+import { SPLIT, stratifiedKFold, stratifiedSplit } from '@rally/train';
 
 /** Installs Debian packages when `check` (a command) fails: the reference needs them, CI does not. */
 export function ensureDebianPackages(check: string[], packages: string[]): void {

@@ -15,36 +15,14 @@ import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, selectRows, tableToBatch 
 import { RandomForestClassifier } from '@rally/forest';
 import { Pipeline } from '@rally/model';
 import { accuracy, crossValidate, logLoss, mean, populationStd, rowLogLosses } from '@rally/train';
-import { ensureDebianPackages, writeReferenceSplit } from './reference.ts';
+import { ensureDebianPackages, writeReferenceSplit } from './lib/reference.ts';
+import { machineLine, medianSeconds, msPerCall } from './lib/timing.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SKLEARN = fileURLToPath(new URL('./reference/sklearn_reference.py', import.meta.url));
 const TREES = Number(process.env.TREES ?? 100);
 const DEPTHS = (process.env.DEPTHS ?? '20,10').split(',').map(Number);
 const SEEDS = process.env.SEEDS ?? '1,2,3,4,5,6';
 
-
-/** Median wall time of `repeats` runs (the machine has other work; one run is noise). */
-const seconds = async <T>(action: () => Promise<T> | T, repeats = 3): Promise<[T, number]> => {
-  const times: number[] = [];
-  let result!: T;
-  for (let i = 0; i < repeats; i += 1) {
-    const started = performance.now();
-    result = await action();
-    times.push((performance.now() - started) / 1000);
-  }
-  return [result, times.sort((a, b) => a - b)[Math.floor(repeats / 2)]];
-};
-
-function timePerCall(action: () => void, minMs = 300): number {
-  action();
-  let calls = 0;
-  const started = performance.now();
-  while (performance.now() - started < minMs) {
-    action();
-    calls += 1;
-  }
-  return (performance.now() - started) / calls;
-}
 
 async function main(): Promise<void> {
   ensureDebianPackages(['/usr/bin/python3', '-c', 'import sklearn'], ['python3-sklearn']);
@@ -67,7 +45,7 @@ async function main(): Promise<void> {
   let sklearnVersion = '';
   for (const maxDepth of DEPTHS) {
     console.error(`max_depth ${maxDepth}: scikit-learn...`);
-    const sk = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/sklearn_reference.py'), GROUND_TRUTH_PATH, splitFile, String(TREES), String(maxDepth)], { env: { ...process.env, OMP_NUM_THREADS: '1' } }).toString());
+    const sk = JSON.parse(execFileSync('/usr/bin/python3', [SKLEARN, GROUND_TRUTH_PATH, splitFile, String(TREES), String(maxDepth)], { env: { ...process.env, OMP_NUM_THREADS: '1' } }).toString());
     sklearnVersion = sk.sklearn;
     // Same features on both sides, checked rather than assumed.
     const ourSums = Array.from({ length: 14 }, (_, j) => {
@@ -80,15 +58,15 @@ async function main(): Promise<void> {
     const params = { nEstimators: TREES, maxDepth, seed: 42 };
     await new RandomForestClassifier({ ...params, nEstimators: 4 }).fit(X, trainLabels, { workers: 2 }); // start the worker pool
     console.error(`max_depth ${maxDepth}: rally, in one thread...`);
-    const [, fit1] = await seconds(() => new RandomForestClassifier(params).fit(X, trainLabels, { workers: 0 }));
+    const [, fit1] = await medianSeconds(() => new RandomForestClassifier(params).fit(X, trainLabels, { workers: 0 }));
     console.error(`max_depth ${maxDepth}: rally, 2 workers...`);
-    const [forest, fit2] = await seconds(() => new RandomForestClassifier(params).fit(X, trainLabels, { workers: 2 }));
-    const [cv1, run1] = await seconds(async () => {
+    const [forest, fit2] = await medianSeconds(() => new RandomForestClassifier(params).fit(X, trainLabels, { workers: 2 }));
+    const [cv1, run1] = await medianSeconds(async () => {
       const losses = await crossValidate(trainBatch, trainLabels, params, { workers: 0 });
       await Pipeline.create(params).fit(trainBatch, trainLabels, { workers: 0 });
       return losses;
     }, 1);
-    const [, run2] = await seconds(async () => {
+    const [, run2] = await medianSeconds(async () => {
       await crossValidate(trainBatch, trainLabels, params, { workers: 2 });
       await Pipeline.create(params).fit(trainBatch, trainLabels, { workers: 2 });
     }, 1);
@@ -103,12 +81,12 @@ async function main(): Promise<void> {
     const thousandData = new Float64Array(1000 * 14);
     for (let r = 0; r < 1000; r += 1) thousandData.set(Xtest.data.subarray((r % Xtest.rows) * 14, (r % Xtest.rows + 1) * 14), r * 14);
     const thousand = { data: thousandData, rows: 1000, cols: 14 };
-    const oneMs = timePerCall(() => forest.predictProba(one));
-    const thousandMs = timePerCall(() => forest.predictProba(thousand));
+    const oneMs = msPerCall(() => forest.predictProba(one));
+    const thousandMs = msPerCall(() => forest.predictProba(thousand));
     const jsonBytes = Buffer.byteLength(JSON.stringify(forest.toJSON()));
 
     // Seed sweep: test log loss and rows given probability 0 for their true class.
-    const skSweep = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/sklearn_reference.py'), GROUND_TRUTH_PATH, splitFile, String(TREES), String(maxDepth), SEEDS]).toString()) as { seed: number; test_log_loss: number; certain_misses: number }[];
+    const skSweep = JSON.parse(execFileSync('/usr/bin/python3', [SKLEARN, GROUND_TRUTH_PATH, splitFile, String(TREES), String(maxDepth), SEEDS]).toString()) as { seed: number; test_log_loss: number; certain_misses: number }[];
     const sweep: string[] = [];
     for (const { seed, test_log_loss: skLoss, certain_misses: skMisses } of skSweep) {
       const seeded = await new RandomForestClassifier({ ...params, seed }).fit(X, trainLabels, { workers: 2 });
@@ -143,7 +121,7 @@ async function main(): Promise<void> {
       '',
     );
   }
-  console.log(`bench:train — scikit-learn ${sklearnVersion} single core vs rally (Node ${process.version}), ${TREES} trees, same split and folds\n`);
+  console.log(`bench:train — scikit-learn ${sklearnVersion} single core vs rally, ${TREES} trees, same split and folds\n${machineLine()}\n`);
   console.log(lines.join('\n'));
 }
 
