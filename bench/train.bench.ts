@@ -2,7 +2,7 @@
  * pnpm bench:train — our forest against scikit-learn's RandomForestClassifier on the same split
  * (80/20 stratified, seed 42), the same 14 features and the same CV folds, in one process tree.
  * Prints a table with ratios (ours / scikit-learn). Options (env): TREES (100), DEPTHS ("20,10"),
- * SEEDS ("1,2,3,4,5,6": test log loss of both libraries over other seeds, since one split's test
+ * SEEDS ("1,2,3,4,5,6"; empty for none: test log loss of both libraries over other seeds, since one split's test
  * log loss hinges on a few rows that every tree gets wrong).
  * Needs Debian's python3-sklearn (installed if missing).
  */
@@ -16,7 +16,7 @@ import { RandomForestClassifier } from '@rally/forest';
 import { Pipeline } from '@rally/model';
 import { accuracy, crossValidate, logLoss, mean, populationStd, rowLogLosses } from '@rally/train';
 import { ensureDebianPackages, writeReferenceSplit } from './lib/reference.ts';
-import { machineLine, medianSeconds, msPerCall } from './lib/timing.ts';
+import { machineLine, medianSeconds, msPerCall, ratio } from './lib/timing.ts';
 
 const SKLEARN = fileURLToPath(new URL('./reference/sklearn_reference.py', import.meta.url));
 const TREES = Number(process.env.TREES ?? 100);
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     const jsonBytes = Buffer.byteLength(JSON.stringify(forest.toJSON()));
 
     // Seed sweep: test log loss and rows given probability 0 for their true class.
-    const skSweep = JSON.parse(execFileSync('/usr/bin/python3', [SKLEARN, GROUND_TRUTH_PATH, splitFile, String(TREES), String(maxDepth), SEEDS]).toString()) as { seed: number; test_log_loss: number; certain_misses: number }[];
+    const skSweep = SEEDS.trim() === '' ? [] : (JSON.parse(execFileSync('/usr/bin/python3', [SKLEARN, GROUND_TRUTH_PATH, splitFile, String(TREES), String(maxDepth), SEEDS]).toString()) as { seed: number; test_log_loss: number; certain_misses: number }[]);
     const sweep: string[] = [];
     for (const { seed, test_log_loss: skLoss, certain_misses: skMisses } of skSweep) {
       const seeded = await new RandomForestClassifier({ ...params, seed }).fit(X, trainLabels, { workers: 2 });
@@ -96,7 +96,6 @@ async function main(): Promise<void> {
     }
 
     const f = (x: number, d = 4) => x.toFixed(d);
-    const ratio = (a: number, b: number) => `${(a / b).toPrecision(2)}x`;
     lines.push(
       `### ${TREES} trees, max depth ${maxDepth} (features identical: max relative column-sum difference ${featureDrift.toExponential(1)})`,
       '',
@@ -113,12 +112,9 @@ async function main(): Promise<void> {
       `| predict 1000 points (ms) | ${f(thousandMs, 2)} | ${f(sk.predict_1000_ms, 2)} | ${ratio(thousandMs, sk.predict_1000_ms)} |`,
       `| model size (MB; JSON vs pickle) | ${f(jsonBytes / 1e6, 2)} | ${f(sk.model_bytes / 1e6, 2)} | ${ratio(jsonBytes, sk.model_bytes)} |`,
       '',
-      'Test log loss over other seeds (in brackets: test rows given probability 0 for their true class):',
-      '',
-      '| seed | rally | scikit-learn |',
-      '|---:|---:|---:|',
-      ...sweep,
-      '',
+      ...(sweep.length === 0
+        ? []
+        : ['Test log loss over other seeds (in brackets: test rows given probability 0 for their true class):', '', '| seed | rally | scikit-learn |', '|---:|---:|---:|', ...sweep, '']),
     );
   }
   console.log(`bench:train — scikit-learn ${sklearnVersion} single core vs rally, ${TREES} trees, same split and folds\n${machineLine()}\n`);

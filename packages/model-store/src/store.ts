@@ -7,6 +7,7 @@ import {
   checksumsOf,
   differingArtifacts,
   isModelId,
+  MODEL_ID_PATTERN,
   type ModelChecksums,
   parseChecksums,
   sameChecksums,
@@ -49,8 +50,10 @@ interface HistoryEntry extends ProductionPointer {
 const PRODUCTION_KEY = 'production.json';
 const MANIFEST_NAME = 'checksums.json';
 const HISTORY_PREFIX = 'history/';
-const HISTORY_KEY_PATTERN = /^history\/(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z)-([0-9a-f]{64})\.json$/;
-const MANIFEST_KEY_PATTERN = /^models\/([0-9a-f]{64})\/checksums\.json$/;
+/** A model id inside a key (MODEL_ID_PATTERN without its anchors). */
+const ID = MODEL_ID_PATTERN.source.slice(1, -1);
+const HISTORY_KEY_PATTERN = new RegExp(`^history/(\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.\\d{3}Z)-(${ID})\\.json$`);
+const MANIFEST_KEY_PATTERN = new RegExp(`^models/(${ID})/checksums\\.json$`);
 
 function artifactKey(id: string, name: ArtifactName | typeof MANIFEST_NAME): string {
   return `models/${id}/${name}`;

@@ -39,7 +39,7 @@ export class TreeEncoder implements TreeBuilder {
     if (this.#nodes === this.#feature.length) this.#feature = resized(this.#feature, 2 * this.#feature.length);
     if ((this.#leaves + 1) * k > this.#counts.length) this.#counts = resized(this.#counts, 2 * this.#counts.length);
     this.#feature[this.#nodes++] = -1;
-    this.#counts.set(classCounts.subarray(0, k), this.#leaves * k);
+    for (let c = 0; c < k; c++) this.#counts[this.#leaves * k + c] = classCounts[c];
     this.#leaves++;
   }
 

@@ -8,9 +8,9 @@ export interface TreeBuilder {
   /** A split (`x[column] < threshold` goes left); its left subtree follows, then its right one. */
   split(column: number, threshold: number, gain: number, size: number): void;
   /**
-   * A leaf: its class counts (repeated-row units; valid during the call only) and their sum.
-   * `refused` is the split ml-cart searched and refused at this node (its stopping rules), if any:
-   * ml-cart stores it in such a leaf.
+   * A leaf: its class counts (repeated-row units) and their sum. `refused` is the split ml-cart
+   * searched and refused at this node (its stopping rules), if any: ml-cart stores it in such a
+   * leaf. Both are valid during the call only (the grower reuses them).
    */
   leaf(classCounts: Int32Array, size: number, refused?: RefusedSplit): void;
 }
@@ -81,6 +81,8 @@ class TreeGrower {
   readonly #total: Int32Array;
   /** A permutation of the features, persisting from node to node: the first draws of each node pick from it. */
   readonly #features: Int32Array;
+  /** Reused for every leaf that refused a split (no allocation per leaf). */
+  readonly #refused: RefusedSplit = { column: undefined, threshold: undefined, gain: -Infinity };
 
   constructor(set: SortedColumns, labels: Int32Array, counts: Int32Array, options: GrowOptions, builder: TreeBuilder) {
     const k = options.nClasses;
@@ -146,7 +148,7 @@ class TreeGrower {
       // The children's class counts: the lesser side's now, the greater side's after the left
       // subtree (which only writes those of deeper nodes).
       const child = (depth + 1) * k;
-      this.#totals.set(band.counts.subarray(best * k, (best + 1) * k), child);
+      for (let c = 0; c < k; c++) this.#totals[child + c] = band.counts[best * k + c];
       this.#builder.split(column, threshold, gain, size);
       this.#grow(start, middle, lesser, depth + 1, gain);
       const totals = this.#totals; // (reallocated if the left subtree went deeper than it had room for)
@@ -154,7 +156,10 @@ class TreeGrower {
       path.leaveLeftSubtree(depth + 1);
       this.#grow(middle, end, size - lesser, depth + 1, gain);
     } else {
-      const refused: RefusedSplit = best < 0 ? { column: undefined, threshold: undefined, gain } : { column: band.feature[best], threshold: band.threshold[best], gain };
+      const refused = this.#refused;
+      refused.column = best < 0 ? undefined : band.feature[best];
+      refused.threshold = best < 0 ? undefined : band.threshold[best];
+      refused.gain = gain;
       this.#builder.leaf(total, size, refused);
     }
   }
