@@ -16,3 +16,4 @@
  */
 export { FOREST_IMPLEMENTATION, mostProbableClass, RandomForestClassifier, type FitOptions, type Matrix, type SerializedForest } from './forest.ts';
 export { DEFAULT_PARAMS, type RandomForestParams } from './params.ts';
+export { toMlRandomForestJSON, type MlRandomForestJSON } from './interop/ml-random-forest.ts';

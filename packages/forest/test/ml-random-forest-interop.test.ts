@@ -13,8 +13,8 @@
 import { RandomForestClassifier as StockForest } from 'ml-random-forest';
 import { beforeAll, describe, expect, test } from 'vitest';
 
-import { RandomForestClassifier, type SerializedForest } from '../src/index.ts';
-import { toMlRandomForestJSON } from '../src/interop/ml-random-forest.ts';
+import { RandomForestClassifier, type SerializedForest, toMlRandomForestJSON } from '../src/index.ts';
+
 import { loadAustralianOpen, SUBSET_14 } from './helpers/australian-open.ts';
 
 const data = loadAustralianOpen({ columns: SUBSET_14 });
