@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   STORE_CHECKSUM_MISMATCH: { statusCode: 500, description: 'An artifact does not match its recorded sha256.' },
   STORE_CORRUPTED: { statusCode: 500, description: 'A stored artifact cannot be parsed.' },
   STORE_CONFIG: { statusCode: 400, description: 'MODEL_STORE or related configuration is invalid.' },
+  STORE_CONFLICT: { statusCode: 409, description: 'Another promotion changed production at the same time; this one changed nothing.' },
   // command lines
   CLI_USAGE: { statusCode: 400, description: 'Unknown or malformed command-line flags.' },
   // prediction service

@@ -1,6 +1,8 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
+import { sha256Hex } from '@rally/model';
 import { TEMP_MARKER, writeFileAtomic } from './atomic.ts';
 import { ObjectModelStore } from './store.ts';
 
@@ -58,6 +60,23 @@ export class LocalFolderStore extends ObjectModelStore {
     }
   }
 
+  /** The version is the sha256 of the bytes. */
+  protected async readObjectVersioned(key: string): Promise<{ bytes: Buffer; version: string } | null> {
+    const bytes = await this.readObject(key);
+    return bytes === null ? null : { bytes, version: sha256Hex(bytes) };
+  }
+
+  /** Compare-and-swap under a lock folder (`<file>.lock`, mkdir is atomic), so other processes wait their turn. */
+  protected async writeObjectIf(key: string, body: Buffer, contentType: string, expected: string | null): Promise<boolean> {
+    const path = this.pathOf(key);
+    return withLockFolder(`${path}.lock`, this.description, async () => {
+      const current = await this.readObjectVersioned(key);
+      if ((current?.version ?? null) !== expected) return false;
+      await this.writeObject(key, body, contentType);
+      return true;
+    });
+  }
+
   protected async deleteObject(key: string): Promise<void> {
     try {
       await rm(this.pathOf(key), { force: true });
@@ -84,5 +103,68 @@ export class LocalFolderStore extends ObjectModelStore {
       keys.push(`${folder}/${relative}`);
     }
     return keys;
+  }
+}
+
+/** A lock older than this is left over from a process that died holding it. */
+const LOCK_STALE_MS = 30_000;
+/** Longest wait for a lock before giving up. */
+const LOCK_WAIT_MS = 15_000;
+
+/**
+ * Runs `action` holding the lock folder `lock` (created with mkdir, which is atomic; it holds the
+ * owner's pid). A lock whose owner is no longer alive, or older than LOCK_STALE_MS, is broken.
+ */
+async function withLockFolder<T>(lock: string, description: string, action: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        await mkdir(join(lock, '..'), { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw localError(error, 'locking', lock, description);
+      if (await isStaleLock(lock)) {
+        await rm(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new RallyError('STORE_CONFLICT', `${lock} in ${description} stayed locked for ${LOCK_WAIT_MS / 1000} s by another promotion; try again.`);
+      }
+      await sleep(Math.min(200, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+    }
+  }
+  try {
+    await writeFile(join(lock, 'pid'), String(process.pid));
+    return await action();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function isStaleLock(lock: string): Promise<boolean> {
+  try {
+    const owner = Number(await readFile(join(lock, 'pid'), 'utf8'));
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isAlive(owner)) return true;
+  } catch {
+    // no pid yet: the owner is between mkdir and writing it; judge by age
+  }
+  try {
+    return Date.now() - (await stat(lock)).mtimeMs > LOCK_STALE_MS;
+  } catch {
+    return false; // released meanwhile
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

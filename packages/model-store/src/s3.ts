@@ -216,6 +216,11 @@ export class S3ModelStore extends ObjectModelStore {
   }
 
   protected async readObject(key: string): Promise<Buffer | null> {
+    return (await this.readObjectVersioned(key))?.bytes ?? null;
+  }
+
+  /** The version is the object's ETag, which conditional writes compare. */
+  protected async readObjectVersioned(key: string): Promise<{ bytes: Buffer; version: string } | null> {
     for (let attempt = 1; ; attempt++) {
       let response;
       try {
@@ -225,8 +230,8 @@ export class S3ModelStore extends ObjectModelStore {
         throw this.fail(error);
       }
       try {
-        if (!response.Body) return Buffer.alloc(0);
-        return Buffer.from(await response.Body.transformToByteArray());
+        const bytes = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
+        return { bytes, version: response.ETag ?? '' };
       } catch (error) {
         // A connection reset while streaming the body happens after the SDK's retry loop.
         if (attempt < this.bodyAttempts && isTransientBodyError(error)) {
@@ -242,6 +247,20 @@ export class S3ModelStore extends ObjectModelStore {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: contentType }));
     } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  /** S3's conditional writes: If-Match the ETag read, or If-None-Match: * for a new object (412 when they fail). */
+  protected async writeObjectIf(key: string, body: Buffer, contentType: string, expected: string | null): Promise<boolean> {
+    const condition = expected === null ? { IfNoneMatch: '*' } : { IfMatch: expected };
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: contentType, ...condition }));
+      return true;
+    } catch (error) {
+      const e = error as SdkLikeError;
+      const status = e.$metadata?.httpStatusCode;
+      if (status === 412 || e.name === 'PreconditionFailed' || (status === 409 && e.name === 'ConditionalRequestConflict')) return false;
       throw this.fail(error);
     }
   }

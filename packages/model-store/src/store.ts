@@ -36,7 +36,10 @@ export interface ModelStore {
   listModels(): Promise<string[]>;
   /** The production pointer, or null when nothing was promoted yet. Never cached: read it each time. */
   getProduction(): Promise<ProductionPointer | null>;
-  /** Makes `id` the production model: appends to the history, then rewrites the pointer (last). */
+  /**
+   * Makes `id` the production model, after checking its stored bytes against its manifest: appends to
+   * the history, then swaps the pointer if no other promotion did meanwhile (STORE_CONFLICT otherwise).
+   */
   promote(id: string, now?: Date): Promise<ProductionPointer>;
   /** Every promotion, oldest first. */
   history(): Promise<ProductionPointer[]>;
@@ -68,6 +71,10 @@ function contentTypeOf(name: string): string {
   if (name.endsWith('.json')) return 'application/json';
   if (name.endsWith('.csv')) return 'text/csv';
   return 'application/octet-stream';
+}
+
+function isSamePointer(a: ProductionPointer | null, b: ProductionPointer): boolean {
+  return a !== null && a.model_id === b.model_id && a.promoted_at === b.promoted_at && a.previous_model_id === b.previous_model_id;
 }
 
 function isIsoTime(value: unknown): value is string {
@@ -116,6 +123,14 @@ export abstract class ObjectModelStore implements ModelStore {
   protected abstract readObject(key: string): Promise<Buffer | null>;
   /** Replaces the object atomically (readers see the old or the new bytes, never a mix). */
   protected abstract writeObject(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** The object's bytes and a version token (what writeObjectIf compares), or null if it does not exist. */
+  protected abstract readObjectVersioned(key: string): Promise<{ bytes: Buffer; version: string } | null>;
+  /**
+   * Compare-and-swap: writes the object only if its version is still `expected` (null: only if it
+   * does not exist), atomically against concurrent writers, also in other processes. False when the
+   * object changed (nothing written).
+   */
+  protected abstract writeObjectIf(key: string, body: Buffer, contentType: string, expected: string | null): Promise<boolean>;
   protected abstract deleteObject(key: string): Promise<void>;
   /** Every key starting with `prefix` (complete objects only), in any order. */
   protected abstract listKeys(prefix: string): Promise<string[]>;
@@ -187,7 +202,10 @@ export abstract class ObjectModelStore implements ModelStore {
 
   async getProduction(): Promise<ProductionPointer | null> {
     const bytes = await this.readObject(PRODUCTION_KEY);
-    if (bytes === null) return null;
+    return bytes === null ? null : this.parsePointer(bytes);
+  }
+
+  private parsePointer(bytes: Buffer): ProductionPointer {
     const pointer = asPointer(parseJson(bytes));
     if (!pointer) throw new RallyError('STORE_CORRUPTED', `${PRODUCTION_KEY} in ${this.description} is not a valid production pointer.`);
     return pointer;
@@ -199,7 +217,10 @@ export abstract class ObjectModelStore implements ModelStore {
       throw new RallyError('STORE_CONFIG', `Cannot promote model ${id}: the promotion time is not a valid date.`);
     }
     if (!(await this.hasModel(id))) throw await this.unknownModel(id);
-    const current = await this.getProduction();
+    // The bytes that will serve, not just the manifest: a damaged model must not reach production.
+    for (const name of ARTIFACTS) await this.getArtifact(id, name);
+    const read = await this.readObjectVersioned(PRODUCTION_KEY);
+    const current = read === null ? null : this.parsePointer(read.bytes);
     // promoted_at strictly increases along the history, even if two promotions share a millisecond
     // or the clock stepped back: history keys stay unique and sort in promotion order.
     let at = now.getTime();
@@ -210,15 +231,30 @@ export abstract class ObjectModelStore implements ModelStore {
     }
     const entry: HistoryEntry = { ...pointer, previous_promoted_at: current?.promoted_at ?? null };
     const entryKey = historyKey(pointer);
-    await this.writeObject(entryKey, json(entry), 'application/json');
+    // Both writes are conditional: the entry must be new (the same promotion racing itself writes
+    // the same key), and the pointer must still be the one this promotion read. The loser of a race
+    // changes nothing and says so (STORE_CONFLICT); without that, concurrent promotions were lost.
+    if (!(await this.writeObjectIf(entryKey, json(entry), 'application/json', null))) throw await this.conflict(id);
+    let swapped = false;
     try {
-      await this.writeObject(PRODUCTION_KEY, json(pointer), 'application/json');
-    } catch (error) {
+      swapped = await this.writeObjectIf(PRODUCTION_KEY, json(pointer), 'application/json', read?.version ?? null);
+      // A retried write whose first attempt succeeded but lost its answer fails its own precondition.
+      if (!swapped) swapped = isSamePointer(await this.getProduction(), pointer);
+    } finally {
       // Best effort: an orphan entry is unreachable from the pointer, so history() ignores it anyway.
-      await this.deleteObject(entryKey).catch(() => {});
-      throw error;
+      if (!swapped) await this.deleteObject(entryKey).catch(() => {});
     }
+    if (!swapped) throw await this.conflict(id);
     return pointer;
+  }
+
+  private async conflict(id: string): Promise<RallyError> {
+    const now = await this.getProduction().catch(() => null);
+    return new RallyError(
+      'STORE_CONFLICT',
+      `Another promotion happened while promoting ${id}; production is ${now?.model_id ?? 'unknown'} in ${this.description}, and ${id} was not promoted (deploy it again if it should be).`,
+      { details: { model_id: id, production: now?.model_id ?? null } },
+    );
   }
 
   /**

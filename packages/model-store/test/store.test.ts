@@ -35,6 +35,10 @@ class FlakyS3Store extends S3ModelStore {
     if (this.failOn?.(key, 'delete')) throw new Error(`injected failure deleting ${key}`);
     return super.deleteObject(key);
   }
+  protected override async writeObjectIf(key: string, body: Buffer, contentType: string, expected: string | null): Promise<boolean> {
+    if (this.failOn?.(key, 'write')) throw new Error(`injected failure writing ${key}`);
+    return super.writeObjectIf(key, body, contentType, expected);
+  }
 }
 
 /** One backend under test: a fresh, empty store location per `location()` call. */
@@ -278,6 +282,34 @@ describe.each([
     // The next successful promotion is unaffected by the orphan.
     const next = await store.promote(B.id, T3);
     expect(await store.history()).toEqual([pointer, next]);
+  });
+
+  it('promotions racing each other: each is promoted or refused (STORE_CONFLICT); the history holds exactly the promoted ones', async () => {
+    for (const m of [A, B, C]) await store.putModel(m.id, m.files);
+    const first = await store.promote(A.id, T1);
+    const contenders = [B, C, B, C, A];
+    const results = await Promise.allSettled(contenders.map((m, i) => open().promote(m.id, new Date(T2.getTime() + i))));
+    const promoted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error & { code?: string }] : []));
+    expect(promoted.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeGreaterThanOrEqual(1); // they all read the same pointer: at most one wins per read
+    for (const error of refused) expect(error.code, error.message).toBe('STORE_CONFLICT');
+    const history = await store.history();
+    expect(history.slice(1).map((p) => p.promoted_at).sort()).toEqual(promoted.map((p) => p.promoted_at).sort());
+    expect(history[0]).toEqual(first);
+    expect(await store.getProduction()).toEqual(history.at(-1));
+  });
+
+  it('never promotes a model whose stored bytes no longer match its manifest', async () => {
+    for (const m of [A, B]) await store.putModel(m.id, m.files);
+    const pointer = await store.promote(A.id, T1);
+    const damaged = Buffer.from(B.files['model.json']);
+    damaged[0] ^= 1;
+    await backend.tamper(location, `models/${B.id}/model.json`, damaged);
+    const error = await expectRallyError(store.promote(B.id, T2), 'STORE_CHECKSUM_MISMATCH');
+    expect(error.message).toMatch(/^model\.json of model [0-9a-f]{64} in .+ does not match its recorded sha256/);
+    expect(await store.getProduction()).toEqual(pointer);
+    expect(await store.history()).toEqual([pointer]);
   });
 
   it('deployRun uploads and promotes a run folder; a second deploy uploads nothing; an older id is a rollback', async () => {

@@ -1,0 +1,50 @@
+/**
+ * patches/s3rver@3.7.1.patch: the test server honours S3's conditional writes as AWS does
+ * (If-None-Match: * creates only a new object, If-Match replaces only the version read; 412
+ * otherwise), atomically per key. Without the patch s3rver ignores both headers and the store's
+ * promotion race tests could not fail on S3.
+ */
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3ModelStore } from '../src/index.ts';
+import { type RunningS3rver, startS3rver } from './helpers.ts';
+
+let s3: RunningS3rver;
+let store: S3ModelStore;
+beforeAll(async () => {
+  s3 = await startS3rver();
+  store = new S3ModelStore(s3.options('conditional'));
+});
+afterAll(async () => {
+  await store.close();
+  await s3.close();
+});
+
+const put = (Key: string, Body: string, condition: { IfMatch?: string; IfNoneMatch?: string }) =>
+  store.client.send(new PutObjectCommand({ Bucket: store.bucket, Key, Body, ...condition })).then(
+    () => 200,
+    (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode,
+  );
+
+describe('s3rver conditional writes (patched)', () => {
+  it('If-None-Match: * creates an object once', async () => {
+    expect(await put('conditional/a', 'one', { IfNoneMatch: '*' })).toBe(200);
+    expect(await put('conditional/a', 'two', { IfNoneMatch: '*' })).toBe(412);
+  });
+
+  it('If-Match replaces only the version that was read', async () => {
+    await put('conditional/b', 'one', {});
+    const { ETag } = await store.client.send(new GetObjectCommand({ Bucket: store.bucket, Key: 'conditional/b' }));
+    expect(await put('conditional/b', 'two', { IfMatch: ETag })).toBe(200);
+    expect(await put('conditional/b', 'three', { IfMatch: ETag })).toBe(412);
+    expect(await put('conditional/missing', 'x', { IfMatch: ETag })).toBe(412);
+  });
+
+  it('of ten writers racing with the same ETag, exactly one wins', async () => {
+    await put('conditional/c', 'start', {});
+    const { ETag } = await store.client.send(new GetObjectCommand({ Bucket: store.bucket, Key: 'conditional/c' }));
+    const statuses = await Promise.all(Array.from({ length: 10 }, (_, i) => put('conditional/c', `writer ${i}`, { IfMatch: ETag })));
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 412)).toHaveLength(9);
+  });
+});
