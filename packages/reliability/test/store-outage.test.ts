@@ -1,0 +1,59 @@
+/**
+ * Item 7: an S3 endpoint that accepts connections and never answers (a local listener, never
+ * another address). The server must listen at once and say why it is not ready; the deploy command
+ * must fail in bounded time.
+ */
+import net from 'node:net';
+import { join } from 'node:path';
+import { trainTinyRun } from '@rally/model-fixtures';
+import { REPO_ROOT, runScript, S3RVER_CREDENTIALS, tempDir } from '@rally/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, stopAllServers } from '../src/index.ts';
+
+let blackHole: net.Server;
+const sockets = new Set<net.Socket>();
+let endpoint: string;
+beforeAll(async () => {
+  blackHole = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(blackHole.address() as net.AddressInfo).port}`;
+});
+afterAll(async () => {
+  await stopAllServers();
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => blackHole.close(resolve));
+});
+
+const s3Env = () => ({
+  MODEL_STORE: 's3://models/rally',
+  S3_ENDPOINT: endpoint,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+});
+
+describe('item 7: a model store that never answers', () => {
+  it('the server listens at once: /health/live 200 within 5 s, /health/ready 503 saying the store does not answer', async () => {
+    const started = Date.now();
+    const server = await startServerProcess({ command: 'node', env: { ...s3Env(), CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'warn' }, timeoutMs: 15_000 });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const ready = await fetch(`${server.base}/health/ready`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { status: string; message: string };
+    expect(body.message).toMatch(/store|reach|answer|time/i);
+    expect((await fetch(`${server.base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":{}}' })).status).toBe(503);
+  });
+
+  it('deploy gives up within 30 s with one sentence (exit 1)', async () => {
+    const { run, outputDir } = await trainTinyRun({ params: { nEstimators: 2, maxDepth: 3 } });
+    const started = Date.now();
+    const result = await runScript(join(REPO_ROOT, 'packages/model-store/src/deploy-cli.ts'), [run.modelId, '--output', outputDir], s3Env());
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^Cannot reach s3:\/\/models\/rally at http:\/\/127\.0\.0\.1:\d+ \(.+\).*\.$/);
+  });
+});
