@@ -7,10 +7,10 @@ export const ERROR_CATALOGUE = {
   // data contract and loading
   DATA_UNREADABLE: { statusCode: 400, description: 'A data file cannot be read or parsed as CSV.' },
   DATA_INVALID: { statusCode: 400, description: 'Data violates the data contract.' },
+  DATA_INSUFFICIENT: { statusCode: 400, description: 'Valid data with too few rows or classes for what was asked (a split, cross-validation).' },
   CONTRACT_INVALID: { statusCode: 500, description: 'The data contract file itself is malformed.' },
   // features
   FEATURE_NOT_FITTED: { statusCode: 500, description: 'A transformer was used before fit.' },
-  FEATURE_UNKNOWN_CATEGORY: { statusCode: 400, description: 'A category not seen at fit time.' },
   FEATURE_BAD_INPUT: { statusCode: 400, description: 'Rows passed to a transformer miss a column or have a wrong type.' },
   FEATURE_DUPLICATE_NAME: { statusCode: 500, description: 'Two transformers in a union share a name.' },
   // estimator and serialized models

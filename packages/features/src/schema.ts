@@ -41,11 +41,23 @@ export function checkPoint(point: unknown, index: number, contract: DataContract
     const cell = checkValue(column, record[column.name]);
     if (cell.kind === 'null') return `${where} field "${column.name}" is null; it must be ${describeDomain(column)}.`;
     if (cell.kind === 'violation') {
-      return `${where} field "${column.name}" is ${JSON.stringify(record[column.name]) ?? 'not JSON'}; it must be ${describeDomain(column)}.`;
+      return `${where} field "${column.name}" is ${describeValue(record[column.name])}; it must be ${describeDomain(column)}.`;
     }
   }
   const known = new Set(columns.map((column) => column.name));
   const extra = Object.keys(record).find((key) => !known.has(key));
-  if (extra !== undefined) return `${where} has unknown field "${extra}".`;
+  if (extra !== undefined) return `${where} has unknown field ${describeValue(extra)}.`;
   return null;
+}
+
+/**
+ * A client's value in a message: short whatever it is (strings cut at 40 characters, arrays and
+ * objects named, never serialized: they can be huge or nested thousands deep).
+ */
+export function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value !== null && typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return typeof value;
 }

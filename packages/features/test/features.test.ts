@@ -47,8 +47,12 @@ describe('hitpoint one-hot (first category dropped)', () => {
     feature.fit({ rows: 2, columns: { hitpoint: ['U', 'F'] } });
     expect(feature.outputNames()).toEqual(['hitpoint=U']);
   });
-  it('rejects an unknown category with a clear error', () => {
-    expect(() => run(new OneHotDropFirst('hitpoint'), { hitpoint: ['F', 'X'] }, train)).toThrow(/Unknown category "X" in "hitpoint" \(row 1\); known: B, F, U, V/);
+  it("encodes a category unseen at fit as all zeros (scikit-learn's handle_unknown='ignore')", () => {
+    const feature = new OneHotDropFirst('hitpoint');
+    feature.fit({ rows: 3, columns: { hitpoint: ['B', 'F', 'U'] } });
+    const out = new Float64Array(3 * 2).fill(7);
+    feature.transformInto({ rows: 3, columns: { hitpoint: ['V', 'F', 'U'] } }, out, 2, 0);
+    expect(Array.from(out)).toEqual([0, 0, 1, 0, 0, 1]);
   });
   it('refuses to transform before fit', () => {
     expect(() => new OneHotDropFirst('hitpoint').outputNames()).toThrow(/not fitted/);

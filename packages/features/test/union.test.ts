@@ -81,10 +81,12 @@ describe('feature union', () => {
     expect(JSON.stringify(union.toJSON())).toBe(JSON.stringify(FeatureUnion.fromStore().fit(batch).toJSON()));
   });
 
-  it('rejects an unknown category with a clear error', () => {
+  it('transforms a category the training rows lacked (all its one-hot columns 0) instead of refusing the point', () => {
     const union = FeatureUnion.fromStore().fit(batch);
     const [point] = sampleDataPoints(1, 1);
-    expect(() => union.transform(pointsToBatch([{ ...point, hitpoint: 'S' }], union.inputColumns))).toThrow(/Unknown category "S" in "hitpoint"/);
+    const names = union.featureNames();
+    const X = union.transform(pointsToBatch([{ ...point, hitpoint: 'S' }], union.inputColumns));
+    for (const [j, name] of names.entries()) if (name.startsWith('hitpoint=')) expect(X.data[j]).toBe(0);
   });
 
   it('serializes its fitted state and travels: a reloaded union transforms identically', () => {

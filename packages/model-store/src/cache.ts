@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
 import { writeFileAtomic } from './atomic.ts';
-import { type ArtifactName, assertArtifactName, assertModelId, sha256Hex } from '@rally/model';
+import { type ArtifactName, assertArtifactName, assertModelId, sha256Hex, WORKSPACE_ROOT } from '@rally/model';
 import type { ModelStore } from './store.ts';
 
 export const DEFAULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -122,8 +122,11 @@ export class ModelCache {
   }
 }
 
-/** The cache configured by CACHE_DIR (default 'cache', relative to cwd), CACHE_TTL_SECONDS (default 86400) and CACHE_DISABLED=1. */
-export function cacheFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ModelCache {
+/**
+ * The cache configured by CACHE_DIR (default 'cache', relative to the workspace root like
+ * MODEL_STORE), CACHE_TTL_SECONDS (default 86400) and CACHE_DISABLED=1.
+ */
+export function cacheFromEnv(env: NodeJS.ProcessEnv = process.env, base: string = WORKSPACE_ROOT): ModelCache {
   const ttlRaw = env.CACHE_TTL_SECONDS?.trim();
   let ttlMs = DEFAULT_CACHE_TTL_MS;
   if (ttlRaw) {
@@ -138,5 +141,5 @@ export function cacheFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: string =
     throw new RallyError('STORE_CONFIG', `CACHE_DISABLED=${env.CACHE_DISABLED} must be 1 or 0.`);
   }
   const disabled = ['1', 'true', 'yes'].includes(disabledRaw);
-  return new ModelCache({ dir: resolve(cwd, env.CACHE_DIR?.trim() || 'cache'), ttlMs, disabled });
+  return new ModelCache({ dir: resolve(base, env.CACHE_DIR?.trim() || 'cache'), ttlMs, disabled });
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RallyError } from '@rally/errors';
+import { WORKSPACE_ROOT } from '@rally/model';
 import { LocalFolderStore } from './local.ts';
 import { isValidBucketName, normalizePrefix, S3_DEFAULTS, S3ModelStore, type S3ModelStoreOptions } from './s3.ts';
 
@@ -10,8 +11,11 @@ export type ModelStoreLocation =
   | { kind: 'local'; root: string }
   | { kind: 's3'; bucket: string; prefix: string };
 
-/** Parses MODEL_STORE: `s3://bucket/prefix`, `file:///abs/path`, or a folder path (relative to cwd). */
-export function parseModelStoreLocation(value: string | undefined, cwd: string = process.cwd()): ModelStoreLocation {
+/**
+ * Parses MODEL_STORE: `s3://bucket/prefix`, `file:///abs/path`, or a folder path, relative to
+ * `base` (default: the workspace root, so every command means the same folder wherever it runs).
+ */
+export function parseModelStoreLocation(value: string | undefined, base: string = WORKSPACE_ROOT): ModelStoreLocation {
   const raw = (value ?? '').trim() || DEFAULT_MODEL_STORE;
   const s3 = /^s3:\/\/([^/]*)(?:\/(.*))?$/i.exec(raw);
   if (s3) {
@@ -40,7 +44,7 @@ export function parseModelStoreLocation(value: string | undefined, cwd: string =
   if (scheme) {
     throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} uses the unsupported scheme ${scheme[1]}:// (expected s3://bucket/prefix or a folder path).`);
   }
-  return { kind: 'local', root: resolve(cwd, raw) };
+  return { kind: 'local', root: resolve(base, raw) };
 }
 
 function parseEndpoint(value: string): string {
@@ -67,7 +71,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 /**
  * S3 client options from the standard variables: AWS_REGION / AWS_DEFAULT_REGION,
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (otherwise the SDK's default chain),
- * AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, and S3_ENDPOINT for an S3-compatible server (path-style there).
+ * AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, S3_TIMEOUT_SECONDS (no byte for this long fails an attempt,
+ * default 5), and S3_ENDPOINT for an S3-compatible server (path-style there).
  */
 export function s3OptionsFromEnv(env: NodeJS.ProcessEnv, bucket: string, prefix: string): S3ModelStoreOptions {
   const endpointRaw = nonEmpty(env.S3_ENDPOINT);
@@ -86,6 +91,14 @@ export function s3OptionsFromEnv(env: NodeJS.ProcessEnv, bucket: string, prefix:
       throw new RallyError('STORE_CONFIG', `AWS_MAX_ATTEMPTS=${attemptsRaw} must be an integer from 1 to 10.`);
     }
   }
+  let socketTimeoutMs: number = S3_DEFAULTS.socketTimeoutMs;
+  const timeoutRaw = nonEmpty(env.S3_TIMEOUT_SECONDS);
+  if (timeoutRaw !== undefined) {
+    socketTimeoutMs = Number(timeoutRaw) * 1000;
+    if (!/^\d+(\.\d+)?$/.test(timeoutRaw) || socketTimeoutMs < 100 || socketTimeoutMs > 600_000) {
+      throw new RallyError('STORE_CONFIG', `S3_TIMEOUT_SECONDS=${timeoutRaw} must be a number of seconds from 0.1 to 600.`);
+    }
+  }
   const retryModeRaw = nonEmpty(env.AWS_RETRY_MODE);
   if (retryModeRaw !== undefined && retryModeRaw !== 'standard' && retryModeRaw !== 'adaptive') {
     throw new RallyError('STORE_CONFIG', `AWS_RETRY_MODE=${retryModeRaw} must be "standard" or "adaptive".`);
@@ -99,16 +112,17 @@ export function s3OptionsFromEnv(env: NodeJS.ProcessEnv, bucket: string, prefix:
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined,
     maxAttempts,
     retryMode: retryModeRaw ?? S3_DEFAULTS.retryMode,
+    socketTimeoutMs,
   };
 }
 
 /**
  * The store named by MODEL_STORE: `s3://bucket/prefix` → S3ModelStore, anything else a folder
- * path (default ./store, relative to cwd) → LocalFolderStore. Invalid configuration → STORE_CONFIG.
- * Nothing is contacted until the first call.
+ * path (default ./store, relative to the workspace root) → LocalFolderStore. Invalid configuration
+ * → STORE_CONFIG. Nothing is contacted until the first call.
  */
-export function createModelStore(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): LocalFolderStore | S3ModelStore {
-  const location = parseModelStoreLocation(env.MODEL_STORE, cwd);
+export function createModelStore(env: NodeJS.ProcessEnv = process.env, base: string = WORKSPACE_ROOT): LocalFolderStore | S3ModelStore {
+  const location = parseModelStoreLocation(env.MODEL_STORE, base);
   if (location.kind === 'local') return new LocalFolderStore(location.root);
   return new S3ModelStore(s3OptionsFromEnv(env, location.bucket, location.prefix));
 }

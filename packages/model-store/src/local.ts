@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
-import { sha256Hex } from '@rally/model';
+import { isProcessAlive, sha256Hex } from '@rally/model';
 import { TEMP_MARKER, writeFileAtomic } from './atomic.ts';
 import { ObjectModelStore } from './store.ts';
 
@@ -149,7 +149,7 @@ async function withLockFolder<T>(lock: string, description: string, action: () =
 async function isStaleLock(lock: string): Promise<boolean> {
   try {
     const owner = Number(await readFile(join(lock, 'pid'), 'utf8'));
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isAlive(owner)) return true;
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isProcessAlive(owner)) return true;
   } catch {
     // no pid yet: the owner is between mkdir and writing it; judge by age
   }
@@ -157,14 +157,5 @@ async function isStaleLock(lock: string): Promise<boolean> {
     return Date.now() - (await stat(lock)).mtimeMs > LOCK_STALE_MS;
   } catch {
     return false; // released meanwhile
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

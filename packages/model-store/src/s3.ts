@@ -27,13 +27,17 @@ export interface S3ModelStoreOptions {
   retryMode?: 'standard' | 'adaptive';
   /** TCP connect timeout per attempt. Default 2000 ms. */
   connectionTimeoutMs?: number;
-  /** Socket inactivity timeout per attempt. Default 30000 ms. */
+  /**
+   * Socket inactivity timeout per attempt (no byte for this long, the first one included). Default
+   * 5000 ms: S3 answers in milliseconds, and a server that accepts and never answers must fail within
+   * seconds (3 attempts: about 17 s), not minutes.
+   */
   socketTimeoutMs?: number;
   /** A ready client (then endpoint, region, credentials, retries and timeouts above are ignored for it). */
   client?: S3Client;
 }
 
-export const S3_DEFAULTS = { maxAttempts: 3, retryMode: 'standard', connectionTimeoutMs: 2000, socketTimeoutMs: 30_000 } as const;
+export const S3_DEFAULTS = { maxAttempts: 3, retryMode: 'standard', connectionTimeoutMs: 2000, socketTimeoutMs: 5000 } as const;
 
 const BUCKET_PATTERN = /^(?=.{3,63}$)[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
 

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseModelStoreLocation } from '../src/config.ts';
+import { WORKSPACE_ROOT } from '@rally/model';
 import { createModelStore, LocalFolderStore, S3ModelStore } from '../src/index.ts';
 import { expectRallyError } from './helpers.ts';
 
@@ -39,10 +40,11 @@ describe('createModelStore: local folder', () => {
     expect((create({ MODEL_STORE: pathToFileURL(abs).href }) as LocalFolderStore).root).toBe(abs);
   });
 
-  it('uses process.env and process.cwd() by default', () => {
-    const store = createModelStore();
+  it('resolves a relative folder against the workspace root by default, wherever the process runs', () => {
+    const store = createModelStore({ MODEL_STORE: 'some/store' }) as LocalFolderStore;
     opened.push(store);
-    expect(store.description).toMatch(/^(local folder |s3:\/\/)/);
+    expect(store.root).toBe(join(WORKSPACE_ROOT, 'some/store'));
+    expect((createModelStore({}) as LocalFolderStore).root).toBe(join(WORKSPACE_ROOT, 'store'));
   });
 });
 

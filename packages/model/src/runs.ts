@@ -5,8 +5,15 @@ import { RallyError } from '@rally/errors';
 import { ARTIFACTS, MODEL_ID_PATTERN } from './artifacts.ts';
 import { parseReport, type TrainReport } from './report.ts';
 
-/** Where `pnpm train` writes runs: the workspace's output/ folder (whatever the current directory). */
-export const OUTPUT_DIR = fileURLToPath(new URL('../../../output', import.meta.url));
+/**
+ * The rally folder (the workspace root). Relative paths in configuration (MODEL_STORE, CACHE_DIR)
+ * and the default output/ are anchored here, whatever directory a command runs in, so that every
+ * command means the same folder.
+ */
+export const WORKSPACE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Where `pnpm train` writes runs: the workspace's output/ folder. */
+export const OUTPUT_DIR = join(WORKSPACE_ROOT, 'output');
 
 /** What a run folder is made of. */
 export interface RunToWrite {
@@ -38,6 +45,33 @@ export function writeRun(run: RunToWrite, outputDir = OUTPUT_DIR): string {
     throw error;
   }
   return target;
+}
+
+/**
+ * Removes the temporary folders of runs that died before renaming them into place (kill -9, a
+ * power cut): `.tmp-<id>-<pid>-<time>` whose process is no longer alive. Those of live runs (a
+ * concurrent `pnpm train`) are left alone. Returns the folders removed.
+ */
+export function removeAbandonedRuns(outputDir = OUTPUT_DIR): string[] {
+  if (!existsSync(outputDir)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(outputDir)) {
+    const match = /^\.tmp-[0-9a-f]{64}-(\d+)-\d+$/.exec(name);
+    if (!match || isProcessAlive(Number(match[1]))) continue;
+    rmSync(join(outputDir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Whether a process with this pid exists (on this machine). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface RunSummary {

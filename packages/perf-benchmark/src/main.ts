@@ -33,12 +33,13 @@ function progressPrinter(stderr: NodeJS.WritableStream, cache: ModelCache): (eve
 }
 
 async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  // pnpm runs the script in packages/perf-benchmark; relative paths mean the user's directory.
+  // pnpm runs the script in packages/perf-benchmark: paths given as arguments mean the user's
+  // directory; MODEL_STORE and CACHE_DIR, like for every command, the workspace root.
   const cwd = env.INIT_CWD || process.cwd();
   const outputDir = args.output === undefined ? OUTPUT_DIR : resolve(cwd, args.output);
-  const store = createModelStore(env, cwd);
+  const store = createModelStore(env);
   try {
-    const cache = cacheFromEnv(args.noCache ? { ...env, CACHE_DISABLED: '1' } : env, cwd);
+    const cache = cacheFromEnv(args.noCache ? { ...env, CACHE_DISABLED: '1' } : env);
     let wanted = args.modelId;
     if (wanted === undefined) {
       const runs = listRuns(outputDir);

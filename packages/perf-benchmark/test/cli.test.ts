@@ -39,8 +39,9 @@ describe('the CLI on real runs', () => {
     production = await trainSmallRun(data, join(root, 'output'), 10);
     candidate = await trainSmallRun(data, join(root, 'output'), 5);
     await deployRun(new LocalFolderStore(join(root, 'store')), production.dir);
-    // Relative MODEL_STORE, CACHE_DIR, --output and --markdown resolve against INIT_CWD, the directory pnpm was run from.
-    env = cleanEnv({ INIT_CWD: root, MODEL_STORE: 'store', CACHE_DIR: 'cache' });
+    // --output and --markdown resolve against INIT_CWD, the directory pnpm was run from; MODEL_STORE
+    // and CACHE_DIR against the workspace root, so they are given as absolute paths here.
+    env = cleanEnv({ INIT_CWD: root, MODEL_STORE: join(root, 'store'), CACHE_DIR: join(root, 'cache') });
     // listRuns is newest first: the candidate was trained last.
     localRuns = `Local runs: ${[candidate, production].map((run) => run.modelId.slice(0, 12)).join(', ')}.`;
   }, 60_000);
@@ -156,7 +157,7 @@ describe('the CLI on real runs', () => {
     });
 
     it('no production model', async () => {
-      const result = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'empty-store' });
+      const result = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: join(root, 'empty-store') });
       expectRefusal(result, `The model store (local folder ${join(root, 'empty-store')}) has no production model to compare with; deploy one with pnpm run deploy <model-id>.`);
     });
 
@@ -175,7 +176,7 @@ describe('the CLI on real runs', () => {
       cpSync(join(root, 'store'), storeDir, { recursive: true });
       const modelDir = join(storeDir, 'models', production.modelId);
       writeFileSync(join(modelDir, 'model.json'), `${readFileSync(join(modelDir, 'model.json'), 'utf8')} `);
-      const tampered = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: 'cache-corrupted' });
+      const tampered = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: join(root, 'cache-corrupted') });
       expectRefusal(tampered, new RegExp(`^model\\.json of model ${production.modelId} in local folder .+ does not match its recorded sha256`));
 
       cpSync(join(root, 'store'), storeDir, { recursive: true });
@@ -184,7 +185,7 @@ describe('the CLI on real runs', () => {
       const checksums = JSON.parse(readFileSync(join(modelDir, 'checksums.json'), 'utf8'));
       checksums.artifacts['report.json'] = { sha256: sha256Hex(garbage), size: garbage.byteLength };
       writeFileSync(join(modelDir, 'checksums.json'), JSON.stringify(checksums));
-      const unparsable = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: 'cache-corrupted-2' });
+      const unparsable = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: join(root, 'cache-corrupted-2') });
       expectRefusal(unparsable, new RegExp(`^The report\\.json of production model ${production.modelId.slice(0, 12)} in local folder .+ is not valid JSON\\.$`));
     });
 

@@ -32,6 +32,8 @@ export interface ProbabilityPrediction {
 /** What the HTTP layer needs; tests inject their own (a failing one, a slow one). */
 export interface Predictor {
   readonly ready: boolean;
+  /** Why there is no model yet (null once ready, or while nothing has been tried). */
+  readonly notReadyReason?: string | null;
   readonly modelInfo: ModelInfo | null;
   predict(points: readonly unknown[]): Prediction;
   predictProba(points: readonly unknown[]): ProbabilityPrediction;
@@ -108,6 +110,7 @@ export class ProductionPredictor implements Predictor {
   private current: LoadedModel | null = null;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<boolean> | undefined;
+  private lastError: string | null = null;
 
   constructor(private readonly options: ProductionPredictorOptions) {}
 
@@ -119,14 +122,31 @@ export class ProductionPredictor implements Predictor {
     return this.current?.modelInfo ?? null;
   }
 
+  get notReadyReason(): string | null {
+    if (this.current) return null;
+    if (this.lastError) return this.lastError;
+    return this.refreshing ? `Loading the production model from ${this.options.store.description}.` : null;
+  }
+
   /**
    * Loads production if it changed. Returns true when a new model was loaded. Errors propagate
    * (the caller decides); the model in memory is only replaced by a fully loaded one.
    */
   refresh(): Promise<boolean> {
-    this.refreshing ??= this.load().finally(() => {
-      this.refreshing = undefined;
-    });
+    this.refreshing ??= this.load()
+      .then(
+        (loaded) => {
+          this.lastError = null;
+          return loaded;
+        },
+        (error: Error) => {
+          this.lastError = error.message;
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.refreshing = undefined;
+      });
     return this.refreshing;
   }
 

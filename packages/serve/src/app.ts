@@ -1,15 +1,41 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import http from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { isRallyError } from '@rally/errors';
 import type { Predictor } from '@rally/predict';
+import { Admission } from './admission.ts';
+import { assertShallow } from './body.ts';
 import { DEFAULT_LIMITS, envelopeValidator, type Limits, requestBodySchema } from './envelope.ts';
+
+/** How long a connection may take to send its request, or stay idle between requests. */
+export interface ConnectionLimits {
+  /** Until the request headers are complete (Node's headersTimeout; 408 and closed after). */
+  headersTimeoutMs: number;
+  /** Until the whole request, body included, is received (Node's requestTimeout). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (above load balancers' idle timeouts, 60 s on AWS). */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000 };
+
+/** Bodies above this size (about 100 points) wait their turn to be parsed and predicted (see Admission). */
+const LARGE_BODY_BYTES = 64 * 1024;
 
 export interface AppOptions {
   predictor: Predictor;
   limits?: Partial<Limits>;
+  connections?: Partial<ConnectionLimits>;
   /** Fastify logger options (false in tests and benchmarks). */
   logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Ends this request's turn in the admission queue (set for large bodies only). */
+    releaseTurn: (() => void) | null;
+  }
 }
 
 const messageSchema = { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } as const;
@@ -40,17 +66,47 @@ const modelInfoSchema = {
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const connections: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
   const { predictor } = options;
   const app = Fastify({
     logger: options.logger ?? false,
+    // One line per request would be hundreds of MB a minute under load: requests are logged at
+    // debug (onResponse below), errors always.
+    disableRequestLogging: true,
     bodyLimit: limits.bodyLimit,
     // Strict input: never drop unknown properties or coerce types behind the client's back.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     return503OnClosing: true,
+    serverFactory: (handler) => createHttpServer(handler, connections),
   });
 
   // A JSON API: other bodies are 415, not parsed as text.
   app.removeContentTypeParser(['text/plain']);
+
+  // JSON bodies: Fastify's own parser (prototype poisoning refused), after a turn in the admission
+  // queue for large ones, then a depth limit before anything walks the value.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  const largeBodies = new Admission(1);
+  app.decorateRequest('releaseTurn', null);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, async (request: FastifyRequest, body: string) => {
+    if (body.length > LARGE_BODY_BYTES) request.releaseTurn = await largeBodies.acquire();
+    const value = await new Promise<unknown>((resolve, reject) => defaultJson(request, body, (error, parsed) => (error ? reject(error) : resolve(parsed))));
+    assertShallow(value);
+    return value;
+  });
+  const endTurn = (request: { releaseTurn: (() => void) | null }) => {
+    request.releaseTurn?.();
+    request.releaseTurn = null;
+  };
+  // The turn ends with the response, however it ends (sent, failed, or the client gone).
+  app.addHook('onRequest', async (request, reply) => {
+    reply.raw.once('close', () => endTurn(request));
+  });
+  app.addHook('onResponse', async (request) => endTurn(request));
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -140,14 +196,38 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/ping', { schema: { summary: 'The original liveness check.', response: { 200: { type: 'string' } } } }, async () => 'pong!');
   app.get('/health/live', { schema: { summary: 'The process is up.' } }, async () => ({ status: 'ok' }));
-  app.get('/health/ready', { schema: { summary: 'A production model is loaded (503 until then).' } }, async (_request, reply) =>
+  app.get('/health/ready', { schema: { summary: 'A production model is loaded (503 until then, saying why).' } }, async (_request, reply) =>
     predictor.ready
       ? { status: 'ready', model_id: predictor.modelInfo?.model_id }
-      : reply.code(503).header('Retry-After', '5').send({ status: 'loading', message: 'No production model is loaded yet.' }),
+      : reply
+          .code(503)
+          .header('Retry-After', '5')
+          .send({ status: 'loading', message: `No production model is loaded yet${predictor.notReadyReason ? `: ${predictor.notReadyReason.replace(/\.$/, '')}` : ''}.` }),
   );
   app.get('/model', { schema: { summary: 'The production model: id, creation time, metrics, classes, features.', response: { 200: modelInfoSchema, 503: messageSchema } } }, async (_request, reply) =>
     predictor.modelInfo ?? reply.code(503).header('Retry-After', '5').send({ message: 'No production model is loaded yet.' }),
   );
 
   return app;
+}
+
+/**
+ * Node's HTTP server with request, header and keep-alive limits enforced (checked every second,
+ * not Node's default 30 s), and a JSON answer to unsupported Expect headers (Node's is empty).
+ */
+function createHttpServer(handler: http.RequestListener, limits: ConnectionLimits): http.Server {
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    handler,
+  );
+  server.on('checkExpectation', (request, response) => {
+    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    response.end(JSON.stringify({ message: `Expect: ${String(request.headers.expect).slice(0, 100)} is not supported; only Expect: 100-continue is.` }));
+  });
+  return server;
 }

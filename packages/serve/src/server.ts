@@ -1,10 +1,12 @@
 /**
- * The server: reads configuration, loads the production model, listens, and shuts down gracefully
- * on SIGTERM/SIGINT (in-flight requests finish). Nothing else lives here.
+ * The server: reads configuration, listens at once, loads the production model in the background,
+ * and shuts down gracefully on SIGTERM/SIGINT (in-flight requests finish, within a bounded grace
+ * time). With WORKERS > 1, a cluster primary keeps that many workers alive. Nothing else lives here.
  */
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { RallyError } from '@rally/errors';
+import type { ConnectionLimits } from './app.ts';
 
 export interface ServerConfig {
   port: number;
@@ -13,6 +15,9 @@ export interface ServerConfig {
   logLevel: string;
   /** Processes serving the port (node:cluster); 1 means no cluster. */
   workers: number;
+  connections: ConnectionLimits;
+  /** After SIGTERM, in-flight requests get this long; then their connections are closed and the process exits. */
+  shutdownGraceMs: number;
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, valid: (n: number) => boolean, expected: string): number {
@@ -23,17 +28,30 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, vali
   return value;
 }
 
+const seconds = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0) =>
+  numberFrom(env, name, fallback, (n) => Number.isFinite(n) && n >= min && n <= 3600, `a number of seconds from ${min} to 3600`) * 1000;
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: numberFrom(env, 'PORT', 8000, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer from 0 to 65535'),
     host: env.HOST || '127.0.0.1',
-    pollIntervalMs: numberFrom(env, 'POLL_INTERVAL_SECONDS', 30, (n) => Number.isFinite(n) && n >= 0, 'a number of seconds >= 0') * 1000,
+    pollIntervalMs: seconds(env, 'POLL_INTERVAL_SECONDS', 30),
     logLevel: env.LOG_LEVEL || 'info',
     workers: numberFrom(env, 'WORKERS', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64'),
+    connections: {
+      headersTimeoutMs: seconds(env, 'HEADERS_TIMEOUT_SECONDS', 10, 0.1),
+      requestTimeoutMs: seconds(env, 'REQUEST_TIMEOUT_SECONDS', 30, 0.1),
+      keepAliveTimeoutMs: seconds(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 72, 0.1),
+    },
+    shutdownGraceMs: seconds(env, 'SHUTDOWN_GRACE_SECONDS', 8),
   };
 }
 
-/** Builds the app over the store's production model and listens. The caller owns the returned app. */
+/**
+ * Builds the app over the store's production model and listens at once: the model loads in the
+ * background (readiness says 503 with the reason until it is there), so a slow or unreachable store
+ * never keeps the port closed or the liveness check failing. The caller owns the returned app.
+ */
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<FastifyInstance> {
   const config = configFromEnv(env);
   // Loaded here, not at the top: a cluster primary imports this file and must stay small.
@@ -50,48 +68,123 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     pollIntervalMs: config.pollIntervalMs,
     log: { info: (message) => app?.log.info(message), warn: (message) => app?.log.warn(message) },
   });
-  app = await buildApp({ predictor, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
-  try {
-    await predictor.refresh();
-  } catch (error) {
-    // Serve anyway: readiness says 503 and the poll picks the model up once it is deployed.
-    app.log.warn(`No model loaded yet: ${(error as Error).message}`);
-  }
-  predictor.start();
+  app = await buildApp({ predictor, connections: config.connections, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
   app.addHook('onClose', async () => predictor.stop());
   await app.listen({ port: config.port, host: config.host });
+  const loaded = app;
+  predictor.refresh().then(
+    () => predictor.start(),
+    (error: Error) => {
+      // Serve anyway: readiness says why, and the poll picks the model up once it can.
+      loaded.log.warn(`No model loaded yet: ${error.message}`);
+      predictor.start();
+    },
+  );
   return app;
 }
 
-/** Closes on the first SIGTERM/SIGINT (in-flight requests finish); a second signal exits at once. */
-export function closeOnSignals(close: () => Promise<unknown>): void {
-  let closing = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (closing) process.exit(1);
-      closing = true;
-      close().then(
-        () => process.exit(0),
-        () => process.exit(1),
+/** A signal repeated within this time is the same request arriving twice (pnpm relays what the group already got). */
+const DUPLICATE_SIGNAL_MS = 1000;
+
+/**
+ * On the first SIGTERM/SIGINT: `close()` (stop accepting, finish in-flight requests), and after
+ * `graceMs` `force()` (close what is left); then exit 0. A repeated signal soon after is ignored
+ * (the same stop, relayed); a later one exits at once with 1.
+ */
+export function closeOnSignals(close: () => Promise<unknown>, options: { graceMs: number; force?: () => void; log?: (message: string) => void }): void {
+  let firstAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < DUPLICATE_SIGNAL_MS) return;
+      options.log?.(`${signal} again: exiting now.`);
+      process.exit(1);
+    }
+    firstAt = Date.now();
+    const grace = setTimeout(() => {
+      options.log?.(`Requests still open after the ${options.graceMs / 1000} s grace time: closing their connections.`);
+      options.force?.();
+    }, options.graceMs);
+    grace.unref();
+    close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        options.log?.(`Shutdown failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** More restarts than this within RESTART_WINDOW_MS means the workers cannot run: the primary gives up. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+
+/**
+ * The cluster primary: forks `workers` processes, replaces any that dies, gives up with exit 1 when
+ * they keep dying (MAX_RESTARTS within RESTART_WINDOW_MS), and on SIGTERM stops them all (SIGKILL
+ * after the grace time) and exits 0. It never loads the model: its memory stays small.
+ */
+function runPrimary(config: ServerConfig, env: NodeJS.ProcessEnv): void {
+  const log = (message: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, msg: message })}\n`);
+  const fail = (message: string) => process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), pid: process.pid, msg: message })}\n`);
+  let stopping = false;
+  const restarts: number[] = [];
+  const fork = () => cluster.fork(env);
+  for (let i = 0; i < config.workers; i += 1) fork();
+  cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
+    if (stopping) return;
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts.length > 0 && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+    const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    if (restarts.length > MAX_RESTARTS) {
+      fail(`Worker ${worker.process.pid} ${how}; workers died ${restarts.length} times in ${RESTART_WINDOW_MS / 1000} s, giving up.`);
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGKILL');
+      process.exit(1);
+    }
+    fail(`Worker ${worker.process.pid} died (${how}); starting a new one.`);
+    fork();
+  });
+  closeOnSignals(
+    async () => {
+      stopping = true;
+      const alive = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+      await Promise.all(
+        alive.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              worker.once('exit', () => resolve());
+              worker.process.kill('SIGTERM');
+            }),
+        ),
       );
-    });
-  }
+    },
+    {
+      // Workers have the same grace; the primary waits a little longer, then kills what is left.
+      graceMs: config.shutdownGraceMs + 1000,
+      force: () => Object.values(cluster.workers ?? {}).forEach((worker) => worker?.process.kill('SIGKILL')),
+      log,
+    },
+  );
 }
 
 /**
- * `pnpm serve`: one process, or (WORKERS > 1) a primary that only forks and forwards signals, with
- * WORKERS processes sharing the port. The primary never loads the model: its memory stays small.
+ * `pnpm serve`: one process, or (WORKERS > 1) a primary that only forks, keeps and stops WORKERS
+ * processes sharing the port.
  */
 export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = configFromEnv(env);
   if (config.workers > 1 && cluster.isPrimary) {
-    for (let i = 0; i < config.workers; i += 1) cluster.fork(env);
-    closeOnSignals(async () => {
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-      await new Promise<void>((resolve) => cluster.on('exit', () => Object.keys(cluster.workers ?? {}).length === 0 && resolve()));
-    });
+    runPrimary(config, env);
     return;
   }
   const app = await startServer(env);
-  closeOnSignals(() => app.close());
+  closeOnSignals(() => app.close(), {
+    graceMs: config.shutdownGraceMs,
+    force: () => app.server.closeAllConnections(),
+    log: (message) => app.log.warn(message),
+  });
 }

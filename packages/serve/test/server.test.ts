@@ -12,7 +12,15 @@ import { configFromEnv, startServer } from '../src/index.ts';
 
 describe('server configuration', () => {
   it('reads PORT, HOST, POLL_INTERVAL_SECONDS, LOG_LEVEL and WORKERS with defaults', () => {
-    expect(configFromEnv({})).toEqual({ port: 8000, host: '127.0.0.1', pollIntervalMs: 30_000, logLevel: 'info', workers: 1 });
+    expect(configFromEnv({})).toEqual({
+      port: 8000,
+      host: '127.0.0.1',
+      pollIntervalMs: 30_000,
+      logLevel: 'info',
+      workers: 1,
+      connections: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000 },
+      shutdownGraceMs: 8000,
+    });
     expect(configFromEnv({ PORT: '0', HOST: '0.0.0.0', POLL_INTERVAL_SECONDS: '0.5', WORKERS: '2' })).toMatchObject({ port: 0, host: '0.0.0.0', pollIntervalMs: 500, workers: 2 });
   });
   it('refuses bad values in one sentence', () => {
@@ -44,6 +52,8 @@ describe('end to end: the real server over HTTP', () => {
     const address = app.server.address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
     const base = `http://127.0.0.1:${address.port}`;
+    // It listens at once and loads the model in the background.
+    for (let i = 0; i < 100 && (await fetch(`${base}/health/ready`)).status !== 200; i++) await delay(50);
 
     const response = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: sampleDataPoints(3, 1) }) });
     expect(response.status).toBe(200);

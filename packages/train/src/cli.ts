@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { describeError, integerFlag, isRallyError, UsageError } from '@rally/errors';
 import { formatReport, GROUND_TRUTH_PATH, type ValidationReport } from '@rally/features';
 import { DEFAULT_PARAMS, type RandomForestParams } from '@rally/forest';
-import { OUTPUT_DIR, type TrainReport, writeRun } from '@rally/model';
+import { OUTPUT_DIR, removeAbandonedRuns, type TrainReport, writeRun } from '@rally/model';
 import { MAX_DEPTH_GRID, type ProgressEvent, SPLIT, trainRun } from './run.ts';
 
 const USAGE = `Usage: pnpm train [options]
@@ -124,6 +124,8 @@ async function main(argv = process.argv.slice(2)): Promise<number> {
     return 0;
   }
   try {
+    // Runs killed before renaming their folder into place left it behind: clear those first.
+    removeAbandonedRuns(args.output);
     const run = await trainRun({
       dataPath: args.dataPath,
       params: args.params,
@@ -136,6 +138,10 @@ async function main(argv = process.argv.slice(2)): Promise<number> {
     if (args.json) console.log(JSON.stringify(run.report));
     return 0;
   } catch (error) {
+    if (isRallyError(error, 'DATA_INSUFFICIENT')) {
+      console.error(`Refusing to train: ${error.message}`);
+      return 1;
+    }
     if (isRallyError(error, 'DATA_INVALID')) {
       console.error(`Refusing to train: ${error.message}\n\n${formatReport(error.details as ValidationReport)}`);
       return 1;

@@ -19,8 +19,10 @@ export class ColumnExtractor extends StatelessFeature {
 
 /**
  * One-hot encoding of a category column with the first category (sorted) dropped, as
- * scikit-learn's OneHotEncoder(drop='first'): categories are learned at fit; an unknown one
- * at transform time is an error, never a silent all-zero row.
+ * scikit-learn's OneHotEncoder(drop='first', handle_unknown='ignore'): categories are learned at
+ * fit; one never seen then (valid under the data contract, which is checked before, but absent from
+ * the training rows) encodes as all zeros, like the dropped first category. A model must answer
+ * every point the contract allows.
  */
 export class OneHotDropFirst implements FeatureTransformer {
   readonly inputColumns: readonly string[];
@@ -57,13 +59,8 @@ export class OneHotDropFirst implements FeatureTransformer {
     const categories = this.learned();
     const values = column(batch, this.columnName);
     for (let r = 0; r < batch.rows; r += 1) {
+      // -1 for an unseen category: no column gets a 1.
       const index = categories.indexOf(values[r] as string);
-      if (index < 0) {
-        throw new RallyError(
-          'FEATURE_UNKNOWN_CATEGORY',
-          `Unknown category ${JSON.stringify(values[r])} in "${this.columnName}" (row ${r}); known: ${categories.join(', ')}.`,
-        );
-      }
       for (let j = 1; j < categories.length; j += 1) out[r * stride + offset + j - 1] = j === index ? 1 : 0;
     }
   }

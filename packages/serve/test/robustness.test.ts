@@ -1,0 +1,71 @@
+/** Hostile bodies and what the log says, in process (the reliability suite does the same over sockets). */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { sampleDataPoints } from '@rally/features';
+import type { Predictor } from '@rally/predict';
+import { buildApp } from '../src/index.ts';
+import { productionPredictor } from './fixtures.ts';
+
+/** An app whose JSON log lines are collected. */
+async function appWithLog(predictor: Predictor, level = 'info') {
+  const stream = new PassThrough();
+  const lines: { level: number; msg: string }[] = [];
+  stream.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => lines.push(JSON.parse(line))));
+  const app = await buildApp({ predictor, logger: { level, stream } });
+  return { app, lines };
+}
+
+describe('nesting depth', () => {
+  it.each([40, 4100, 50_000])('a body nested %i deep is a 400 naming the limit, never a 500', async (depth) => {
+    const { app, lines } = await appWithLog(await productionPredictor());
+    const payload = `{"data": {"rally": ${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+    const response = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toBe('The request body nests arrays or objects more than 32 levels deep; a data point is a flat object.');
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    await app.close();
+  });
+
+  it('a flat value that breaks the contract is described briefly, whatever its size', async () => {
+    const { app } = await appWithLog(await productionPredictor());
+    const [point] = sampleDataPoints(1, 2);
+    const response = await app.inject({ method: 'POST', url: '/predict', payload: { data: { ...point, rally: 'x'.repeat(100_000) } } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message.length).toBeLessThan(200);
+    const nested = await app.inject({ method: 'POST', url: '/predict', payload: { data: { ...point, rally: [[[1]]] } } });
+    expect(nested.json().message).toMatch(/field "rally" is an array of 1;/);
+    await app.close();
+  });
+});
+
+describe('logs at the default level (info)', () => {
+  it('no line per request; a server error is always logged', async () => {
+    const failing: Predictor = {
+      ready: true,
+      modelInfo: null,
+      predict: () => {
+        throw new Error('forest exploded');
+      },
+      predictProba: () => {
+        throw new Error('forest exploded');
+      },
+    };
+    const good = await appWithLog(await productionPredictor());
+    for (let i = 0; i < 20; i++) await good.app.inject({ method: 'POST', url: '/predict', payload: { data: sampleDataPoints(1, i) } });
+    await good.app.inject({ method: 'POST', url: '/predict', payload: { nope: 1 } });
+    expect(good.lines).toEqual([]);
+    await good.app.close();
+
+    const bad = await appWithLog(failing);
+    expect((await bad.app.inject({ method: 'POST', url: '/predict', payload: { data: sampleDataPoints(1, 1) } })).statusCode).toBe(500);
+    expect(bad.lines.filter((line) => line.level === 50 && /request failed/.test(line.msg))).toHaveLength(1);
+    await bad.app.close();
+  });
+
+  it('LOG_LEVEL=debug shows one line per request', async () => {
+    const { app, lines } = await appWithLog(await productionPredictor(), 'debug');
+    await app.inject({ method: 'POST', url: '/predict', payload: { data: sampleDataPoints(1, 1) } });
+    expect(lines.filter((line) => line.msg === 'request')).toHaveLength(1);
+    await app.close();
+  });
+});
