@@ -1,8 +1,9 @@
 /**
- * patches/s3rver@3.7.1.patch: the test server honours S3's conditional writes as AWS does
- * (If-None-Match: * creates only a new object, If-Match replaces only the version read; 412
- * otherwise), atomically per key. Without the patch s3rver ignores both headers and the store's
- * promotion race tests could not fail on S3.
+ * patches/s3rver@3.7.1.patch: the test server keeps two promises AWS S3 makes and rally relies on.
+ * Conditional writes (If-None-Match: * creates only a new object, If-Match replaces only the version
+ * read; 412 otherwise), atomically per key; and atomic PUTs (a GET sees the old object or the new
+ * one, never part of it). Without the patch s3rver ignores both headers and serves half-written
+ * objects, and the store's promotion race tests could not pass or fail for the right reason.
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,24 @@ const put = (Key: string, Body: string, condition: { IfMatch?: string; IfNoneMat
     () => 200,
     (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode,
   );
+
+describe('s3rver PUT is atomic (patched)', () => {
+  it('GETs racing PUTs of a large object read the old bytes or the new ones, whole', async () => {
+    const size = 2 * 1024 * 1024;
+    const versions = ['a', 'b', 'c', 'd'].map((c) => c.repeat(size));
+    await put('atomic/big', versions[0], {});
+    const reads: string[] = [];
+    const get = async () => {
+      const object = await store.client.send(new GetObjectCommand({ Bucket: store.bucket, Key: 'atomic/big' }));
+      reads.push(await object.Body!.transformToString());
+    };
+    for (const next of versions.slice(1)) await Promise.all([put('atomic/big', next, {}), get(), get(), get()]);
+    for (const text of reads) {
+      expect(text.length).toBe(size);
+      expect(versions).toContain(text);
+    }
+  });
+});
 
 describe('s3rver conditional writes (patched)', () => {
   it('If-None-Match: * creates an object once', async () => {

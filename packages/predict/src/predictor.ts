@@ -111,6 +111,7 @@ export class ProductionPredictor implements Predictor {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<boolean> | undefined;
   private lastError: string | null = null;
+  private loadingSince: number | null = null;
 
   constructor(private readonly options: ProductionPredictorOptions) {}
 
@@ -125,7 +126,11 @@ export class ProductionPredictor implements Predictor {
   get notReadyReason(): string | null {
     if (this.current) return null;
     if (this.lastError) return this.lastError;
-    return this.refreshing ? `Loading the production model from ${this.options.store.description}.` : null;
+    if (this.refreshing && this.loadingSince !== null) {
+      const waited = Math.round((Date.now() - this.loadingSince) / 1000);
+      return `Loading the production model: waiting ${waited} s so far for the model store (${this.options.store.description}) to answer.`;
+    }
+    return null;
   }
 
   /**
@@ -133,6 +138,7 @@ export class ProductionPredictor implements Predictor {
    * (the caller decides); the model in memory is only replaced by a fully loaded one.
    */
   refresh(): Promise<boolean> {
+    if (!this.refreshing) this.loadingSince = Date.now();
     this.refreshing ??= this.load()
       .then(
         (loaded) => {

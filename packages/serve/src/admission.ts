@@ -10,10 +10,18 @@ export class Admission {
 
   constructor(readonly concurrency: number) {}
 
-  /** Resolves with a release function once a turn is free; calling release more than once is harmless. */
+  /**
+   * Resolves with a release function once a turn is free; calling release more than once is
+   * harmless. A turn always starts from setImmediate, even a free one: a body that arrives complete
+   * is otherwise parsed and predicted inside the same poll phase as the next ones, and the loop
+   * never comes back to anyone else (timers, health checks) until all of them are done.
+   */
   async acquire(): Promise<() => void> {
     if (this.#running >= this.concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    else this.#running++;
+    else {
+      this.#running++;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     let released = false;
     return () => {
       if (released) return;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { isRallyError } from '@rally/errors';
@@ -20,8 +20,23 @@ export interface ConnectionLimits {
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000 };
 
-/** Bodies above this size (about 100 points) wait their turn to be parsed and predicted (see Admission). */
-const LARGE_BODY_BYTES = 64 * 1024;
+/** Bodies above this size (about 25 points) wait their turn to be parsed and predicted (see Admission). */
+const LARGE_BODY_BYTES = 16 * 1024;
+
+/**
+ * Fastify's request log lines at debug, not info: one line per request is hundreds of MB a minute
+ * under load. Failed requests (5xx) are still logged at error, by the error handler and here.
+ */
+class RequestsAtDebug extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null, _request: FastifyRequest, reply: FastifyReply): void {
+    if (error) reply.log.error({ res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
 
 export interface AppOptions {
   predictor: Predictor;
@@ -70,9 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { predictor } = options;
   const app = Fastify({
     logger: options.logger ?? false,
-    // One line per request would be hundreds of MB a minute under load: requests are logged at
-    // debug (onResponse below), errors always.
-    disableRequestLogging: true,
+    logController: new RequestsAtDebug(),
     bodyLimit: limits.bodyLimit,
     // Strict input: never drop unknown properties or coerce types behind the client's back.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
@@ -104,9 +117,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.raw.once('close', () => endTurn(request));
   });
   app.addHook('onResponse', async (request) => endTurn(request));
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
-  });
 
   await app.register(swagger, {
     openapi: {

@@ -65,7 +65,7 @@ describe('logs at the default level (info)', () => {
   it('LOG_LEVEL=debug shows one line per request', async () => {
     const { app, lines } = await appWithLog(await productionPredictor(), 'debug');
     await app.inject({ method: 'POST', url: '/predict', payload: { data: sampleDataPoints(1, 1) } });
-    expect(lines.filter((line) => line.msg === 'request')).toHaveLength(1);
+    expect(lines.filter((line) => line.msg === 'request completed')).toHaveLength(1);
     await app.close();
   });
 });
