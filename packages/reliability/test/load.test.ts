@@ -9,7 +9,7 @@ import { sampleDataPoints } from '@rally/features';
 import { trainTinyRun } from '@rally/model-fixtures';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
 import { REPO_ROOT, runScript, tempDir } from '@rally/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { percentile, rssMb, runLoad, startServerProcess, stopAllServers, waitUntil } from '../src/index.ts';
 
 let storeDir: string;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   second = (await trainTinyRun({ outputDir, rows: 2000, params: { nEstimators: 100, maxDepth: 20, seed: 7 } })).run.modelId;
   await deployRun(new LocalFolderStore(storeDir), join(outputDir, first));
 });
-afterAll(stopAllServers);
+afterEach(stopAllServers);
 
 describe('item 8: health checks under a saturating load of 1000-point batches', () => {
   it('/health/live answers within 1 s while 50 connections post 1000 points each', async () => {
@@ -52,7 +52,7 @@ describe('item 9: logs under load at the default level', () => {
     const server = await startServerProcess({ command: 'node', env: { MODEL_STORE: storeDir, CACHE_DIR: tempDir('cache'), LOG_LEVEL: '' } });
     const before = server.output().length;
     const result = await runLoad({ url: `${server.base}/predict`, body: JSON.stringify({ data: sampleDataPoints(1, 9) }), connections: 10, durationMs: 30_000, maxRequests: 2000 });
-    expect(result.ok).toBe(2000);
+    expect(result.ok, JSON.stringify(result.failures)).toBe(2000);
     await delay(300);
     expect(server.output().length - before).toBeLessThan(4096);
   });
