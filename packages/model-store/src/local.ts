@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
 import { isProcessAlive, sha256Hex } from '@rally/model';
-import { TEMP_MARKER, writeFileAtomic } from './atomic.ts';
+import { removeAbandonedTemporaries, TEMP_MARKER, writeFileAtomic } from './atomic.ts';
 import { ObjectModelStore } from './store.ts';
 
 function isNotFound(error: unknown): boolean {
@@ -52,7 +52,12 @@ export class LocalFolderStore extends ObjectModelStore {
     }
   }
 
+  /** Temporary files of processes killed mid-write are cleared once, before this store's first write. */
+  private cleared: Promise<unknown> | undefined;
+
   protected async writeObject(key: string, body: Buffer, _contentType?: string): Promise<void> {
+    this.cleared ??= removeAbandonedTemporaries(this.root);
+    await this.cleared;
     try {
       await writeFileAtomic(this.pathOf(key), body);
     } catch (error) {
