@@ -3,6 +3,7 @@
  * log line per request, and survives a minute of traffic with a deploy and a rollback in the middle
  * (no failed request, memory back near where it started).
  */
+import net from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sampleDataPoints } from '@rally/features';
@@ -44,6 +45,29 @@ describe('item 8: health checks under a saturating load of 1000-point batches', 
     const result = await load;
     expect(result.ok).toBeGreaterThan(20);
     expect(Math.max(...latencies), `health latencies ${latencies.map((l) => l.toFixed(0)).join(' ')} ms`).toBeLessThan(1000);
+  });
+});
+
+describe('item 8, continued: clients that leave while their batch waits its turn', () => {
+  it('do not stall the server: a batch sent after them is answered', async () => {
+    const server = await startServerProcess({ command: 'node', env: { MODEL_STORE: storeDir, CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'warn' } });
+    const body = JSON.stringify({ data: sampleDataPoints(200, 11) });
+    const request = `POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    for (let round = 0; round < 3; round++) {
+      // Twenty complete requests whose clients hang up at once, most of them while queued.
+      await Promise.all(
+        Array.from({ length: 20 }, () => new Promise<void>((resolve) => {
+          const socket = net.connect({ host: '127.0.0.1', port: server.port }, () => socket.write(request, () => {
+            socket.destroy();
+            resolve();
+          }));
+          socket.on('error', () => resolve());
+        })),
+      );
+      await delay(300);
+      const response = await fetch(`${server.base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+      expect(response.status).toBe(200);
+    }
   });
 });
 

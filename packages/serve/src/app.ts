@@ -2,7 +2,7 @@ import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { isRallyError } from '@rally/errors';
+import { isRallyError, RallyError } from '@rally/errors';
 import type { Predictor } from '@rally/predict';
 import { Admission } from './admission.ts';
 import { assertShallow } from './body.ts';
@@ -50,6 +50,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Ends this request's turn in the admission queue (set for large bodies only). */
     releaseTurn: (() => void) | null;
+    /** The response is over: sent, failed, or the client went away. */
+    responseClosed: boolean;
   }
 }
 
@@ -101,9 +103,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   const largeBodies = new Admission(1);
   app.decorateRequest('releaseTurn', null);
+  app.decorateRequest('responseClosed', false);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, async (request: FastifyRequest, body: string) => {
-    if (body.length > LARGE_BODY_BYTES) request.releaseTurn = await largeBodies.acquire();
+    if (body.length > LARGE_BODY_BYTES) {
+      const release = await largeBodies.acquire();
+      // A client that left while waiting: hand the turn on (nothing will answer, or release, it).
+      if (request.responseClosed) {
+        release();
+        throw new RallyError('REQUEST_INVALID', 'The client closed the connection before its turn.');
+      }
+      request.releaseTurn = release;
+    }
     const value = await new Promise<unknown>((resolve, reject) => defaultJson(request, body, (error, parsed) => (error ? reject(error) : resolve(parsed))));
     assertShallow(value);
     return value;
@@ -114,7 +125,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   // The turn ends with the response, however it ends (sent, failed, or the client gone).
   app.addHook('onRequest', async (request, reply) => {
-    reply.raw.once('close', () => endTurn(request));
+    reply.raw.once('close', () => {
+      request.responseClosed = true;
+      endTurn(request);
+    });
   });
   app.addHook('onResponse', async (request) => endTurn(request));
 
