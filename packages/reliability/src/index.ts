@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { isProcessAlive } from '@rally/model';
 import { REPO_ROOT } from '@rally/testkit';
 
 /** A port nobody listens on right now (cluster workers share a fixed port, not port 0). */
@@ -32,14 +33,8 @@ export async function portInUse(port: number): Promise<boolean> {
   });
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Whether a process exists (on this machine). */
+export const pidAlive = isProcessAlive;
 
 /** Pids of the live (not zombie) processes in process group `pgid` (Linux /proc). */
 export function groupMembers(pgid: number): number[] {

@@ -19,6 +19,18 @@ export function productionPredictor(): Promise<ProductionPredictor> {
   return production;
 }
 
+/** A predictor whose predictions always throw (prediction itself failing). */
+export const failingPredictor: Predictor = {
+  ready: true,
+  modelInfo: null,
+  predict: () => {
+    throw new Error('forest exploded');
+  },
+  predictProba: () => {
+    throw new Error('forest exploded');
+  },
+};
+
 /** A predictor over an empty store: never ready. */
 export function emptyPredictor(): ProductionPredictor {
   return new ProductionPredictor({ store: new LocalFolderStore(tempDir('empty-store')), cache: new ModelCache({ disabled: true }) });

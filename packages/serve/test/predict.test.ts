@@ -1,8 +1,7 @@
 import { describe, expect } from 'vitest';
 import { generateDataPoints, sampleDataPoints } from '@rally/features';
-import type { Predictor } from '@rally/predict';
 import { EMPTY_BATCH, ILL_FORMED_DATA, MISSING_DATA_KEY } from '../src/index.ts';
-import { emptyPredictor, test } from './fixtures.ts';
+import { emptyPredictor, failingPredictor, test } from './fixtures.ts';
 
 const CLASSES = ['FE', 'UE', 'W'];
 const json = (payload: unknown) => ({ method: 'POST' as const, url: '/predict', payload: payload as object });
@@ -90,17 +89,7 @@ describe('limits answer 413', () => {
 });
 
 describe('server-side failures', () => {
-  const failing: Predictor = {
-    ready: true,
-    modelInfo: null,
-    predict: () => {
-      throw new Error('forest exploded');
-    },
-    predictProba: () => {
-      throw new Error('forest exploded');
-    },
-  };
-  test.override({ predictor: failing });
+  test.override({ predictor: failingPredictor });
   test('a failing predictor gives 500 with the original message prefix and no internals', async ({ client }) => {
     const response = await client.inject(json({ data: sampleDataPoints(1) }));
     expect(response.statusCode).toBe(500);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleDataPoints } from '@rally/features';
 import type { Predictor } from '@rally/predict';
 import { buildApp } from '../src/index.ts';
-import { productionPredictor } from './fixtures.ts';
+import { failingPredictor, productionPredictor } from './fixtures.ts';
 
 /** An app whose JSON log lines are collected. */
 async function appWithLog(predictor: Predictor, level = 'info') {
@@ -40,23 +40,13 @@ describe('nesting depth', () => {
 
 describe('logs at the default level (info)', () => {
   it('no line per request; a server error is always logged', async () => {
-    const failing: Predictor = {
-      ready: true,
-      modelInfo: null,
-      predict: () => {
-        throw new Error('forest exploded');
-      },
-      predictProba: () => {
-        throw new Error('forest exploded');
-      },
-    };
     const good = await appWithLog(await productionPredictor());
     for (let i = 0; i < 20; i++) await good.app.inject({ method: 'POST', url: '/predict', payload: { data: sampleDataPoints(1, i) } });
     await good.app.inject({ method: 'POST', url: '/predict', payload: { nope: 1 } });
     expect(good.lines).toEqual([]);
     await good.app.close();
 
-    const bad = await appWithLog(failing);
+    const bad = await appWithLog(failingPredictor);
     expect((await bad.app.inject({ method: 'POST', url: '/predict', payload: { data: sampleDataPoints(1, 1) } })).statusCode).toBe(500);
     expect(bad.lines.filter((line) => line.level === 50 && /request failed/.test(line.msg))).toHaveLength(1);
     await bad.app.close();
