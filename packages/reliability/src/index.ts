@@ -109,8 +109,11 @@ export interface StartOptions {
   command?: 'pnpm serve' | 'node';
   env?: NodeJS.ProcessEnv;
   port?: number;
-  /** Wait until /health/live answers (default), or only until the process is spawned. */
-  waitFor?: 'live' | 'spawn';
+  /**
+   * Wait until /health/ready answers 200 (default: a model is loaded; the server listens before),
+   * until /health/live answers, or only until the process is spawned.
+   */
+  waitFor?: 'ready' | 'live' | 'spawn';
   timeoutMs?: number;
 }
 
@@ -152,13 +155,14 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     },
   };
   started.push(server);
-  if ((options.waitFor ?? 'live') === 'live') {
+  const waitFor = options.waitFor ?? 'ready';
+  if (waitFor !== 'spawn') {
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before listening: ${output}`);
-      if (Date.now() > deadline) throw new Error(`the server did not answer /health/live within ${options.timeoutMs ?? 60_000} ms: ${output}`);
+      if (Date.now() > deadline) throw new Error(`the server did not answer /health/${waitFor} within ${options.timeoutMs ?? 60_000} ms: ${output}`);
       try {
-        if ((await fetch(`${server.base}/health/live`, { signal: AbortSignal.timeout(1000) })).ok) break;
+        if ((await fetch(`${server.base}/health/${waitFor}`, { signal: AbortSignal.timeout(1000) })).ok) break;
       } catch {
         // not yet
       }

@@ -39,7 +39,7 @@ const s3Env = () => ({
 describe('item 7: a model store that never answers', () => {
   it('the server listens at once: /health/live 200 within 5 s, /health/ready 503 saying the store does not answer', async () => {
     const started = Date.now();
-    const server = await startServerProcess({ command: 'node', env: { ...s3Env(), CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'warn' }, timeoutMs: 15_000 });
+    const server = await startServerProcess({ command: 'node', env: { ...s3Env(), CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'warn' }, waitFor: 'live', timeoutMs: 15_000 });
     expect(Date.now() - started).toBeLessThan(5000);
     const ready = await fetch(`${server.base}/health/ready`);
     expect(ready.status).toBe(503);
