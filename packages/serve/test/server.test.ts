@@ -81,6 +81,12 @@ describe('end to end: the real server over HTTP', () => {
       child.once('exit', (code) => reject(new Error(`server exited early (${code}): ${output}`)));
     });
     const base = await listening;
+    // The server listens before its model is loaded: wait until every worker answers ready
+    // (connections are dealt round robin, so several answers in a row).
+    for (let ready = 0, tries = 0; ready < 4 && tries < 400; tries++) {
+      ready = (await fetch(`${base}/health/ready`)).status === 200 ? ready + 1 : 0;
+      if (ready < 4) await delay(50);
+    }
     // A request whose body is still arriving when SIGTERM comes must be answered, not dropped.
     const body = JSON.stringify({ data: sampleDataPoints(50, 2) });
     const request = http.request(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
