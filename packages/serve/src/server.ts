@@ -47,12 +47,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   };
 }
 
+export interface StartOptions {
+  /**
+   * Listen once the model is loaded, or after this many ms, whichever comes first (default 0:
+   * listen at once). Cluster workers wait a little: the others serve meanwhile, and a replaced
+   * worker then takes no connection it would have to answer 503.
+   */
+  listenAfterModelMs?: number;
+}
+
 /**
- * Builds the app over the store's production model and listens at once: the model loads in the
- * background (readiness says 503 with the reason until it is there), so a slow or unreachable store
- * never keeps the port closed or the liveness check failing. The caller owns the returned app.
+ * Builds the app over the store's production model and listens (at once by default): the model
+ * loads in the background (readiness says 503 with the reason until it is there), so a slow or
+ * unreachable store never keeps the port closed or the liveness check failing. The caller owns the
+ * returned app.
  */
-export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<FastifyInstance> {
+export async function startServer(env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<FastifyInstance> {
   const config = configFromEnv(env);
   // Loaded here, not at the top: a cluster primary imports this file and must stay small.
   const [{ cacheFromEnv, createModelStore }, { ProductionPredictor }, { buildApp }] = await Promise.all([
@@ -70,16 +80,21 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   });
   app = await buildApp({ predictor, connections: config.connections, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
   app.addHook('onClose', async () => predictor.stop());
-  await app.listen({ port: config.port, host: config.host });
-  const loaded = app;
-  predictor.refresh().then(
+  const built = app;
+  const loading = predictor.refresh().then(
     () => predictor.start(),
     (error: Error) => {
       // Serve anyway: readiness says why, and the poll picks the model up once it can.
-      loaded.log.warn(`No model loaded yet: ${error.message}`);
+      built.log.warn(`No model loaded yet: ${error.message}`);
       predictor.start();
     },
   );
+  if (options.listenAfterModelMs) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([loading, new Promise((resolve) => (timer = setTimeout(resolve, options.listenAfterModelMs)))]);
+    clearTimeout(timer);
+  }
+  await app.listen({ port: config.port, host: config.host });
   return app;
 }
 
@@ -181,7 +196,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void>
     runPrimary(config, env);
     return;
   }
-  const app = await startServer(env);
+  // A cluster worker listens once its model is loaded (or after 5 s): the others serve meanwhile.
+  const app = await startServer(env, { listenAfterModelMs: cluster.isWorker ? 5000 : 0 });
   closeOnSignals(() => app.close(), {
     graceMs: config.shutdownGraceMs,
     force: () => app.server.closeAllConnections(),
