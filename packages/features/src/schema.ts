@@ -54,7 +54,7 @@ export function checkPoint(point: unknown, index: number, contract: DataContract
  * A client's value in a message: short whatever it is (strings cut at 40 characters, arrays and
  * objects named, never serialized: they can be huge or nested thousands deep).
  */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value !== null && typeof value === 'object') return 'an object';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);

@@ -66,7 +66,7 @@ function buildTree(job: TreeJob, set: SortedColumns, index: number): EncodedTree
 }
 
 /** A bootstrap sample of `rows` rows drawn with replacement, as the number of times each row was drawn. */
-export function bootstrapCounts(rows: number, random: Random): Int32Array {
+function bootstrapCounts(rows: number, random: Random): Int32Array {
   const counts = new Int32Array(rows);
   for (let i = 0; i < rows; i++) counts[random.below(rows)]++;
   return counts;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { isProcessAlive } from '@rally/model';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { removeAbandoned } from '@rally/model';
 
 /** Marker in temporary file names; listings skip files containing it. */
 export const TEMP_MARKER = '.tmp-';
@@ -28,24 +28,10 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
   }
 }
 
-/**
- * Removes the temporary files writeFileAtomic left below `dir` when its process was killed between
- * writing and renaming (`<name>.tmp-<pid>-<hex>` whose pid is no longer alive). Best effort: the
- * folder may not exist or change meanwhile.
- */
-export async function removeAbandonedTemporaries(dir: string): Promise<number> {
-  let entries;
-  try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const entry of entries) {
-    const match = /\.tmp-(\d+)-[0-9a-f]+$/.exec(entry.name);
-    if (!entry.isFile() || !match || isProcessAlive(Number(match[1]))) continue;
-    await rm(join(entry.parentPath, entry.name), { force: true }).catch(() => {});
-    removed++;
-  }
-  return removed;
+/** writeFileAtomic's temporary file: `<name>.tmp-<pid>-<hex>`. */
+const TEMPORARY = /\.tmp-(\d+)-[0-9a-f]+$/;
+
+/** Removes the temporary files writeFileAtomic left below `dir` when its process was killed before renaming. */
+export function removeAbandonedTemporaries(dir: string): string[] {
+  return removeAbandoned(dir, TEMPORARY, { recursive: true });
 }

@@ -43,7 +43,7 @@ export class ModelCache {
   /** Concurrent fetches of one artifact in this process share a single download. */
   private readonly inFlight = new Map<string, Promise<Buffer>>();
   /** Temporary files of processes killed mid-write are cleared once, before the first write. */
-  private cleared: Promise<unknown> | undefined;
+  private cleared = false;
 
   constructor({ dir = 'cache', ttlMs = DEFAULT_CACHE_TTL_MS, disabled = false, now = () => Date.now() }: ModelCacheOptions = {}) {
     if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new RallyError('STORE_CONFIG', `The cache TTL must be a non-negative number of milliseconds, got ${ttlMs}.`);
@@ -115,8 +115,10 @@ export class ModelCache {
   private async write(id: string, name: ArtifactName, bytes: Buffer): Promise<void> {
     const path = this.pathOf(id, name);
     const meta: CacheEntryMeta = { model_id: id, name, sha256: sha256Hex(bytes), size: bytes.byteLength, fetched_at: new Date(this.now()).toISOString() };
-    this.cleared ??= removeAbandonedTemporaries(this.dir);
-    await this.cleared;
+    if (!this.cleared) {
+      this.cleared = true;
+      removeAbandonedTemporaries(this.dir);
+    }
     try {
       await writeFileAtomic(path, bytes);
       await writeFileAtomic(`${path}.meta.json`, Buffer.from(`${JSON.stringify(meta, null, 2)}\n`));

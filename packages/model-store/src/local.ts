@@ -53,11 +53,13 @@ export class LocalFolderStore extends ObjectModelStore {
   }
 
   /** Temporary files of processes killed mid-write are cleared once, before this store's first write. */
-  private cleared: Promise<unknown> | undefined;
+  private cleared = false;
 
   protected async writeObject(key: string, body: Buffer, _contentType?: string): Promise<void> {
-    this.cleared ??= removeAbandonedTemporaries(this.root);
-    await this.cleared;
+    if (!this.cleared) {
+      this.cleared = true;
+      removeAbandonedTemporaries(this.root);
+    }
     try {
       await writeFileAtomic(this.pathOf(key), body);
     } catch (error) {

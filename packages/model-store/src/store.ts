@@ -181,7 +181,12 @@ export abstract class ObjectModelStore implements ModelStore {
   async getArtifact(id: string, name: ArtifactName): Promise<Buffer> {
     assertModelId(id);
     assertArtifactName(name);
-    const checksums = await this.getChecksums(id);
+    return this.readVerified(await this.getChecksums(id), name);
+  }
+
+  /** An artifact's bytes, checked against the manifest already read. */
+  private async readVerified(checksums: ModelChecksums, name: ArtifactName): Promise<Buffer> {
+    const id = checksums.model_id;
     const bytes = await this.readObject(artifactKey(id, name));
     if (bytes === null) {
       throw new RallyError('STORE_CORRUPTED', `Model ${id} in ${this.description} has a manifest but its ${name} is missing.`);
@@ -216,9 +221,9 @@ export abstract class ObjectModelStore implements ModelStore {
     if (!(now instanceof Date) || !Number.isFinite(now.getTime())) {
       throw new RallyError('STORE_CONFIG', `Cannot promote model ${id}: the promotion time is not a valid date.`);
     }
-    if (!(await this.hasModel(id))) throw await this.unknownModel(id);
     // The bytes that will serve, not just the manifest: a damaged model must not reach production.
-    for (const name of ARTIFACTS) await this.getArtifact(id, name);
+    const checksums = await this.getChecksums(id);
+    await Promise.all(ARTIFACTS.map((name) => this.readVerified(checksums, name)));
     const read = await this.readObjectVersioned(PRODUCTION_KEY);
     const current = read === null ? null : this.parsePointer(read.bytes);
     // promoted_at strictly increases along the history, even if two promotions share a millisecond

@@ -27,4 +27,5 @@ export {
 } from './artifacts.ts';
 export { parseReport, type TrainReport } from './report.ts';
 export { loadModel, readRunFolder, type LoadedModel } from './reader.ts';
-export { OUTPUT_DIR, WORKSPACE_ROOT, listRuns, isProcessAlive, removeAbandonedRuns, resolveRun, writeRun, type RunSummary, type RunToWrite } from './runs.ts';
+export { isProcessAlive, removeAbandoned } from './abandoned.ts';
+export { OUTPUT_DIR, WORKSPACE_ROOT, listRuns, removeAbandonedRuns, resolveRun, writeRun, type RunSummary, type RunToWrite } from './runs.ts';

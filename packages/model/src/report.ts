@@ -28,30 +28,29 @@ const isStrings = (value: unknown): value is string[] => Array.isArray(value) &&
 
 /**
  * Parses report.json bytes, checking the fields rally reads (id, time, metrics, classes, features,
- * estimator); anything else is a one-sentence STORE_CORRUPTED naming `where`.
+ * estimator); anything else is a one-sentence STORE_CORRUPTED naming `where` (and ending with
+ * `advice`, when given).
  */
-export function parseReport(bytes: Uint8Array, where: string): TrainReport {
+export function parseReport(bytes: Uint8Array, where: string, advice = ''): TrainReport {
+  const fail = (problem: string, cause?: unknown): never => {
+    throw new RallyError('STORE_CORRUPTED', `The report.json of ${where} ${problem}${advice ? `; ${advice}` : ''}.`, { cause });
+  };
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    throw new RallyError('STORE_CORRUPTED', `The report.json of ${where} is not valid JSON.`, { cause: error });
+    fail('is not valid JSON', error);
   }
-  const report = value as Partial<TrainReport> | null;
-  const problem =
-    report === null || typeof report !== 'object' || Array.isArray(report)
-      ? 'it is not an object'
-      : typeof report.model_id !== 'string'
-        ? 'model_id is missing'
-        : typeof report.created_at !== 'string' || !Number.isFinite(Date.parse(report.created_at))
-          ? 'created_at is not a time'
-          : !['test_log_loss', 'accuracy', 'cv_mean_log_loss', 'cv_std_log_loss'].every((key) => isNumber(report[key as keyof TrainReport]))
-            ? 'a metric is missing or not a number'
-            : !isStrings(report.classes) || !isStrings(report.features)
-              ? 'classes or features are missing'
-              : typeof report.estimator !== 'object' || report.estimator === null
-                ? 'estimator is missing'
-                : null;
-  if (problem) throw new RallyError('STORE_CORRUPTED', `The report.json of ${where} is not a training report (${problem}).`);
-  return report as TrainReport;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('is not a training report (it is not an object)');
+  const report = value as Partial<Record<keyof TrainReport, unknown>>;
+  const checks: [boolean, string][] = [
+    [typeof report.model_id === 'string', 'model_id is missing'],
+    [typeof report.created_at === 'string' && Number.isFinite(Date.parse(report.created_at)), 'created_at is not a time'],
+    [(['test_log_loss', 'accuracy', 'cv_mean_log_loss', 'cv_std_log_loss'] as const).every((key) => isNumber(report[key])), 'a metric is missing or not a number'],
+    [isStrings(report.classes) && isStrings(report.features), 'classes or features are missing'],
+    [typeof report.estimator === 'object' && report.estimator !== null, 'estimator is missing'],
+  ];
+  const failed = checks.find(([ok]) => !ok);
+  if (failed) fail(`is not a training report (${failed[1]})`);
+  return value as TrainReport;
 }

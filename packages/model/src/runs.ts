@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RallyError } from '@rally/errors';
 import { ARTIFACTS, MODEL_ID_PATTERN } from './artifacts.ts';
+import { removeAbandoned } from './abandoned.ts';
 import { parseReport, type TrainReport } from './report.ts';
 
 /**
@@ -47,31 +48,15 @@ export function writeRun(run: RunToWrite, outputDir = OUTPUT_DIR): string {
   return target;
 }
 
+/** `writeRun`'s temporary folder: `.tmp-<id>-<pid>-<time>`. */
+const RUN_TEMPORARY = /^\.tmp-[0-9a-f]{64}-(\d+)-\d+$/;
+
 /**
  * Removes the temporary folders of runs that died before renaming them into place (kill -9, a
- * power cut): `.tmp-<id>-<pid>-<time>` whose process is no longer alive. Those of live runs (a
- * concurrent `pnpm train`) are left alone. Returns the folders removed.
+ * power cut); those of live runs (a concurrent `pnpm train`) are left alone.
  */
 export function removeAbandonedRuns(outputDir = OUTPUT_DIR): string[] {
-  if (!existsSync(outputDir)) return [];
-  const removed: string[] = [];
-  for (const name of readdirSync(outputDir)) {
-    const match = /^\.tmp-[0-9a-f]{64}-(\d+)-\d+$/.exec(name);
-    if (!match || isProcessAlive(Number(match[1]))) continue;
-    rmSync(join(outputDir, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
-}
-
-/** Whether a process with this pid exists (on this machine). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return removeAbandoned(outputDir, RUN_TEMPORARY);
 }
 
 export interface RunSummary {
@@ -94,11 +79,7 @@ export function listRuns(outputDir = OUTPUT_DIR): RunSummary[] {
       } catch (error) {
         throw new RallyError('STORE_CORRUPTED', `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'read failed'}); delete that run or train it again.`, { cause: error });
       }
-      try {
-        return { modelId: name, dir, report: parseReport(bytes, `run ${dir}`) };
-      } catch (error) {
-        throw new RallyError('STORE_CORRUPTED', `${(error as Error).message.replace(/\.$/, '')}; delete that run or train it again.`, { cause: error });
-      }
+      return { modelId: name, dir, report: parseReport(bytes, `run ${dir}`, 'delete that run or train it again') };
     })
     .sort((a, b) => b.report.created_at.localeCompare(a.report.created_at) || a.modelId.localeCompare(b.modelId));
 }

@@ -50,8 +50,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Ends this request's turn in the admission queue (set for large bodies only). */
     releaseTurn: (() => void) | null;
-    /** The response is over: sent, failed, or the client went away. */
-    responseClosed: boolean;
   }
 }
 
@@ -101,36 +99,39 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // JSON bodies: Fastify's own parser (prototype poisoning refused), after a turn in the admission
   // queue for large ones, then a depth limit before anything walks the value.
   const defaultJson = app.getDefaultJsonParser('error', 'error');
+  const parseShallow = (request: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void) =>
+    defaultJson(request, body, (error, value) => {
+      if (error) return done(error);
+      try {
+        assertShallow(value);
+      } catch (depthError) {
+        return done(depthError as Error);
+      }
+      done(null, value);
+    });
   const largeBodies = new Admission(1);
   app.decorateRequest('releaseTurn', null);
-  app.decorateRequest('responseClosed', false);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, async (request: FastifyRequest, body: string) => {
-    if (body.length > LARGE_BODY_BYTES) {
-      const release = await largeBodies.acquire();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done) => {
+    const text = body as string;
+    if (text.length <= LARGE_BODY_BYTES) return parseShallow(request, text, done);
+    largeBodies.acquire().then((release) => {
       // A client that left while waiting: hand the turn on (nothing will answer, or release, it).
-      if (request.responseClosed) {
+      if (request.raw.socket?.destroyed) {
         release();
-        throw new RallyError('REQUEST_INVALID', 'The client closed the connection before its turn.');
+        return done(new RallyError('REQUEST_INVALID', 'The client closed the connection before its turn.'));
       }
       request.releaseTurn = release;
-    }
-    const value = await new Promise<unknown>((resolve, reject) => defaultJson(request, body, (error, parsed) => (error ? reject(error) : resolve(parsed))));
-    assertShallow(value);
-    return value;
+      parseShallow(request, text, done);
+    }, done);
   });
-  const endTurn = (request: { releaseTurn: (() => void) | null }) => {
-    request.releaseTurn?.();
-    request.releaseTurn = null;
-  };
-  // The turn ends with the response, however it ends (sent, failed, or the client gone).
-  app.addHook('onRequest', async (request, reply) => {
+  // A turn ends with its response, however it ends (sent, failed, or the client gone).
+  const endTurnOnClose = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.raw.once('close', () => {
-      request.responseClosed = true;
-      endTurn(request);
+      request.releaseTurn?.();
+      request.releaseTurn = null;
     });
-  });
-  app.addHook('onResponse', async (request) => endTurn(request));
+  };
 
   await app.register(swagger, {
     openapi: {
@@ -170,6 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     '/predict',
     {
       validatorCompiler,
+      onRequest: endTurnOnClose,
       schema: predictSchema('Predicted outcome of each point, in order.', {
         description: 'One label (W, FE or UE) per point. The model id is in the X-Model-Id header.',
         type: 'array',
@@ -186,6 +188,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     '/predict/proba',
     {
       validatorCompiler,
+      onRequest: endTurnOnClose,
       schema: predictSchema('Class probabilities of each point, with the model id.', {
         type: 'object',
         properties: {

@@ -5,7 +5,7 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError, integerFlag, isRallyError, UsageError } from '@rally/errors';
+import { describeError, integerFlag, isRallyError, parseArgsSentence, UsageError } from '@rally/errors';
 import { formatReport, GROUND_TRUTH_PATH, type ValidationReport } from '@rally/features';
 import { DEFAULT_PARAMS, type RandomForestParams } from '@rally/forest';
 import { OUTPUT_DIR, removeAbandonedRuns, type TrainReport, writeRun } from '@rally/model';
@@ -116,7 +116,7 @@ async function main(argv = process.argv.slice(2)): Promise<number> {
   try {
     args = parseTrainArgs(argv);
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    console.error(`${error instanceof UsageError ? error.message : parseArgsSentence(error)}\n${USAGE}`);
     return 2;
   }
   if (args.help) {
@@ -138,7 +138,8 @@ async function main(argv = process.argv.slice(2)): Promise<number> {
     if (args.json) console.log(JSON.stringify(run.report));
     return 0;
   } catch (error) {
-    if (isRallyError(error, 'DATA_INSUFFICIENT')) {
+    // Too few rows for the split and folds, or a single class: the data cannot be trained on.
+    if (isRallyError(error, 'DATA_INSUFFICIENT') || isRallyError(error, 'ESTIMATOR_BAD_INPUT')) {
       console.error(`Refusing to train: ${error.message}`);
       return 1;
     }

@@ -1,4 +1,3 @@
-import { RallyError } from '@rally/errors';
 import { type Dataset, loadDataset, selectRows, selectValues, tableToBatch, type RowBatch } from '@rally/features';
 import { DEFAULT_PARAMS, FOREST_IMPLEMENTATION, mostProbableClass, type RandomForestParams } from '@rally/forest';
 import { modelIdOf, Pipeline, type RunToWrite, type TrainReport } from '@rally/model';
@@ -59,27 +58,6 @@ export async function crossValidate(
   return losses;
 }
 
-/**
- * Rows a class needs for a training run: after the stratified split (20% to the test part) each CV
- * fold must hold one, ceil(folds / (1 - testSize)) = 7, which also leaves one in the test part.
- */
-export const MIN_ROWS_PER_CLASS = Math.ceil(SPLIT.folds / (1 - SPLIT.testSize));
-
-/** DATA_INSUFFICIENT, in one sentence, unless at least two classes have MIN_ROWS_PER_CLASS rows each. */
-export function assertEnoughRows(labels: readonly string[], source: string): void {
-  const counts = new Map<string, number>();
-  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
-  const classes = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
-  const tooFew = classes.filter(([, count]) => count < MIN_ROWS_PER_CLASS);
-  if (classes.length >= 2 && tooFew.length === 0) return;
-  const shown = classes.map(([label, count]) => `${label} ${count}`).join(', ') || 'none';
-  throw new RallyError(
-    'DATA_INSUFFICIENT',
-    `${source} has ${labels.length} row${labels.length === 1 ? '' : 's'} (per class: ${shown}); training needs at least 2 classes with ${MIN_ROWS_PER_CLASS} rows each (a 20% test part and ${SPLIT.folds}-fold cross-validation).`,
-    { details: { rows: labels.length, classes: Object.fromEntries(classes), minRowsPerClass: MIN_ROWS_PER_CLASS } },
-  );
-}
-
 export function classPriorLogLoss(trainLabels: readonly string[], testLabels: readonly string[]): number {
   const classes = [...new Set(trainLabels)].sort();
   const shares = classes.map((label) => trainLabels.filter((l) => l === label).length / trainLabels.length);
@@ -97,7 +75,6 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
 
   const batch = tableToBatch(dataset.table);
   const labels = [...(batch.columns.outcome as readonly string[])];
-  assertEnoughRows(labels, dataset.fileName);
   const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
   const trainBatch = selectRows(batch, train);
   const testBatch = selectRows(batch, test);

@@ -1,3 +1,4 @@
+import { RallyError } from '@rally/errors';
 import { Random, shuffledIndices } from '@rally/features';
 
 export interface Split {
@@ -5,8 +6,22 @@ export interface Split {
   test: Int32Array;
 }
 
-/** Row indices grouped by label, each group in seeded random order. */
-function shuffledByClass(labels: readonly string[], seed: number): Int32Array[] {
+/**
+ * DATA_INSUFFICIENT, in one sentence naming the smallest class, unless every class has at least
+ * `min` rows: what `purpose` needs of the data it is given.
+ */
+function assertRowsPerClass(groups: readonly Int32Array[], classes: readonly string[], min: number, purpose: string): void {
+  const smallest = groups.reduce((best, group, i) => (group.length < groups[best].length ? i : best), 0);
+  if (groups.length === 0 || groups[smallest].length >= min) return;
+  const count = groups[smallest].length;
+  const perClass = classes.map((label, i) => `${label} ${groups[i].length}`).join(', ');
+  throw new RallyError('DATA_INSUFFICIENT', `Class ${classes[smallest]} has ${count} row${count === 1 ? '' : 's'}; ${purpose} needs at least ${min} rows of every class (per class: ${perClass}).`, {
+    details: { classes: Object.fromEntries(classes.map((label, i) => [label, groups[i].length])), min },
+  });
+}
+
+/** Row indices grouped by label, each group in seeded random order; and the sorted labels. */
+function shuffledByClass(labels: readonly string[], seed: number): { groups: Int32Array[]; classes: string[] } {
   const random = new Random(seed);
   const groups = new Map<string, number[]>();
   for (const [i, label] of labels.entries()) {
@@ -15,10 +30,14 @@ function shuffledByClass(labels: readonly string[], seed: number): Int32Array[] 
     groups.set(label, group);
   }
   // Sorted labels so the result does not depend on which class happens to come first.
-  return [...groups.keys()].sort().map((label) => {
-    const rows = groups.get(label)!;
-    return Int32Array.from(shuffledIndices(rows.length, random), (j) => rows[j]);
-  });
+  const classes = [...groups.keys()].sort();
+  return {
+    classes,
+    groups: classes.map((label) => {
+      const rows = groups.get(label)!;
+      return Int32Array.from(shuffledIndices(rows.length, random), (j) => rows[j]);
+    }),
+  };
 }
 
 const sorted = (indices: number[]) => Int32Array.from(indices).sort();
@@ -30,7 +49,9 @@ const sorted = (indices: number[]) => Int32Array.from(indices).sort();
  */
 export function stratifiedSplit(labels: readonly string[], testSize = 0.2, seed = 42): Split {
   if (!(testSize > 0 && testSize < 1)) throw new RangeError(`testSize must be in (0, 1), got ${testSize}.`);
-  const groups = shuffledByClass(labels, seed);
+  const { groups, classes } = shuffledByClass(labels, seed);
+  // One row of a class on each side at least: a class only in the test part was never learned.
+  assertRowsPerClass(groups, classes, 2, 'a stratified train/test split');
   const nTest = Math.ceil(testSize * labels.length);
   const exact = groups.map((group) => (group.length * nTest) / labels.length);
   const counts = exact.map(Math.floor);
@@ -51,7 +72,9 @@ export function stratifiedSplit(labels: readonly string[], testSize = 0.2, seed 
  */
 export function stratifiedKFold(labels: readonly string[], folds = 5, seed = 42): Split[] {
   if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`folds must be an integer >= 2, got ${folds}.`);
-  const groups = shuffledByClass(labels, seed);
+  const { groups, classes } = shuffledByClass(labels, seed);
+  // Every fold must hold every class, or a fold's model never sees one its test part has.
+  assertRowsPerClass(groups, classes, folds, `${folds}-fold stratified cross-validation`);
   const assignment = new Int32Array(labels.length);
   let dealt = 0;
   for (const group of groups) for (const row of group) assignment[row] = dealt++ % folds;

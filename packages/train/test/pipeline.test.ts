@@ -3,7 +3,7 @@
  * slice of the ground truth so they stay fast. Inputs are shared through Vitest fixtures.
  */
 import { describe, expect, test as base } from 'vitest';
-import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, selectRows, tableToBatch, type FeatureMatrix, type RowBatch } from '@rally/features';
+import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, selectRows, selectValues, tableToBatch, type FeatureMatrix, type RowBatch } from '@rally/features';
 import { RandomForestClassifier } from '@rally/forest';
 import { Pipeline } from '@rally/model';
 import { classPriorLogLoss, logLoss, stratifiedSplit } from '../src/index.ts';
@@ -23,7 +23,7 @@ function slice(): Data {
   const rows = selectRows(batch, Int32Array.from({ length: 1000 }, (_, i) => i));
   const labels = rows.columns.outcome as string[];
   const { train, test } = stratifiedSplit(labels, 0.2, 42);
-  return { train: selectRows(rows, train), test: selectRows(rows, test), yTrain: Array.from(train, (i) => labels[i]), yTest: Array.from(test, (i) => labels[i]) };
+  return { train: selectRows(rows, train), test: selectRows(rows, test), yTrain: selectValues(labels, train), yTest: selectValues(labels, test) };
 }
 
 const test = base.extend<{ data: Data; fittedFeatures: FeatureUnion; features: FeatureMatrix; fittedEstimator: RandomForestClassifier; fittedPipeline: Pipeline }>({

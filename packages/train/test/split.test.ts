@@ -47,3 +47,25 @@ describe('stratifiedKFold (5 folds)', () => {
     }
   });
 });
+
+describe('too few rows of a class', () => {
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return error as Error & { code?: string };
+    }
+    throw new Error('expected a refusal');
+  };
+  it('a split needs two rows of every class (one on each side), else DATA_INSUFFICIENT in one sentence', () => {
+    const error = refusal(() => stratifiedSplit(['W', 'W', 'UE', 'UE', 'FE']));
+    expect(error.code).toBe('DATA_INSUFFICIENT');
+    expect(error.message).toBe('Class FE has 1 row; a stratified train/test split needs at least 2 rows of every class (per class: FE 1, UE 2, W 2).');
+    expect(() => stratifiedSplit(['W', 'W', 'UE', 'UE', 'FE', 'FE'])).not.toThrow();
+  });
+  it('k folds need k rows of every class', () => {
+    const rows = [...Array(9).fill('W'), ...Array(4).fill('FE')];
+    expect(refusal(() => stratifiedKFold(rows, 5)).message).toMatch(/^Class FE has 4 rows; 5-fold stratified cross-validation needs at least 5 rows of every class/);
+    expect(() => stratifiedKFold(rows, 4)).not.toThrow();
+  });
+});

@@ -204,7 +204,7 @@ export class SplitSearch {
 }
 
 /** Candidate splits within tolerance of the best score so far, in scan order (typed arrays that grow). */
-export class CandidateBand {
+class CandidateBand {
   size = 0;
   feature = new Int32Array(16);
   threshold = new Float64Array(16);

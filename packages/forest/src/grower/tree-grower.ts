@@ -171,66 +171,48 @@ class TreeGrower {
   #findSplit(start: number, end: number, size: number, depth: number): number {
     const total = this.#total;
     const search = this.#search;
-    const path = this.#path;
     search.begin(total, size);
-    // Candidates arise only between rows of different classes: a pure node (one class) has none.
+    // Candidates arise only between rows of different classes: a pure node (one class) has none,
+    // and, as in scikit-learn, draws no features either.
     let classes = 0;
     for (let c = 0; c < this.#k; c++) if (total[c] > 0) classes++;
-    const pure = classes === 1;
-    const order = path.orders[depth & 1];
-    const n = path.n;
-
+    if (classes === 1) return -1;
     if (this.#random === null) {
-      if (pure) return -1;
+      const path = this.#path;
+      const order = path.orders[depth & 1];
       for (let j = 0; j < this.#p; j++) {
         if (path.valid[j] !== depth) path.catchUp(j, depth);
-        search.scan(order, j * n, j, start, end);
+        search.scan(order, j * path.n, j, start, end);
       }
-      return search.choose();
+    } else {
+      this.#drawAndScan(start, end, depth);
     }
-    this.#drawAndScan(start, end, depth, pure);
     return search.choose();
   }
 
   /**
    * Draws features without replacement (a partial Fisher-Yates shuffle of the persistent
    * permutation) until mtry features that are not constant in the node have been scanned
-   * (scikit-learn's rule: constant features do not count). A pure node still draws (the generator
-   * must advance as in a search) and must still learn which drawn features are constant, but reads
-   * them from one valid order instead of bringing each drawn feature down the path: it is a leaf,
-   * no node below will use them.
+   * (scikit-learn's rule: constant features do not count).
    */
-  #drawAndScan(start: number, end: number, depth: number, pure: boolean): void {
+  #drawAndScan(start: number, end: number, depth: number): void {
     const path = this.#path;
     const order = path.orders[depth & 1];
     const n = path.n;
     const features = this.#features;
     const random = this.#random!;
     const p = this.#p;
-    let rowsOf = -1; // a feature whose order is valid at this node (a pure node reads its rows there)
     let scanned = 0;
     for (let i = 0; i < p && scanned < this.#mtry; i++) {
       const pick = i + random.below(p - i);
       const feature = features[pick];
       features[pick] = features[i];
       features[i] = feature;
-      const values = this.#columns[feature];
-      if (pure && rowsOf >= 0 && path.valid[feature] !== depth) {
-        if (!isConstant(values, order, rowsOf * n + start, rowsOf * n + end)) scanned++;
-        continue;
-      }
       if (path.valid[feature] !== depth) path.catchUp(feature, depth);
-      if (pure) rowsOf = feature;
+      const values = this.#columns[feature];
       if (values[order[feature * n + start]] === values[order[feature * n + end - 1]]) continue; // constant here
       scanned++;
-      if (!pure) this.#search.scan(order, feature * n, feature, start, end);
+      this.#search.scan(order, feature * n, feature, start, end);
     }
   }
-}
-
-/** Whether values[order[from]] ... values[order[to - 1]] are all equal (-0 and 0 are). */
-function isConstant(values: Float64Array, order: Int32Array, from: number, to: number): boolean {
-  const first = values[order[from]];
-  for (let r = from + 1; r < to; r++) if (values[order[r]] !== first) return false;
-  return true;
 }

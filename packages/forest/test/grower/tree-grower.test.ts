@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { SortedColumns } from '../../src/grower/sorted-columns.ts';
 import { TreeEncoder } from '../../src/grower/tree-encoder.ts';
 import { type GrowOptions, growTree, type IntegerSource } from '../../src/grower/tree-grower.ts';
-import { type CartNode, growCartTree } from '../../src/interop/ml-cart.ts';
+import { type CartNode, growCartTree } from '../helpers/ml-cart.ts';
 import { tiedRows } from '../helpers/data.ts';
 
 const GROWN_OUT = { minNumSamples: 1, gainThreshold: 0 };
@@ -90,12 +90,17 @@ describe('feature sampling at each split', () => {
   });
 
   test('the permutation persists from node to node (each node draws from where the last left it)', () => {
-    const draws: number[] = [];
-    const recording: IntegerSource = { below: (n) => (draws.push(n), 0) };
-    grow(X.slice(0, 40), y.slice(0, 40), { maxFeatures: 2, random: recording });
-    // Each node draws up to mtry non-constant features from 6, 5, 4, ... remaining.
-    expect(draws.slice(0, 2)).toEqual([6, 5]);
-    expect(draws.length).toBeGreaterThan(4);
+    // Feature 2 separates blocks of four rows; features 0 and 1 are noise. The root's one draw picks
+    // position 2 (feature 2, swapped to the front); every later draw picks position 0. With the
+    // permutation kept, the right child draws feature 2 again; started afresh it would draw feature 0.
+    const rows = Array.from({ length: 16 }, (_, i) => [i % 3, (i * 7) % 5, i]);
+    const labels = rows.map((_, i) => (Math.floor(i / 4) % 2 === 0 ? 0 : 1));
+    let calls = 0;
+    const scripted: IntegerSource = { below: () => (calls++ === 0 ? 2 : 0) };
+    const tree = grow(rows, labels, { maxFeatures: 1, random: scripted });
+    // Preorder: root (x2 < 3.5), its pure left leaf, then the right child.
+    expect(Array.from(tree.feature.slice(0, 3))).toEqual([2, -1, 2]);
+    expect(tree.threshold[0]).toBe(3.5);
   });
 
   test('feature sampling without a generator is a programming error', () => {
@@ -121,8 +126,6 @@ describe('stopping rules', () => {
 
   test('minNumSamples: a node of that many rows or fewer is a leaf', () => {
     const tree = growCartTree(X, y, { minNumSamples: 50, gainThreshold: 0 });
-    const sizes = new Map<CartNode, number>();
-    for (const row of X) sizes.set(leafOf(tree, row), (sizes.get(leafOf(tree, row)) ?? 0) + 1);
     // Every split node had more than 50 rows, so each leaf's parent did.
     const splitSizes: number[] = [];
     const walk = (node: CartNode) => {
