@@ -31,7 +31,11 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
 /** writeFileAtomic's temporary file: `<name>.tmp-<pid>-<hex>`. */
 const TEMPORARY = /\.tmp-(\d+)-[0-9a-f]+$/;
 
-/** Removes the temporary files writeFileAtomic left below `dir` when its process was killed before renaming. */
-export function removeAbandonedTemporaries(dir: string): string[] {
-  return removeAbandoned(dir, TEMPORARY, { recursive: true });
+/**
+ * Starts removing, in the background, the temporary files writeFileAtomic left below `dir` when its
+ * process was killed before renaming: nothing waits for it (no lock is held longer, no request
+ * waits), and a failure only leaves them for next time.
+ */
+export function sweepAbandonedTemporaries(dir: string): void {
+  removeAbandoned(dir, TEMPORARY, { recursive: true }).catch(() => {});
 }

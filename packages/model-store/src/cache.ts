@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
-import { removeAbandonedTemporaries, writeFileAtomic } from './atomic.ts';
+import { sweepAbandonedTemporaries, writeFileAtomic } from './atomic.ts';
 import { type ArtifactName, assertArtifactName, assertModelId, sha256Hex, WORKSPACE_ROOT } from '@rally/model';
 import type { ModelStore } from './store.ts';
 
@@ -42,7 +42,7 @@ export class ModelCache {
   private readonly now: () => number;
   /** Concurrent fetches of one artifact in this process share a single download. */
   private readonly inFlight = new Map<string, Promise<Buffer>>();
-  /** Temporary files of processes killed mid-write are cleared once, before the first write. */
+  /** Temporary files of processes killed mid-write are swept once, in the background, from the first write. */
   private cleared = false;
 
   constructor({ dir = 'cache', ttlMs = DEFAULT_CACHE_TTL_MS, disabled = false, now = () => Date.now() }: ModelCacheOptions = {}) {
@@ -117,7 +117,7 @@ export class ModelCache {
     const meta: CacheEntryMeta = { model_id: id, name, sha256: sha256Hex(bytes), size: bytes.byteLength, fetched_at: new Date(this.now()).toISOString() };
     if (!this.cleared) {
       this.cleared = true;
-      removeAbandonedTemporaries(this.dir);
+      sweepAbandonedTemporaries(this.dir);
     }
     try {
       await writeFileAtomic(path, bytes);

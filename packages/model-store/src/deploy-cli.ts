@@ -38,13 +38,10 @@ async function main(argv = process.argv.slice(2)): Promise<number> {
   try {
     const store = createModelStore();
     if (values.list) {
+      // The history is the chain that leads to the production pointer: its last entry is production.
       const history = await store.history();
-      const production = await store.getProduction();
       if (history.length === 0) console.log(`No promotions yet in ${store.description}.`);
-      for (const entry of history) {
-        const current = production?.model_id === entry.model_id && production.promoted_at === entry.promoted_at;
-        console.log(`${entry.promoted_at}  ${entry.model_id}${current ? '  (production)' : ''}`);
-      }
+      for (const [i, entry] of history.entries()) console.log(`${entry.promoted_at}  ${entry.model_id}${i === history.length - 1 ? '  (production)' : ''}`);
       return 0;
     }
     if (values.rollback) {

@@ -47,11 +47,11 @@ export async function deployRun(store: ModelStore, runDir: string, options: Depl
   if (await isDirectory(dir)) {
     const { files } = await readRunFolder(dir);
     const local = checksumsOf(id, files);
-    if (await store.hasModel(id)) {
+    const stored = await store.findChecksums(id);
+    if (stored) {
       // Same id means the same model.json bytes (checked above). A retrained run of the same data,
       // options and seed differs only in its report (time, durations): the stored model stands.
-      const remote = await store.getChecksums(id);
-      if (remote.artifacts['model.json'].sha256 !== local.artifacts['model.json'].sha256) {
+      if (stored.artifacts['model.json'].sha256 !== local.artifacts['model.json'].sha256) {
         throw new RallyError('STORE_CHECKSUM_MISMATCH', `Model ${id} in ${store.description} has a model.json that does not match its id; the store is corrupted.`);
       }
     } else {

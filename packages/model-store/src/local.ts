@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
 import { isProcessAlive, sha256Hex } from '@rally/model';
-import { removeAbandonedTemporaries, TEMP_MARKER, writeFileAtomic } from './atomic.ts';
+import { sweepAbandonedTemporaries, TEMP_MARKER, writeFileAtomic } from './atomic.ts';
 import { ObjectModelStore } from './store.ts';
 
 function isNotFound(error: unknown): boolean {
@@ -52,13 +53,13 @@ export class LocalFolderStore extends ObjectModelStore {
     }
   }
 
-  /** Temporary files of processes killed mid-write are cleared once, before this store's first write. */
+  /** Temporary files of processes killed mid-write are swept once, in the background, from this store's first write. */
   private cleared = false;
 
   protected async writeObject(key: string, body: Buffer, _contentType?: string): Promise<void> {
     if (!this.cleared) {
       this.cleared = true;
-      removeAbandonedTemporaries(this.root);
+      sweepAbandonedTemporaries(this.root);
     }
     try {
       await writeFileAtomic(this.pathOf(key), body);
@@ -119,10 +120,12 @@ const LOCK_STALE_MS = 30_000;
 const LOCK_WAIT_MS = 15_000;
 
 /**
- * Runs `action` holding the lock folder `lock` (created with mkdir, which is atomic; it holds the
- * owner's pid). A lock whose owner is no longer alive, or older than LOCK_STALE_MS, is broken.
+ * Runs `action` holding the lock folder `lock` (mkdir is atomic; an `owner` file inside names the
+ * holder: its pid and a token of this call). A lock whose owner is no longer alive, or older than
+ * LOCK_STALE_MS, is broken; see breakStaleLock. On the way out only our own lock is removed.
  */
 async function withLockFolder<T>(lock: string, description: string, action: () => Promise<T>): Promise<T> {
+  const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -136,7 +139,7 @@ async function withLockFolder<T>(lock: string, description: string, action: () =
       }
       if (code !== 'EEXIST') throw localError(error, 'locking', lock, description);
       if (await isStaleLock(lock)) {
-        await rm(lock, { recursive: true, force: true });
+        await breakStaleLock(lock);
         continue;
       }
       if (Date.now() > deadline) {
@@ -146,23 +149,53 @@ async function withLockFolder<T>(lock: string, description: string, action: () =
     }
   }
   try {
-    await writeFile(join(lock, 'pid'), String(process.pid));
+    await writeFile(join(lock, 'owner'), token);
     return await action();
   } finally {
-    await rm(lock, { recursive: true, force: true });
+    if ((await readOwner(lock)) === token) await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function readOwner(lock: string): Promise<string | null> {
+  try {
+    return await readFile(join(lock, 'owner'), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes a stale lock, one breaker at a time (`<lock>.break`, itself a mkdir lock), re-checking
+ * it is still stale once the breaker is held: two waiters that both saw the dead owner's lock must
+ * not both remove it, the second one removing the lock the first has taken meanwhile.
+ */
+async function breakStaleLock(lock: string): Promise<void> {
+  const breaker = `${lock}.break`;
+  try {
+    await mkdir(breaker);
+  } catch {
+    // Another waiter is breaking it (or died doing so: its breaker is then old, remove it).
+    if (await isOlderThan(breaker, LOCK_STALE_MS)) await rm(breaker, { recursive: true, force: true });
+    return;
+  }
+  try {
+    if (await isStaleLock(lock)) await rm(lock, { recursive: true, force: true });
+  } finally {
+    await rm(breaker, { recursive: true, force: true });
   }
 }
 
 async function isStaleLock(lock: string): Promise<boolean> {
+  const owner = Number((await readOwner(lock))?.split(' ')[0]);
+  // Without an owner file yet, the holder is between mkdir and writing it: judge by age.
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isProcessAlive(owner)) return true;
+  return isOlderThan(lock, LOCK_STALE_MS);
+}
+
+async function isOlderThan(path: string, ms: number): Promise<boolean> {
   try {
-    const owner = Number(await readFile(join(lock, 'pid'), 'utf8'));
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isProcessAlive(owner)) return true;
+    return Date.now() - (await stat(path)).mtimeMs > ms;
   } catch {
-    // no pid yet: the owner is between mkdir and writing it; judge by age
-  }
-  try {
-    return Date.now() - (await stat(lock)).mtimeMs > LOCK_STALE_MS;
-  } catch {
-    return false; // released meanwhile
+    return false; // gone meanwhile
   }
 }

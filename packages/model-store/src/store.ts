@@ -32,6 +32,8 @@ export interface ModelStore {
   getArtifact(id: string, name: ArtifactName): Promise<Buffer>;
   /** The manifest of a complete model (STORE_UNKNOWN_MODEL if absent). */
   getChecksums(id: string): Promise<ModelChecksums>;
+  /** The manifest of a complete model, or null when the store does not have it. */
+  findChecksums(id: string): Promise<ModelChecksums | null>;
   /** Ids of complete models, sorted. */
   listModels(): Promise<string[]>;
   /** The production pointer, or null when nothing was promoted yet. Never cached: read it each time. */
@@ -139,8 +141,12 @@ export abstract class ObjectModelStore implements ModelStore {
   async close(): Promise<void> {}
 
   async hasModel(id: string): Promise<boolean> {
+    return (await this.findChecksums(id)) !== null;
+  }
+
+  async findChecksums(id: string): Promise<ModelChecksums | null> {
     assertModelId(id);
-    return (await this.readChecksums(id)) !== null;
+    return this.readChecksums(id);
   }
 
   async putModel(id: string, files: Record<ArtifactName, Buffer>): Promise<void> {
@@ -239,18 +245,31 @@ export abstract class ObjectModelStore implements ModelStore {
     // Both writes are conditional: the entry must be new (the same promotion racing itself writes
     // the same key), and the pointer must still be the one this promotion read. The loser of a race
     // changes nothing and says so (STORE_CONFLICT); without that, concurrent promotions were lost.
-    if (!(await this.writeObjectIf(entryKey, json(entry), 'application/json', null))) throw await this.conflict(id);
-    let swapped = false;
+    // A conditional write can fail although it took effect: its answer was lost and the SDK's retry
+    // met its own precondition, or the connection broke after the store applied it. So a failure is
+    // judged by what the store holds: the entry is ours if it has our bytes, the promotion done if
+    // the pointer is ours.
+    const entryBytes = json(entry);
+    let entryFailure: unknown;
+    const created = await this.writeObjectIf(entryKey, entryBytes, 'application/json', null).catch((error: unknown) => {
+      entryFailure = error;
+      return false;
+    });
+    if (!created && !(await this.readObject(entryKey))?.equals(entryBytes)) throw entryFailure ?? (await this.conflict(id));
+    let failure: unknown;
     try {
-      swapped = await this.writeObjectIf(PRODUCTION_KEY, json(pointer), 'application/json', read?.version ?? null);
-      // A retried write whose first attempt succeeded but lost its answer fails its own precondition.
-      if (!swapped) swapped = isSamePointer(await this.getProduction(), pointer);
-    } finally {
-      // Best effort: an orphan entry is unreachable from the pointer, so history() ignores it anyway.
-      if (!swapped) await this.deleteObject(entryKey).catch(() => {});
+      if (await this.writeObjectIf(PRODUCTION_KEY, json(pointer), 'application/json', read?.version ?? null)) return pointer;
+    } catch (error) {
+      failure = error;
     }
-    if (!swapped) throw await this.conflict(id);
-    return pointer;
+    const after = await this.getProduction().then(
+      (production) => ({ production }),
+      () => undefined, // unknown: the entry may be the one production needs, keep it
+    );
+    if (after && isSamePointer(after.production, pointer)) return pointer;
+    // Best effort: an orphan entry is unreachable from the pointer, so history() ignores it anyway.
+    if (after) await this.deleteObject(entryKey).catch(() => {});
+    throw failure ?? (await this.conflict(id));
   }
 
   private async conflict(id: string): Promise<RallyError> {

@@ -1,6 +1,6 @@
-/** Temporary files left by a process killed between writing and renaming are cleared, never those of a live one. */
+/** What a process killed mid-write leaves (temporary files, a lock) is cleared, never what a live one holds. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalFolderStore, ModelCache } from '../src/index.ts';
@@ -10,6 +10,12 @@ async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '0']);
   await new Promise((resolve) => child.once('exit', resolve));
   return child.pid!;
+}
+
+/** The sweep runs in the background: whether `path` is gone within 2 s. */
+async function gone(path: string): Promise<boolean> {
+  for (let i = 0; i < 40 && existsSync(path); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return !existsSync(path);
 }
 
 function leftovers(dir: string, dead: number) {
@@ -27,7 +33,7 @@ describe('abandoned temporary files', () => {
     const { stale, live } = leftovers(root, await deadPid());
     const model = fakeModel('abandoned');
     await new LocalFolderStore(root).putModel(model.id, model.files);
-    expect(existsSync(stale)).toBe(false);
+    expect(await gone(stale)).toBe(true);
     expect(existsSync(live)).toBe(true);
   });
 
@@ -38,7 +44,25 @@ describe('abandoned temporary files', () => {
     const store = new LocalFolderStore(await tempDir('store'));
     await store.putModel(model.id, model.files);
     await new ModelCache({ dir }).fetch(store, model.id, 'model.json');
-    expect(existsSync(stale)).toBe(false);
+    expect(await gone(stale)).toBe(true);
     expect(existsSync(live)).toBe(true);
+  });
+
+  it('a promotion breaks the lock a dead promotion left (and a breaker it left, once old)', async () => {
+    const root = await tempDir('store');
+    const store = new LocalFolderStore(root);
+    const model = fakeModel('locked');
+    await store.putModel(model.id, model.files);
+    const lock = join(root, 'production.json.lock');
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), `${await deadPid()} 0123456789abcdef`);
+    mkdirSync(`${lock}.break`);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${lock}.break`, old, old);
+    const started = Date.now();
+    expect((await store.promote(model.id)).model_id).toBe(model.id);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(`${lock}.break`)).toBe(false);
   });
 });

@@ -6,7 +6,8 @@ import { sha256Hex } from '@rally/model';
 import { deployRun, LocalFolderStore, type ModelStore, rollback, S3ModelStore } from '../src/index.ts';
 import { BUCKET, expectRallyError, fakeModel, type RunningS3rver, S3RVER_CREDENTIALS, startS3rver, tempDir, writeRunFolder } from './helpers.ts';
 
-type FailOn = (key: string, op: 'write' | 'delete') => boolean;
+/** 'write'/'delete' fail before acting; 'lost' lets a conditional write act, then fails (its answer lost). */
+type FailOn = (key: string, op: 'write' | 'delete' | 'lost') => boolean;
 
 /** Test doubles by subclassing (dependency injection, no module mocking): writes/deletes matching `failOn` throw. */
 class FlakyLocalStore extends LocalFolderStore {
@@ -20,6 +21,12 @@ class FlakyLocalStore extends LocalFolderStore {
   protected override async deleteObject(key: string): Promise<void> {
     if (this.failOn?.(key, 'delete')) throw new Error(`injected failure deleting ${key}`);
     return super.deleteObject(key);
+  }
+  protected override async writeObjectIf(key: string, body: Buffer, contentType: string, expected: string | null): Promise<boolean> {
+    if (this.failOn?.(key, 'write')) throw new Error(`injected failure writing ${key}`);
+    const written = await super.writeObjectIf(key, body, contentType, expected);
+    if (this.failOn?.(key, 'lost')) throw new Error(`injected lost answer writing ${key}`);
+    return written;
   }
 }
 
@@ -37,7 +44,9 @@ class FlakyS3Store extends S3ModelStore {
   }
   protected override async writeObjectIf(key: string, body: Buffer, contentType: string, expected: string | null): Promise<boolean> {
     if (this.failOn?.(key, 'write')) throw new Error(`injected failure writing ${key}`);
-    return super.writeObjectIf(key, body, contentType, expected);
+    const written = await super.writeObjectIf(key, body, contentType, expected);
+    if (this.failOn?.(key, 'lost')) throw new Error(`injected lost answer writing ${key}`);
+    return written;
   }
 }
 
@@ -298,6 +307,14 @@ describe.each([
     expect(history.slice(1).map((p) => p.promoted_at).sort()).toEqual(promoted.map((p) => p.promoted_at).sort());
     expect(history[0]).toEqual(first);
     expect(await store.getProduction()).toEqual(history.at(-1));
+  });
+
+  it('a promotion whose answer was lost after the store applied it is done, with its history', async () => {
+    for (const m of [A, B]) await store.putModel(m.id, m.files);
+    const first = await store.promote(A.id, T1);
+    const second = await open((key, op) => op === 'lost' && (key === 'production.json' || key.startsWith('history/'))).promote(B.id, T2);
+    expect(await store.getProduction()).toEqual(second);
+    expect(await store.history()).toEqual([first, second]);
   });
 
   it('never promotes a model whose stored bytes no longer match its manifest', async () => {

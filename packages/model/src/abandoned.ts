@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Whether a process with this pid exists (on this machine). */
@@ -17,10 +17,10 @@ export function isProcessAlive(pid: number): boolean {
  * A live writer's entries are left alone. Best effort: a missing folder is nothing to clean. Returns
  * the paths removed.
  */
-export function removeAbandoned(dir: string, pattern: RegExp, options: { recursive?: boolean } = {}): string[] {
+export async function removeAbandoned(dir: string, pattern: RegExp, options: { recursive?: boolean } = {}): Promise<string[]> {
   let entries;
   try {
-    entries = readdirSync(dir, { recursive: options.recursive ?? false, withFileTypes: true });
+    entries = await readdir(dir, { recursive: options.recursive ?? false, withFileTypes: true });
   } catch {
     return [];
   }
@@ -29,7 +29,7 @@ export function removeAbandoned(dir: string, pattern: RegExp, options: { recursi
     const match = pattern.exec(entry.name);
     if (!match || isProcessAlive(Number(match[1]))) continue;
     const path = join(entry.parentPath, entry.name);
-    rmSync(path, { recursive: true, force: true });
+    await rm(path, { recursive: true, force: true });
     removed.push(path);
   }
   return removed;

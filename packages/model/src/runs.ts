@@ -55,7 +55,7 @@ const RUN_TEMPORARY = /^\.tmp-[0-9a-f]{64}-(\d+)-\d+$/;
  * Removes the temporary folders of runs that died before renaming them into place (kill -9, a
  * power cut); those of live runs (a concurrent `pnpm train`) are left alone.
  */
-export function removeAbandonedRuns(outputDir = OUTPUT_DIR): string[] {
+export function removeAbandonedRuns(outputDir = OUTPUT_DIR): Promise<string[]> {
   return removeAbandoned(outputDir, RUN_TEMPORARY);
 }
 

@@ -79,6 +79,9 @@ export class CountingStore implements ModelStore {
   getChecksums(id: string) {
     return this.inner.getChecksums(id);
   }
+  findChecksums(id: string) {
+    return this.inner.findChecksums(id);
+  }
   listModels() {
     return this.inner.listModels();
   }

@@ -4,23 +4,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { isRallyError, RallyError } from '@rally/errors';
 import type { Predictor } from '@rally/predict';
-import { Admission } from './admission.ts';
+import { Turns } from './turns.ts';
 import { assertShallow } from './body.ts';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import { DEFAULT_LIMITS, envelopeValidator, type Limits, requestBodySchema } from './envelope.ts';
 
-/** How long a connection may take to send its request, or stay idle between requests. */
-export interface ConnectionLimits {
-  /** Until the request headers are complete (Node's headersTimeout; 408 and closed after). */
-  headersTimeoutMs: number;
-  /** Until the whole request, body included, is received (Node's requestTimeout). */
-  requestTimeoutMs: number;
-  /** An idle keep-alive connection is closed after this (above load balancers' idle timeouts, 60 s on AWS). */
-  keepAliveTimeoutMs: number;
-}
 
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000 };
-
-/** Bodies above this size (about 25 points) wait their turn to be parsed and predicted (see Admission). */
+/** Bodies above this size (about 25 points) wait their turn to be parsed and predicted (see Turns). */
 const LARGE_BODY_BYTES = 16 * 1024;
 
 /**
@@ -109,13 +99,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       done(null, value);
     });
-  const largeBodies = new Admission(1);
+  const largeBodies = new Turns();
   app.decorateRequest('releaseTurn', null);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done) => {
     const text = body as string;
     if (text.length <= LARGE_BODY_BYTES) return parseShallow(request, text, done);
-    largeBodies.acquire().then((release) => {
+    void largeBodies.take().then((release) => {
       // A client that left while waiting: hand the turn on (nothing will answer, or release, it).
       if (request.raw.socket?.destroyed) {
         release();
@@ -123,15 +113,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       request.releaseTurn = release;
       parseShallow(request, text, done);
-    }, done);
+    });
   });
-  // A turn ends with its response, however it ends (sent, failed, or the client gone).
-  const endTurnOnClose = async (request: FastifyRequest, reply: FastifyReply) => {
+  // A turn ends with its response, however it ends (sent, failed, or the client gone), on any route:
+  // a large JSON body to a 404 or a 405 takes a turn too.
+  app.addHook('onRequest', (request, reply, next) => {
     reply.raw.once('close', () => {
       request.releaseTurn?.();
       request.releaseTurn = null;
     });
-  };
+    next();
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -171,7 +163,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     '/predict',
     {
       validatorCompiler,
-      onRequest: endTurnOnClose,
       schema: predictSchema('Predicted outcome of each point, in order.', {
         description: 'One label (W, FE or UE) per point. The model id is in the X-Model-Id header.',
         type: 'array',
@@ -188,7 +179,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     '/predict/proba',
     {
       validatorCompiler,
-      onRequest: endTurnOnClose,
       schema: predictSchema('Class probabilities of each point, with the model id.', {
         type: 'object',
         properties: {

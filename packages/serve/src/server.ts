@@ -6,7 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { RallyError } from '@rally/errors';
-import type { ConnectionLimits } from './app.ts';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 
 export interface ServerConfig {
   port: number;
@@ -39,9 +39,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     logLevel: env.LOG_LEVEL || 'info',
     workers: numberFrom(env, 'WORKERS', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64'),
     connections: {
-      headersTimeoutMs: seconds(env, 'HEADERS_TIMEOUT_SECONDS', 10, 0.1),
-      requestTimeoutMs: seconds(env, 'REQUEST_TIMEOUT_SECONDS', 30, 0.1),
-      keepAliveTimeoutMs: seconds(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 72, 0.1),
+      headersTimeoutMs: seconds(env, 'HEADERS_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000, 0.1),
+      requestTimeoutMs: seconds(env, 'REQUEST_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000, 0.1),
+      keepAliveTimeoutMs: seconds(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000, 0.1),
     },
     shutdownGraceMs: seconds(env, 'SHUTDOWN_GRACE_SECONDS', 8),
   };
@@ -81,14 +81,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   app = await buildApp({ predictor, connections: config.connections, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
   app.addHook('onClose', async () => predictor.stop());
   const built = app;
-  const loading = predictor.refresh().then(
-    () => predictor.start(),
-    (error: Error) => {
-      // Serve anyway: readiness says why, and the poll picks the model up once it can.
-      built.log.warn(`No model loaded yet: ${error.message}`);
-      predictor.start();
-    },
-  );
+  // Serve even if the first load fails: readiness says why, and the poll picks the model up once it
+  // can (polling starts now, so that a close during the first load stops it for good).
+  const loading = predictor.refresh().catch((error: Error) => built.log.warn(`No model loaded yet: ${error.message}`));
+  predictor.start();
   if (options.listenAfterModelMs) {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([loading, new Promise((resolve) => (timer = setTimeout(resolve, options.listenAfterModelMs)))]);

@@ -59,3 +59,18 @@ describe('logs at the default level (info)', () => {
     await app.close();
   });
 });
+
+describe('large bodies take turns on every route', () => {
+  it('a large body sent to a 405 or a 404 gives its turn back: a large batch after it is answered', async () => {
+    const { app } = await appWithLog(await productionPredictor());
+    const payload = { data: sampleDataPoints(100, 4) }; // about 70 KB: above the turn threshold
+    expect((await app.inject({ method: 'PUT', url: '/predict', payload })).statusCode).toBe(405);
+    expect((await app.inject({ method: 'POST', url: '/nowhere', payload })).statusCode).toBe(404);
+    const answered = await Promise.race([
+      app.inject({ method: 'POST', url: '/predict', payload }).then((response) => response.statusCode),
+      new Promise((resolve) => setTimeout(() => resolve('no answer within 5 s'), 5000)),
+    ]);
+    expect(answered).toBe(200);
+    await app.close();
+  });
+});

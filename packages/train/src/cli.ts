@@ -125,7 +125,7 @@ async function main(argv = process.argv.slice(2)): Promise<number> {
   }
   try {
     // Runs killed before renaming their folder into place left it behind: clear those first.
-    removeAbandonedRuns(args.output);
+    await removeAbandonedRuns(args.output);
     const run = await trainRun({
       dataPath: args.dataPath,
       params: args.params,
