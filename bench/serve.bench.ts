@@ -9,14 +9,14 @@
  * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2), TREES (100), MAX_DEPTH (20).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GROUND_TRUTH_PATH, loadDataset, sampleDataPoints } from '@rally/features';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
 import { writeRun } from '@rally/model';
+import { rssMb, tempDir } from '@rally/testkit';
 import { trainRun } from '@rally/train';
 import { ensureDebianPackages, writeReferenceSplit } from './lib/reference.ts';
 import { machineLine } from './lib/timing.ts';
@@ -28,7 +28,7 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const WORKERS = Number(process.env.WORKERS ?? 2);
 const TREES = Number(process.env.TREES ?? 100);
 const MAX_DEPTH = Number(process.env.MAX_DEPTH ?? 20);
-const work = mkdtempSync(join(tmpdir(), 'rally-bench-serve-'));
+const work = tempDir('bench-serve');
 
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
@@ -43,16 +43,6 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs = 60_000
     }
   }
   throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
-}
-
-function rssMb(pid: number): number {
-  const pids = [pid, ...execFileSync('sh', ['-c', `pgrep -P ${pid} || true`]).toString().split('\n').filter(Boolean).map(Number)];
-  let kb = 0;
-  for (const p of pids) {
-    const status = readFileSync(`/proc/${p}/status`, 'utf8');
-    kb += Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
-  }
-  return kb / 1024;
 }
 
 interface WrkResult {

@@ -7,7 +7,7 @@ import { availableParallelism, loadavg, totalmem } from 'node:os';
 export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 /** Runs `action` `repeats` times; its last result and the median wall time in seconds. */
-export async function medianSeconds<T>(action: () => Promise<T> | T, repeats = 3): Promise<[T, number, number[]]> {
+export async function medianSeconds<T>(action: () => Promise<T> | T, repeats = 3): Promise<[T, number]> {
   const times: number[] = [];
   let result!: T;
   for (let i = 0; i < repeats; i += 1) {
@@ -15,7 +15,7 @@ export async function medianSeconds<T>(action: () => Promise<T> | T, repeats = 3
     result = await action();
     times.push((performance.now() - started) / 1000);
   }
-  return [result, median(times), times];
+  return [result, median(times)];
 }
 
 /** Milliseconds per call of a fast action: one warm-up call, then as many calls as fit in `minMs`. */

@@ -23,10 +23,11 @@ export async function trainTinyRun(options: TinyRunOptions = {}): Promise<{ run:
   return { run, dir: writeRun(run, outputDir), outputDir };
 }
 
-/** A local folder store in a temp folder with a tiny model deployed as production. */
-export async function storeWithProduction(options: TinyRunOptions = {}): Promise<{ store: ModelStore; run: TrainedRun; dir: string }> {
-  const store = new LocalFolderStore(tempDir('store'));
+/** A local folder store in a temp folder (`root`, what MODEL_STORE names) with a tiny model deployed as production. */
+export async function storeWithProduction(options: TinyRunOptions = {}): Promise<{ store: ModelStore; root: string; run: TrainedRun; dir: string }> {
+  const root = tempDir('store');
+  const store = new LocalFolderStore(root);
   const { run, dir } = await trainTinyRun(options);
   await deployRun(store, dir);
-  return { store, run, dir };
+  return { store, root, run, dir };
 }

@@ -1,16 +1,10 @@
 /** What a process killed mid-write leaves (temporary files, a lock) is cleared, never what a live one holds. */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalFolderStore, ModelCache } from '../src/index.ts';
-import { fakeModel, tempDir } from './helpers.ts';
-
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0']);
-  await new Promise((resolve) => child.once('exit', resolve));
-  return child.pid!;
-}
+import { deadPid, tempDir } from '@rally/testkit';
+import { fakeModel } from './helpers.ts';
 
 /** The sweep runs in the background: whether `path` is gone within 2 s. */
 async function gone(path: string): Promise<boolean> {

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CACHE_TTL_MS } from '../src/cache.ts';
 import { sha256Hex } from '@rally/model';
 import { cacheFromEnv, LocalFolderStore, ModelCache, type ModelStore } from '../src/index.ts';
-import { expectRallyError, fakeModel, tempDir } from './helpers.ts';
+import { expectRallyError, tempDir } from '@rally/testkit';
+import { fakeModel } from './helpers.ts';
 
 const A = fakeModel('cache-a');
 const HOUR = 60 * 60 * 1000;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseModelStoreLocation } from '../src/config.ts';
 import { WORKSPACE_ROOT } from '@rally/model';
 import { createModelStore, LocalFolderStore, S3ModelStore } from '../src/index.ts';
-import { expectRallyError } from './helpers.ts';
+import { expectRallyError } from '@rally/testkit';
 
 const CWD = resolve('/srv/rally');
 const opened: { close(): Promise<void> }[] = [];

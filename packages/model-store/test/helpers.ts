@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ArtifactName, sha256Hex } from '@rally/model';
 
-export { expectRallyError, startS3 as startS3rver, S3_BUCKET as BUCKET, S3RVER_CREDENTIALS, tempDir, type RunningS3 as RunningS3rver } from '@rally/testkit';
 
 export interface FakeModel {
   id: string;

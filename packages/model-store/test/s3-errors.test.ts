@@ -4,14 +4,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RallyError } from '@rally/errors';
 import { createModelStore, S3ModelStore, type S3ModelStoreOptions } from '../src/index.ts';
 import { mapS3Error } from '../src/s3.ts';
-import { BUCKET, expectRallyError, fakeModel, type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from './helpers.ts';
+import { S3_BUCKET, expectRallyError, type RunningS3, S3RVER_CREDENTIALS, startS3 } from '@rally/testkit';
+import { fakeModel } from './helpers.ts';
 
-let s3: RunningS3rver;
+let s3: RunningS3;
 const opened: S3ModelStore[] = [];
 const servers: Server[] = [];
 
 beforeAll(async () => {
-  s3 = await startS3rver();
+  s3 = await startS3();
 });
 afterAll(async () => {
   await s3.close();
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 function store(options: Partial<S3ModelStoreOptions> = {}): S3ModelStore {
-  const s = new S3ModelStore({ bucket: BUCKET, endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS, ...options });
+  const s = new S3ModelStore({ bucket: S3_BUCKET, endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS, ...options });
   opened.push(s);
   return s;
 }

@@ -8,12 +8,12 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ModelStore } from '../src/index.ts';
-import { type RunningS3rver, startS3rver } from './helpers.ts';
+import { type RunningS3, startS3 } from '@rally/testkit';
 
-let s3: RunningS3rver;
+let s3: RunningS3;
 let store: S3ModelStore;
 beforeAll(async () => {
-  s3 = await startS3rver();
+  s3 = await startS3();
   store = new S3ModelStore(s3.options('conditional'));
 });
 afterAll(async () => {

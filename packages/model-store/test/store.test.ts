@@ -4,14 +4,15 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@rally/model';
 import { deployRun, LocalFolderStore, type ModelStore, rollback, S3ModelStore } from '../src/index.ts';
-import { BUCKET, expectRallyError, fakeModel, type RunningS3rver, S3RVER_CREDENTIALS, startS3rver, tempDir, writeRunFolder } from './helpers.ts';
+import { S3_BUCKET, expectRallyError, type RunningS3, S3RVER_CREDENTIALS, startS3, tempDir } from '@rally/testkit';
+import { fakeModel, writeRunFolder } from './helpers.ts';
 
 /** 'write'/'delete' fail before acting; 'lost' lets a conditional write act, then fails (its answer lost). */
 type FailOn = (key: string, op: 'write' | 'delete' | 'lost') => boolean;
 
 /** Test doubles by subclassing (dependency injection, no module mocking): writes/deletes matching `failOn` throw. */
 class FlakyLocalStore extends LocalFolderStore {
-  constructor(root: string, private readonly failOn?: FailOn) {
+  constructor(root: string, private readonly failOn?: FailOn, private readonly afterPointerRead?: () => Promise<void>) {
     super(root);
   }
   protected override async writeObject(key: string, body: Buffer, contentType: string): Promise<void> {
@@ -22,6 +23,11 @@ class FlakyLocalStore extends LocalFolderStore {
     if (this.failOn?.(key, 'delete')) throw new Error(`injected failure deleting ${key}`);
     return super.deleteObject(key);
   }
+  protected override async readObjectVersioned(key: string): Promise<{ bytes: Buffer; version: string } | null> {
+    const read = await super.readObjectVersioned(key);
+    if (key === 'production.json') await this.afterPointerRead?.();
+    return read;
+  }
   protected override async writeObjectIf(key: string, body: Buffer, contentType: string, expected: string | null): Promise<boolean> {
     if (this.failOn?.(key, 'write')) throw new Error(`injected failure writing ${key}`);
     const written = await super.writeObjectIf(key, body, contentType, expected);
@@ -31,7 +37,7 @@ class FlakyLocalStore extends LocalFolderStore {
 }
 
 class FlakyS3Store extends S3ModelStore {
-  constructor(options: ConstructorParameters<typeof S3ModelStore>[0], private readonly failOn?: FailOn) {
+  constructor(options: ConstructorParameters<typeof S3ModelStore>[0], private readonly failOn?: FailOn, private readonly afterPointerRead?: () => Promise<void>) {
     super(options);
   }
   protected override async writeObject(key: string, body: Buffer, contentType: string): Promise<void> {
@@ -41,6 +47,11 @@ class FlakyS3Store extends S3ModelStore {
   protected override async deleteObject(key: string): Promise<void> {
     if (this.failOn?.(key, 'delete')) throw new Error(`injected failure deleting ${key}`);
     return super.deleteObject(key);
+  }
+  protected override async readObjectVersioned(key: string): Promise<{ bytes: Buffer; version: string } | null> {
+    const read = await super.readObjectVersioned(key);
+    if (key === 'production.json') await this.afterPointerRead?.();
+    return read;
   }
   protected override async writeObjectIf(key: string, body: Buffer, contentType: string, expected: string | null): Promise<boolean> {
     if (this.failOn?.(key, 'write')) throw new Error(`injected failure writing ${key}`);
@@ -57,7 +68,7 @@ interface Backend {
   /** A new empty location. */
   location(): Promise<string>;
   /** A store on `location`, optionally failing on some keys. */
-  open(location: string, failOn?: FailOn): ModelStore & { close(): Promise<void> };
+  open(location: string, failOn?: FailOn, afterPointerRead?: () => Promise<void>): ModelStore & { close(): Promise<void> };
   /** Overwrites an object behind the store's back (key relative to the store root). */
   tamper(location: string, key: string, bytes: Buffer): Promise<void>;
 }
@@ -75,7 +86,7 @@ function localBackend(): Backend {
     async location() {
       return join(base, `store-${++counter}`);
     },
-    open: (location, failOn) => new FlakyLocalStore(location, failOn),
+    open: (location, failOn, afterPointerRead) => new FlakyLocalStore(location, failOn, afterPointerRead),
     async tamper(location, key, bytes) {
       await writeFile(join(location, ...key.split('/')), bytes);
     },
@@ -83,13 +94,13 @@ function localBackend(): Backend {
 }
 
 function s3Backend(): Backend {
-  let server: RunningS3rver;
+  let server: RunningS3;
   let counter = 0;
   let admin: S3ModelStore;
   return {
     async setup() {
-      server = await startS3rver();
-      admin = new S3ModelStore({ bucket: BUCKET, endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS });
+      server = await startS3();
+      admin = new S3ModelStore({ bucket: S3_BUCKET, endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS });
     },
     async teardown() {
       await admin.close();
@@ -98,10 +109,10 @@ function s3Backend(): Backend {
     async location() {
       return `suite/run-${++counter}`;
     },
-    open: (prefix, failOn) => new FlakyS3Store({ bucket: BUCKET, prefix, endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS }, failOn),
+    open: (prefix, failOn, afterPointerRead) => new FlakyS3Store({ bucket: S3_BUCKET, prefix, endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS }, failOn, afterPointerRead),
     async tamper(prefix, key, bytes) {
       // A plain PutObject overwrite with the SDK, bypassing the store.
-      await admin.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${key}`, Body: bytes }));
+      await admin.client.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${prefix}/${key}`, Body: bytes }));
     },
   };
 }
@@ -120,8 +131,8 @@ describe.each([
   let location: string;
   let store: ModelStore & { close(): Promise<void> };
   const opened: { close(): Promise<void> }[] = [];
-  const open = (failOn?: FailOn) => {
-    const s = backend.open(location, failOn);
+  const open = (failOn?: FailOn, afterPointerRead?: () => Promise<void>) => {
+    const s = backend.open(location, failOn, afterPointerRead);
     opened.push(s);
     return s;
   };
@@ -297,11 +308,20 @@ describe.each([
     for (const m of [A, B, C]) await store.putModel(m.id, m.files);
     const first = await store.promote(A.id, T1);
     const contenders = [B, C, B, C, A];
-    const results = await Promise.allSettled(contenders.map((m, i) => open().promote(m.id, new Date(T2.getTime() + i))));
+    // Each contender waits, once it has read the pointer, until all five have: they all hold the
+    // same version, so exactly one swap can succeed.
+    let arrived = 0;
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const allRead = () => {
+      if (++arrived === contenders.length) openGate();
+      return gate;
+    };
+    const results = await Promise.allSettled(contenders.map((m, i) => open(undefined, allRead).promote(m.id, new Date(T2.getTime() + i))));
     const promoted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error & { code?: string }] : []));
-    expect(promoted.length).toBeGreaterThanOrEqual(1);
-    expect(refused.length).toBeGreaterThanOrEqual(1); // they all read the same pointer: at most one wins per read
+    expect(promoted).toHaveLength(1);
+    expect(refused).toHaveLength(4);
     for (const error of refused) expect(error.code, error.message).toBe('STORE_CONFLICT');
     const history = await store.history();
     expect(history.slice(1).map((p) => p.promoted_at).sort()).toEqual(promoted.map((p) => p.promoted_at).sort());

@@ -1,93 +1,13 @@
 /**
  * The reliability harness: real server processes (started as a user starts them, in their own
- * process group), bounded HTTP load from this process, and what the operating system says about
- * processes and ports. Traffic goes to 127.0.0.1 only; every loop is bounded in count and time;
+ * process group) and bounded HTTP load from this process (processes and ports: testkit). Traffic goes to 127.0.0.1 only; every loop is bounded in count and time;
  * processes are stopped by pid or process group, never by name.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isProcessAlive } from '@rally/model';
-import { REPO_ROOT } from '@rally/testkit';
-
-/** A port nobody listens on right now (cluster workers share a fixed port, not port 0). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-export async function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Whether a process exists (on this machine). */
-export const pidAlive = isProcessAlive;
-
-/** Pids of the live (not zombie) processes in process group `pgid` (Linux /proc). */
-export function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return members;
-}
-
-/** Resident memory of a process and its descendants in MB (Linux /proc). */
-export function rssMb(pid: number): number {
-  let kb = 0;
-  for (const member of [pid, ...descendants(pid)]) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${member}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // gone
-    }
-  }
-  return kb / 1024;
-}
-
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone
-    }
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0 && found.length < 1000) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
-}
+import { freePort, groupMembers, REPO_ROOT } from '@rally/testkit';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -109,11 +29,8 @@ export interface StartOptions {
   command?: 'pnpm serve' | 'node';
   env?: NodeJS.ProcessEnv;
   port?: number;
-  /**
-   * Wait until /health/ready answers 200 (default: a model is loaded; the server listens before),
-   * until /health/live answers, or only until the process is spawned.
-   */
-  waitFor?: 'ready' | 'live' | 'spawn';
+  /** Wait until /health/ready answers 200 (default: a model is loaded; the server listens before), or /health/live. */
+  waitFor?: 'ready' | 'live';
   timeoutMs?: number;
 }
 
@@ -156,35 +73,22 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   };
   started.push(server);
   const waitFor = options.waitFor ?? 'ready';
-  if (waitFor !== 'spawn') {
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before listening: ${output}`);
-      if (Date.now() > deadline) throw new Error(`the server did not answer /health/${waitFor} within ${options.timeoutMs ?? 60_000} ms: ${output}`);
-      try {
-        if ((await fetch(`${server.base}/health/${waitFor}`, { signal: AbortSignal.timeout(1000) })).ok) break;
-      } catch {
-        // not yet
-      }
-      await delay(100);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before listening: ${output}`);
+    if (Date.now() > deadline) throw new Error(`the server did not answer /health/${waitFor} within ${options.timeoutMs ?? 60_000} ms: ${output}`);
+    try {
+      if ((await fetch(`${server.base}/health/${waitFor}`, { signal: AbortSignal.timeout(1000) })).ok) return server;
+    } catch {
+      // not yet
     }
+    await delay(100);
   }
-  return server;
 }
 
 /** Kills every server this process started (for afterAll/afterEach). */
 export async function stopAllServers(): Promise<void> {
   await Promise.all(started.splice(0).map((server) => server.destroy()));
-}
-
-/** Waits until `condition` holds, polling every `everyMs`, for at most `timeoutMs`; returns whether it held. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await delay(everyMs);
-  }
-  return condition();
 }
 
 export interface LoadResult {

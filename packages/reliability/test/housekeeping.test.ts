@@ -3,20 +3,13 @@
  * too-small training file is told.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainTinyRun } from '@rally/model-fixtures';
-import { GROUND_TRUTH_PATH, REPO_ROOT, groundTruthSlice, runScript, tempDir } from '@rally/testkit';
+import { deadPid, GROUND_TRUTH_PATH, REPO_ROOT, groundTruthSlice, runScript, tempDir } from '@rally/testkit';
 import { describe, expect, it } from 'vitest';
 
 const TRAIN = join(REPO_ROOT, 'packages/train/src/cli.ts');
-
-/** A pid that is certainly not running (a child that already exited). */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0']);
-  await new Promise((resolve) => child.once('exit', resolve));
-  return child.pid!;
-}
 
 describe('item 11: runs interrupted by kill -9', () => {
   it('their .tmp-* folders are removed when the next run starts; a live run\'s is left alone', async () => {
@@ -55,7 +48,7 @@ describe('item 12: a relative MODEL_STORE', () => {
       expect(compared.code, compared.out).toBe(0);
     } finally {
       for (const dir of [join(REPO_ROOT, relative), join(REPO_ROOT, 'packages/perf-benchmark', relative)]) {
-        if (existsSync(dir)) (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+        rmSync(dir, { recursive: true, force: true });
       }
     }
   });

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { trainTinyRun } from '@rally/model-fixtures';
 import { createModelStore, type ModelStore, S3ModelStore } from '@rally/model-store';
 import { REPO_ROOT, type RunningS3, runScript, startS3, tempDir } from '@rally/testkit';
@@ -61,7 +61,6 @@ const s3Backend: Backend = {
   },
   async historyKeys(env) {
     const store = createModelStore(env) as S3ModelStore;
-    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
     const page = await store.client.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: `${store.prefix}history/` }));
     await store.close();
     return (page.Contents ?? []).map((object) => object.Key!);

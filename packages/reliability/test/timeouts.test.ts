@@ -12,11 +12,11 @@ import { type ServerProcess, startServerProcess, stopAllServers } from '../src/i
 
 let server: ServerProcess;
 beforeAll(async () => {
-  const { store } = await storeWithProduction();
+  const { root } = await storeWithProduction();
   server = await startServerProcess({
     command: 'node',
     env: {
-      MODEL_STORE: store.description.replace(/^local folder /, ''),
+      MODEL_STORE: root,
       CACHE_DIR: tempDir('cache'),
       LOG_LEVEL: 'warn',
       HEADERS_TIMEOUT_SECONDS: '1',
@@ -58,14 +58,31 @@ describe('item 3: request, header and keep-alive limits', () => {
     await delay(500);
     const served = await fetch(`${server.base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(served.status).toBe(200);
-    const closedAfter = await Promise.all([...slowHeaders, ...slowBodies]);
-    // Headers within about 1 s, whole requests within about 2 s (plus the server's check interval).
-    for (const ms of closedAfter) expect(ms).toBeLessThan(6000);
+    const headersClosed = await Promise.all(slowHeaders);
+    const bodiesClosed = await Promise.all(slowBodies);
+    console.log(`measured: slow headers cut after ${Math.min(...headersClosed)}-${Math.max(...headersClosed)} ms, slow bodies after ${Math.min(...bodiesClosed)}-${Math.max(...bodiesClosed)} ms`);
+    // Headers after 1 s, whole requests after 2 s, each plus up to the server's 1 s check interval:
+    // the header limit acts on its own, before the request limit could.
+    for (const ms of headersClosed) expect(ms).toBeLessThan(2500);
+    for (const ms of bodiesClosed) expect(ms).toBeLessThan(3500);
   });
 
-  it('an idle keep-alive connection is closed after the keep-alive timeout', async () => {
+  it('an idle keep-alive connection is closed after the keep-alive timeout, once its request is answered', async () => {
     const body = JSON.stringify({ data: sampleDataPoints(1, 5) });
-    const closed = slowSender([`POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`], 10, 15_000);
-    expect(await closed).toBeLessThan(5000);
+    const socket = net.connect({ host: '127.0.0.1', port: server.port });
+    let received = '';
+    let answeredAt = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+      if (!answeredAt && /\r\n\r\n\[/.test(received)) answeredAt = Date.now();
+    });
+    const closedAt = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    socket.write(`POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const closed = await Promise.race([closedAt, delay(15_000).then(() => Infinity)]);
+    socket.destroy();
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    // Kept open while idle for about the keep-alive timeout (1 s here), not dropped at once.
+    expect(closed - answeredAt).toBeGreaterThan(900);
+    expect(closed - answeredAt).toBeLessThan(3000);
   });
 });

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleDataPoints } from '@rally/features';
 import { storeWithProduction } from '@rally/model-fixtures';
-import { tempDir } from '@rally/testkit';
+import { freePort, tempDir } from '@rally/testkit';
 import { configFromEnv, startServer } from '../src/index.ts';
 
 describe('server configuration', () => {
@@ -29,15 +28,6 @@ describe('server configuration', () => {
   });
 });
 
-/** A port nobody listens on (cluster workers must share a fixed port, not port 0). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('end to end: the real server over HTTP', () => {
   const closers: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
@@ -45,8 +35,7 @@ describe('end to end: the real server over HTTP', () => {
   });
 
   it('serves predictions on an ephemeral port from a store', async () => {
-    const { store, run } = await storeWithProduction();
-    const root = store.description.replace(/^local folder /, '');
+    const { root, run } = await storeWithProduction();
     const app = await startServer({ PORT: '0', MODEL_STORE: root, CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'silent', POLL_INTERVAL_SECONDS: '0' });
     closers.push(() => app.close());
     const address = app.server.address();
@@ -64,8 +53,7 @@ describe('end to end: the real server over HTTP', () => {
   });
 
   it.each(['1', '2'])('`pnpm serve` with WORKERS=%s shuts down gracefully on SIGTERM (exit 0, in-flight request answered)', async (workers) => {
-    const { store } = await storeWithProduction();
-    const root = store.description.replace(/^local folder /, '');
+    const { root } = await storeWithProduction();
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
       env: { ...process.env, WORKERS: workers, PORT: workers === '1' ? '0' : String(await freePort()), MODEL_STORE: root, CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'info', POLL_INTERVAL_SECONDS: '0' },

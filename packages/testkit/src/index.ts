@@ -1,8 +1,9 @@
 /**
  * Test-only helpers shared across packages (never imported by production code), with no workspace
  * dependency, so that every package can use them, the lowest ones too: temporary folders, the
- * ground truth and slices of it, an in-process S3 server, running a command as a user does, and a
- * check of rally's one-sentence errors. Trained models are in @rally/model-fixtures.
+ * ground truth and slices of it, an in-process S3 server, running a command as a user does, a
+ * check of rally's one-sentence errors, and processes and ports (processes.ts). Trained models are
+ * in @rally/model-fixtures.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ export function groundTruthSlice(rows: number, dir = tempDir('slice')): string {
   return path;
 }
 
+export { childrenOf, deadPid, freePort, groupMembers, portInUse, rssMb, waitUntil } from './processes.ts';
+
 export const S3_BUCKET = 'models';
 /** s3rver's built-in key pair. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -48,6 +51,17 @@ export interface RunningS3 {
   close(): Promise<void>;
 }
 
+/** Environment for createModelStore: MODEL_STORE=s3://models/<prefix> at `endpoint`, with s3rver's key pair. */
+export function s3Env(endpoint: string, prefix = 'rally'): NodeJS.ProcessEnv {
+  return {
+    MODEL_STORE: `s3://${S3_BUCKET}/${prefix}`,
+    S3_ENDPOINT: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  };
+}
+
 /** A real S3-compatible server (s3rver) on 127.0.0.1, ephemeral port, bucket `models`. */
 export async function startS3(): Promise<RunningS3> {
   const directory = tempDir('s3rver');
@@ -56,13 +70,7 @@ export async function startS3(): Promise<RunningS3> {
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
-    env: (prefix = 'rally') => ({
-      MODEL_STORE: `s3://${S3_BUCKET}/${prefix}`,
-      S3_ENDPOINT: endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    }),
+    env: (prefix = 'rally') => s3Env(endpoint, prefix),
     options: (prefix = 'rally') => ({ bucket: S3_BUCKET, prefix, endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS }),
     close: () => server.close(),
   };

@@ -3,7 +3,7 @@
  * and boolean columns as a row-major matrix (the forest sees numbers, not the data contract).
  */
 import { readFileSync } from 'node:fs';
-import { GROUND_TRUTH_PATH as DATA_PATH } from '@rally/testkit';
+import { GROUND_TRUTH_PATH } from '@rally/testkit';
 
 /** The 22 numeric / boolean columns (categoricals `hitpoint`, `previous.hitpoint` and `id` left out). */
 export const NUMERIC_COLUMNS = [
@@ -24,12 +24,12 @@ export const SUBSET_14 = [
 export interface Dataset { data: Float64Array; rows: number; cols: number; columns: string[]; y: string[] }
 
 export function loadAustralianOpen(options: { columns?: readonly string[]; rows?: number } = {}): Dataset {
-  const lines = readFileSync(DATA_PATH, 'utf8').trim().split(/\r?\n/);
+  const lines = readFileSync(GROUND_TRUTH_PATH, 'utf8').trim().split(/\r?\n/);
   const header = lines[0].split(',');
   const columns = [...(options.columns ?? NUMERIC_COLUMNS)];
   const positions = columns.map((name) => {
     const at = header.indexOf(name);
-    if (at < 0) throw new Error(`column ${name} not in ${DATA_PATH}`);
+    if (at < 0) throw new Error(`column ${name} not in ${GROUND_TRUTH_PATH}`);
     return at;
   });
   const target = header.indexOf('outcome');
