@@ -7,6 +7,11 @@ Single core (n_jobs=1), as the reference figures. Prints one JSON object on stdo
 Usage: python3 sklearn_reference.py <csv> <split.json> <trees> <max_depth> [seeds,...]
 With seeds, prints only the test log loss of a fit per seed (and rows with probability 0 for
 their true class) instead of the full benchmark.
+
+       python3 sklearn_reference.py splits <csv> <splits.json> <settings.json>
+Fits each setting (scikit-learn keyword arguments, plus "name") on each split ({seed, train,
+test}) and prints, per setting and split: test log loss, accuracy, rows given p(true) < 1e-6, fit
+seconds.
 """
 import csv
 import json
@@ -38,7 +43,34 @@ def features(rows, hitpoints):
     return np.array(out)
 
 
+def splits_mode(path, splits_path, settings_path):
+    rows = list(csv.DictReader(open(path, newline='')))
+    y = np.array([r['outcome'] for r in rows])
+    results = []
+    for split in json.load(open(splits_path)):
+        train, test = np.array(split['train']), np.array(split['test'])
+        X = features(rows, sorted({rows[i]['hitpoint'] for i in train}))
+        for setting in json.load(open(settings_path)):
+            params = {k: v for k, v in setting.items() if k != 'name'}
+            start = time.perf_counter()
+            model = RandomForestClassifier(**params, n_jobs=1).fit(X[train], y[train])
+            fit_seconds = time.perf_counter() - start
+            proba = model.predict_proba(X[test])
+            true = proba[np.arange(len(test)), np.searchsorted(model.classes_, y[test])]
+            results.append({
+                'name': setting['name'], 'seed': split['seed'],
+                'test_log_loss': log_loss(y[test], proba, labels=model.classes_),
+                'accuracy': accuracy_score(y[test], model.classes_[proba.argmax(axis=1)]),
+                'near_zero': int((true < 1e-6).sum()),
+                'fit_seconds': fit_seconds,
+            })
+    print(json.dumps(results))
+
+
 def main():
+    if sys.argv[1] == 'splits':
+        splits_mode(*sys.argv[2:5])
+        return
     path, split_path, trees, max_depth = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     rows = list(csv.DictReader(open(path, newline='')))
     split = json.load(open(split_path))

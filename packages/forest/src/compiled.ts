@@ -9,6 +9,16 @@ export interface TreeArrays {
   counts: ArrayLike<number>;
 }
 
+/**
+ * Class probabilities of leaf `leaf` (k counts per leaf from `counts`), each count plus `prior`,
+ * normalised; written to `out` at `at`. The one place where leaf counts become probabilities.
+ */
+export function leafProbabilities(counts: ArrayLike<number>, leaf: number, k: number, prior: number, out: Float64Array | number[], at = 0): void {
+  let total = 0;
+  for (let c = 0; c < k; c++) total += counts[leaf * k + c] + prior;
+  for (let c = 0; c < k; c++) out[at + c] = (counts[leaf * k + c] + prior) / total;
+}
+
 export class CompiledForest {
   /** Split feature per node; a leaf holds -(leaf index + 1). */
   private readonly feature: Int32Array;
@@ -16,7 +26,7 @@ export class CompiledForest {
   /** Right child per split node (the left child follows its parent). */
   private readonly right: Int32Array;
   private readonly roots: Int32Array;
-  /** Class probabilities per leaf (k per leaf, each leaf sums to 1). */
+  /** Class probabilities per leaf (k per leaf, each leaf sums to 1; smoothed by the leaf prior). */
   private readonly proba: Float64Array;
 
   private constructor(
@@ -32,10 +42,11 @@ export class CompiledForest {
   }
 
   /**
-   * Checks and compiles encoded trees (from training or from a serialized model).
+   * Checks and compiles encoded trees (from training or from a serialized model); `leafPrior` is
+   * added to every leaf class count (RandomForestParams.leafPrior).
    * @throws Error describing the first inconsistency (callers wrap it in MODEL_FORMAT).
    */
-  static compile(trees: readonly TreeArrays[], nClasses: number, nFeatures: number): CompiledForest {
+  static compile(trees: readonly TreeArrays[], nClasses: number, nFeatures: number, leafPrior = 0): CompiledForest {
     let nodes = 0;
     let leaves = 0;
     trees.forEach((tree, t) => {
@@ -84,7 +95,7 @@ export class CompiledForest {
             total += count;
           }
           if (total === 0) throw new Error(`${where}: empty leaf`);
-          for (let c = 0; c < nClasses; c++) proba[(leafOffset + leaf) * nClasses + c] = tree.counts[leaf * nClasses + c] / total;
+          leafProbabilities(tree.counts, leaf, nClasses, leafPrior, proba, (leafOffset + leaf) * nClasses);
           feature[offset + i] = -(leafOffset + leaf + 1);
           leaf++;
         }

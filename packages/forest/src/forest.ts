@@ -31,8 +31,11 @@ export interface SerializedForest {
   kind: 'rally.RandomForestClassifier';
   /** 2 for trees grown by rally's own grower and generator; a loaded version 1 model stays 1 (see FORMAT_VERSION). */
   formatVersion: 1 | 2;
-  /** maxDepth null means unlimited (JSON has no Infinity). */
-  params: Omit<Required<RandomForestParams>, 'maxDepth'> & { maxDepth: number | null };
+  /**
+   * maxDepth null means unlimited (JSON has no Infinity); leafPrior is written only when it is not
+   * 0, so models without smoothing keep the bytes (and ids) they had before it existed.
+   */
+  params: Omit<Required<RandomForestParams>, 'maxDepth' | 'leafPrior'> & { maxDepth: number | null; leafPrior?: number };
   classes: string[];
   nFeatures: number;
   /** Per tree, in preorder (see EncodedTree): split features (-1 for a leaf), split thresholds, leaf class counts. */
@@ -105,6 +108,11 @@ export class RandomForestClassifier {
     return this.#model('nFeatures').nFeatures;
   }
 
+  /** Nodes (splits and leaves) of all the trees: the model's size, and what prediction walks through. */
+  get nodeCount(): number {
+    return this.#model('nodeCount').trees.reduce((sum, tree) => sum + tree.feature.length, 0);
+  }
+
   /** Class probabilities, rows x classes.length, row-major, columns in `classes` order; rows sum to 1. */
   predictProba(X: Matrix): Float64Array {
     const model = this.#model('predictProba');
@@ -120,11 +128,11 @@ export class RandomForestClassifier {
 
   toJSON(): SerializedForest {
     const model = this.#model('toJSON');
-    const { maxDepth, ...rest } = this.params as Required<RandomForestParams>;
+    const { maxDepth, leafPrior, ...rest } = this.params as Required<RandomForestParams>;
     return {
       kind: MODEL_KIND,
       formatVersion: model.formatVersion,
-      params: { ...rest, maxDepth: maxDepth === Infinity ? null : maxDepth },
+      params: { ...rest, maxDepth: maxDepth === Infinity ? null : maxDepth, ...(leafPrior === 0 ? {} : { leafPrior }) },
       classes: [...model.classes],
       nFeatures: model.nFeatures,
       trees: model.trees.map((tree) => ({
@@ -158,6 +166,7 @@ export class RandomForestClassifier {
     if (params === null || typeof params !== 'object' || Array.isArray(params)) return fail('params missing');
     const restored: Record<string, unknown> = { ...(params as Record<string, unknown>) };
     if (restored.maxDepth === null) restored.maxDepth = Infinity;
+    if (!('leafPrior' in restored)) restored.leafPrior = 0; // written only when not 0
     const nFeatures = model.nFeatures;
     if (!(typeof nFeatures === 'number' && Number.isSafeInteger(nFeatures) && nFeatures >= 1)) return fail('nFeatures must be a positive integer');
     try {
@@ -183,7 +192,7 @@ export class RandomForestClassifier {
     });
     let compiled: CompiledForest;
     try {
-      compiled = CompiledForest.compile(arrays, classes.length, nFeatures);
+      compiled = CompiledForest.compile(arrays, classes.length, nFeatures, (restored.leafPrior as number | undefined) ?? 0);
     } catch (error) {
       return fail((error as Error).message, error);
     }
@@ -251,9 +260,18 @@ export class RandomForestClassifier {
   }
 
   #install(classes: string[], nFeatures: number, trees: EncodedTree[]): void {
-    const compiled = CompiledForest.compile(trees, classes.length, nFeatures);
+    const compiled = CompiledForest.compile(trees, classes.length, nFeatures, this.params.leafPrior ?? 0);
     this.#fitted = { formatVersion: FORMAT_VERSION, classes: Object.freeze(classes), nFeatures, trees, compiled };
   }
+}
+
+/**
+ * Starts the worker threads a large fit would use (one per core, at most 8), without waiting:
+ * call it before other work (loading data) to take their start off the first fit's time.
+ */
+export function warmTreeWorkers(): void {
+  const cores = availableParallelism();
+  if (cores >= 2) treeWorkers.warm(Math.min(cores, 8));
 }
 
 /**

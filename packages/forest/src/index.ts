@@ -14,6 +14,6 @@
  * X is { data: Float64Array, rows, cols } (row-major, finite values); labels are strings.
  * Errors are RallyErrors: ESTIMATOR_BAD_PARAMS, ESTIMATOR_BAD_INPUT, ESTIMATOR_NOT_FITTED, MODEL_FORMAT.
  */
-export { FOREST_IMPLEMENTATION, mostProbableClass, RandomForestClassifier, type FitOptions, type Matrix, type SerializedForest } from './forest.ts';
+export { FOREST_IMPLEMENTATION, mostProbableClass, RandomForestClassifier, warmTreeWorkers, type FitOptions, type Matrix, type SerializedForest } from './forest.ts';
 export { DEFAULT_PARAMS, type RandomForestParams } from './params.ts';
 export { toMlRandomForestJSON, type MlRandomForestJSON } from './interop/ml-random-forest.ts';

@@ -15,6 +15,12 @@ export interface RandomForestParams {
    * integer >= 1 (a count) or a number in (0, 1) (a fraction, at least one feature).
    */
   maxFeatures: 'sqrt' | 'log2' | 'all' | number;
+  /**
+   * Added to every class count of a leaf before its counts become probabilities (additive, or
+   * Lidstone, smoothing; default 0, scikit-learn's leaves). A leaf then never gives a class
+   * probability 0, the rows that dominate log loss when every tree is sure and wrong.
+   */
+  leafPrior?: number;
   /** Train each tree on a bootstrap sample (default true); otherwise on every row. */
   bootstrap: boolean;
   /** Seed of every random choice (default 42); any safe integer. */
@@ -27,6 +33,7 @@ export const DEFAULT_PARAMS: Readonly<Required<RandomForestParams>> = Object.fre
   minSamplesSplit: 2,
   minSamplesLeaf: 1,
   maxFeatures: 'sqrt',
+  leafPrior: 0,
   bootstrap: true,
   seed: 42,
 });
@@ -61,6 +68,8 @@ export function validateParams(params: Record<string, unknown>, nFeatures?: numb
   if (nFeatures !== undefined && typeof mf === 'number' && Number.isInteger(mf) && mf > nFeatures) {
     bad('maxFeatures', `at most the number of features (${nFeatures})`);
   }
+  const prior = params.leafPrior;
+  if (!(typeof prior === 'number' && Number.isFinite(prior) && prior >= 0 && prior <= 1000)) bad('leafPrior', 'a number from 0 to 1000');
   if (typeof params.bootstrap !== 'boolean') bad('bootstrap', 'a boolean');
   if (!(typeof params.seed === 'number' && Number.isSafeInteger(params.seed))) bad('seed', 'a safe integer');
 }

@@ -13,6 +13,7 @@ const configurations: [string, Partial<RandomForestParams>][] = [
   ['no bootstrap, all features', { nEstimators: 4, bootstrap: false, maxFeatures: 'all' }],
   ['shallow, fractional features', { nEstimators: 6, maxDepth: 2, maxFeatures: 0.5, minSamplesLeaf: 3 }],
   ['unlimited depth, log2', { nEstimators: 6, maxDepth: Infinity, maxFeatures: 'log2', seed: 123 }],
+  ['leaf prior (rally train defaults in small)', { nEstimators: 8, maxDepth: 12, maxFeatures: 0.75, minSamplesLeaf: 8, leafPrior: 0.05 }],
 ];
 
 const { X, y } = blobs(9, 150, 5);

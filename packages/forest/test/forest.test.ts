@@ -54,6 +54,29 @@ describe('probabilities', () => {
     expect(forest.predict(matrix([[0], [1]]))).toEqual(['a', 'c']);
   });
 
+  test('a leaf prior adds alpha to every class count of a leaf before normalising', async () => {
+    // The same two leaves: x = 0 holds a, a, b; x = 1 holds c, c. With alpha 0.5 and 3 classes,
+    // (2 + 0.5) / (3 + 1.5), (1 + 0.5) / 4.5, 0.5 / 4.5; then 0.5 / 3.5, 0.5 / 3.5, 2.5 / 3.5.
+    const X = matrix([[0], [0], [0], [1], [1]]);
+    const forest = await new RandomForestClassifier({ nEstimators: 1, bootstrap: false, maxFeatures: 'all', leafPrior: 0.5 }).fit(X, ['a', 'a', 'b', 'c', 'c']);
+    const proba = Array.from(forest.predictProba(matrix([[0], [1]])));
+    const expected = [2.5 / 4.5, 1.5 / 4.5, 0.5 / 4.5, 0.5 / 3.5, 0.5 / 3.5, 2.5 / 3.5];
+    proba.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 15));
+    // The trees are those grown without a prior: only the probabilities change.
+    const plain = await new RandomForestClassifier({ nEstimators: 1, bootstrap: false, maxFeatures: 'all' }).fit(X, ['a', 'a', 'b', 'c', 'c']);
+    expect(forest.toJSON().trees).toEqual(plain.toJSON().trees);
+  });
+
+  test('with a leaf prior no class ever gets probability 0; the forest still predicts as well', async () => {
+    const params = { nEstimators: 20, seed: 5, maxDepth: Infinity };
+    const [plain, smoothed] = await Promise.all([new RandomForestClassifier(params).fit(train.X, train.y), new RandomForestClassifier({ ...params, leafPrior: 0.05 }).fit(train.X, train.y)]);
+    expect(Array.from(plain.predictProba(test_.X)).filter((p) => p === 0).length).toBeGreaterThan(0);
+    const proba = smoothed.predictProba(test_.X);
+    expect(Math.min(...proba)).toBeGreaterThan(0);
+    const agreement = smoothed.predict(test_.X).filter((label, i) => label === plain.predict(test_.X)[i]).length / test_.X.rows;
+    expect(agreement).toBeGreaterThan(0.95);
+  });
+
   test('predict is the argmax of predictProba, ties to the first class', async () => {
     const X = matrix([[0], [0], [1], [1]]);
     const forest = await new RandomForestClassifier({ nEstimators: 1, bootstrap: false }).fit(X, ['b', 'a', 'b', 'a']);
@@ -95,6 +118,12 @@ describe('hyperparameters reach the trees', () => {
     const nodes = async (params: object) =>
       (await new RandomForestClassifier({ nEstimators: 5, ...params }).fit(train.X, train.y)).toJSON().trees.reduce((n, tree) => n + tree.feature.length, 0);
     expect(await nodes({ minSamplesSplit: 40 })).toBeLessThan(await nodes({ minSamplesSplit: 2 }));
+  });
+
+  test('nodeCount counts every split and leaf of every tree', async () => {
+    const forest = await new RandomForestClassifier({ nEstimators: 4, seed: 9 }).fit(train.X, train.y);
+    expect(forest.nodeCount).toBe(forest.toJSON().trees.reduce((n, tree) => n + tree.feature.length, 0));
+    expect(forest.nodeCount).toBeGreaterThan(4);
   });
 
   test('bootstrap false: every tree sees all rows (leaf counts add up to the rows)', async () => {
@@ -139,6 +168,21 @@ describe('reproducibility', () => {
     expect(JSON.stringify(loaded)).toBe(text);
     // JSON text is accepted too.
     expect(JSON.stringify(RandomForestClassifier.fromJSON(text))).toBe(text);
+  });
+
+  test('the leaf prior is saved only when not 0 (older models keep their bytes) and loads back', async () => {
+    const plain = (await new RandomForestClassifier({ nEstimators: 3, seed: 2 }).fit(train.X, train.y)).toJSON();
+    expect('leafPrior' in plain.params).toBe(false);
+    const smoothed = await new RandomForestClassifier({ nEstimators: 3, seed: 2, leafPrior: 0.25 }).fit(train.X, train.y);
+    const text = JSON.stringify(smoothed);
+    expect(smoothed.toJSON().params.leafPrior).toBe(0.25);
+    const loaded = RandomForestClassifier.fromJSON(text);
+    expect(loaded.params.leafPrior).toBe(0.25);
+    expect(JSON.stringify(loaded)).toBe(text);
+    expect(Array.from(loaded.predictProba(test_.X))).toEqual(Array.from(smoothed.predictProba(test_.X)));
+    // The prior decides the probabilities of a loaded model, as of a fitted one.
+    const without = RandomForestClassifier.fromJSON({ ...smoothed.toJSON(), params: plain.params });
+    expect(Array.from(without.predictProba(test_.X))).not.toEqual(Array.from(smoothed.predictProba(test_.X)));
   });
 
   test('a new model is format 2; a format 1 model (grown by the patched ml-cart) loads and saves as format 1, byte for byte', async () => {
@@ -211,6 +255,10 @@ describe('errors', () => {
     ['maxDepth NaN', { maxDepth: NaN }],
     ['minSamplesSplit 1', { minSamplesSplit: 1 }],
     ['minSamplesLeaf 0', { minSamplesLeaf: 0 }],
+    ['leafPrior negative', { leafPrior: -0.1 }],
+    ['leafPrior NaN', { leafPrior: NaN }],
+    ['leafPrior above 1000', { leafPrior: 1001 }],
+    ['leafPrior not a number', { leafPrior: '0.1' }],
     ['maxFeatures 0', { maxFeatures: 0 }],
     ['maxFeatures 1.5', { maxFeatures: 1.5 }],
     ['maxFeatures above the features', { maxFeatures: 5 }],

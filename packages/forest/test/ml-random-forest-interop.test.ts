@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { RandomForestClassifier, type SerializedForest, toMlRandomForestJSON } from '../src/index.ts';
 
 import { loadAustralianOpen, SUBSET_14 } from './helpers/australian-open.ts';
+import type { CartNode } from './helpers/ml-cart.ts';
 
 const data = loadAustralianOpen({ columns: SUBSET_14 });
 const TRAIN_ROWS = 4000;
@@ -124,5 +125,27 @@ describe('a rally forest exported to ml-random-forest 2.1.0', () => {
       }
     }
     expect(differ).toBeGreaterThan(0);
+  });
+});
+
+describe('a forest with a leaf prior (rally train defaults) exported to ml-random-forest 2.1.0', () => {
+  test('carries the smoothed leaf probabilities, and every stock tree still labels every row as rally\'s does', async () => {
+    const X = { data: data.data.subarray(0, TRAIN_ROWS * data.cols), rows: TRAIN_ROWS, cols: data.cols };
+    const params = { nEstimators: 10, maxDepth: 12, maxFeatures: 0.75, minSamplesLeaf: 8, leafPrior: 0.05, seed: 4 };
+    const smoothed = await new RandomForestClassifier(params).fit(X, data.y.slice(0, TRAIN_ROWS));
+    const json = toMlRandomForestJSON(smoothed);
+    const model = smoothed.toJSON();
+    const k = model.classes.length;
+    const leaves = (node: CartNode): number[][] => (node.distribution ? [node.distribution[0]] : [...leaves(node.left!), ...leaves(node.right!)]);
+    json.baseModel.estimators.forEach((estimator, t) => {
+      const counts = model.trees[t].counts;
+      leaves(estimator.root).forEach((distribution, leaf) => {
+        const total = counts.slice(leaf * k, leaf * k + k).reduce((a, b) => a + b, 0) + k * 0.05;
+        distribution.forEach((p, c) => expect(p).toBeCloseTo((counts[leaf * k + c] + 0.05) / total, 15));
+      });
+    });
+    const stockSmoothed = StockForest.load(JSON.parse(JSON.stringify(json)));
+    const votes = (stockSmoothed.predictionValues(rows.slice(0, 1000)) as unknown as { to2DArray(): number[][] }).to2DArray();
+    votes.forEach((labels, r) => expect(labels, `row ${r}`).toEqual(treeLabels(model, rows[r])));
   });
 });

@@ -25,7 +25,7 @@ export {
   type ArtifactSet,
   type ModelChecksums,
 } from './artifacts.ts';
-export { parseReport, type TrainReport } from './report.ts';
+export { parseReport, type TrainReport, type TuneReport } from './report.ts';
 export { loadModel, readRunFolder, type LoadedModel } from './reader.ts';
 export { isProcessAlive, removeAbandoned } from './abandoned.ts';
 export { OUTPUT_DIR, WORKSPACE_ROOT, listRuns, removeAbandonedRuns, resolveRun, writeRun, type RunSummary, type RunToWrite } from './runs.ts';

@@ -6,6 +6,12 @@ export interface TrainReport {
   model_id: string;
   created_at: string;
   test_log_loss: number;
+  /**
+   * Test rows given p(true class) < threshold and their share of the summed test log loss (each
+   * such row costs at least -ln(threshold) = 13.8): the rows that dominate log loss. Absent from
+   * reports written before it existed.
+   */
+  test_near_zero?: { threshold: number; rows: number; log_loss_share: number };
   accuracy: number;
   cv_log_losses: number[];
   cv_mean_log_loss: number;
@@ -18,9 +24,30 @@ export interface TrainReport {
   /** `library` names what grew the model (forest's FOREST_IMPLEMENTATION at training time). */
   estimator: { type: 'RandomForestClassifier'; library: string; params: RandomForestParams };
   grid: { max_depth: number; cv_mean_log_loss: number; cv_std_log_loss: number }[] | null;
+  /** `pnpm train --tune`: the ranked settings and the winner the model was fitted with (@rally/train's TuneResult). */
+  tuning?: TuneReport | null;
   dataset: { file: string; sha256: string; rows: number };
   split: { seed: number; test_size: number; folds: number; train_rows: number; test_rows: number };
   durations: { cv_seconds: number; fit_seconds: number; total_seconds: number };
+}
+
+/** What report.json keeps of a hyperparameter search (train's TuneResult, which extends it). */
+export interface TuneReport {
+  seed: number;
+  candidates: number;
+  rule: string;
+  /** CV means within this of the best's are tied (one standard error); the smallest tied setting wins. */
+  tolerance: number;
+  rows: {
+    rank: number;
+    params: Partial<RandomForestParams>;
+    cv_log_losses: number[];
+    cv_mean_log_loss: number;
+    cv_std_log_loss: number;
+    mean_nodes: number;
+    fit_seconds: number;
+  }[];
+  winner_rank: number;
 }
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);

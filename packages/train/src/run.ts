@@ -1,11 +1,12 @@
-import { type Dataset, loadDataset, selectRows, selectValues, tableToBatch, type RowBatch } from '@rally/features';
-import { DEFAULT_PARAMS, FOREST_IMPLEMENTATION, mostProbableClass, type RandomForestParams } from '@rally/forest';
+import { type Dataset, loadDataset, selectRows, selectValues, tableToBatch } from '@rally/features';
+import { FOREST_IMPLEMENTATION, mostProbableClass, type RandomForestParams, warmTreeWorkers } from '@rally/forest';
 import { modelIdOf, Pipeline, type RunToWrite, type TrainReport } from '@rally/model';
-import { accuracy, logLoss, mean, populationStd } from './metrics.ts';
-import { stratifiedKFold, stratifiedSplit } from './split.ts';
+import { crossValidate } from './cross-validate.ts';
+import { TRAIN_DEFAULTS } from './defaults.ts';
+import { accuracy, logLoss, mean, populationStd, rowLogLosses } from './metrics.ts';
+import { tune, type TuneOptions, type TuneRow } from './tune.ts';
+import { SPLIT, stratifiedSplit } from './split.ts';
 
-/** The split every run and every comparison uses, so test figures are comparable across models. */
-export const SPLIT = { seed: 42, testSize: 0.2, folds: 5 } as const;
 /** The original app's hyperparameter grid (`--grid`). */
 export const MAX_DEPTH_GRID = [10, 20] as const;
 
@@ -14,6 +15,11 @@ export interface TrainOptions {
   params?: Partial<RandomForestParams>;
   /** Search max depth over MAX_DEPTH_GRID by cross-validation and keep the best. */
   grid?: boolean;
+  /**
+   * Random search over TUNE_SPACE by cross-validation on the training part, then fit the winner
+   * (its searched hyperparameters replace those of `params`). Not with `grid`.
+   */
+  tune?: Pick<TuneOptions, 'seed' | 'candidates' | 'space'>;
   /** Worker threads for tree building (0: this thread); by default the forest decides by size. */
   workers?: number;
   onProgress?: (event: ProgressEvent) => void;
@@ -23,39 +29,13 @@ export type ProgressEvent =
   | { phase: 'validated'; rows: number }
   | { phase: 'tree'; built: number; total: number; stage: string }
   | { phase: 'fold'; fold: number; folds: number; maxDepth: number; logLoss: number }
+  | { phase: 'candidate'; index: number; total: number; row: TuneRow }
   | { phase: 'fitting' }
   | { phase: 'done'; modelId: string };
 
 /** A finished run: its artifacts (written by model's writeRun) and the fitted pipeline. */
 export interface TrainedRun extends RunToWrite {
   pipeline: Pipeline;
-}
-
-export interface CrossValidateOptions {
-  /** Features of the configuration (default: the original app's 12). */
-  featureNames?: readonly string[];
-  workers?: number;
-  onTree?: (fold: number, built: number, total: number) => void;
-  /** After each fold, 0-based. */
-  onFold?: (fold: number, loss: number) => void;
-}
-
-/** 5-fold stratified CV log loss of a configuration on the given rows (refits from scratch per fold). */
-export async function crossValidate(
-  batch: RowBatch,
-  labels: readonly string[],
-  params: Partial<RandomForestParams>,
-  options: CrossValidateOptions = {},
-): Promise<number[]> {
-  const losses: number[] = [];
-  for (const [fold, { train, test }] of stratifiedKFold(labels, SPLIT.folds, SPLIT.seed).entries()) {
-    const onTree = options.onTree && ((built: number, total: number) => options.onTree!(fold, built, total));
-    const pipeline = await Pipeline.create(params, options.featureNames).fit(selectRows(batch, train), selectValues(labels, train), { workers: options.workers, onTree });
-    const loss = logLoss(selectValues(labels, test), pipeline.predictProba(selectRows(batch, test)), pipeline.classes);
-    losses.push(loss);
-    options.onFold?.(fold, loss);
-  }
-  return losses;
 }
 
 export function classPriorLogLoss(trainLabels: readonly string[], testLabels: readonly string[]): number {
@@ -66,9 +46,29 @@ export function classPriorLogLoss(trainLabels: readonly string[], testLabels: re
   return logLoss(testLabels, proba, classes);
 }
 
-/** A whole training run: validate, split, cross-validate (or grid search), fit, evaluate. */
+/** Probability below which a test row counts as given (nearly) zero for its true class. */
+export const NEAR_ZERO = 1e-6;
+
+/** Test rows given p(true class) < NEAR_ZERO, and their share of the summed log loss: the rows that dominate it. */
+export function nearZeroRows(rowLosses: Float64Array): { threshold: number; rows: number; log_loss_share: number } {
+  let rows = 0;
+  let theirs = 0;
+  let total = 0;
+  for (const loss of rowLosses) {
+    total += loss;
+    if (loss > -Math.log(NEAR_ZERO)) {
+      rows += 1;
+      theirs += loss;
+    }
+  }
+  return { threshold: NEAR_ZERO, rows, log_loss_share: total > 0 ? theirs / total : 0 };
+}
+
+/** A whole training run: validate, split, cross-validate (or grid search, or tune), fit, evaluate. */
 export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
   const started = performance.now();
+  // Six forests follow: the threads that build them start while the data loads.
+  if (options.workers === undefined || options.workers > 0) warmTreeWorkers();
   const dataset: Dataset = loadDataset(options.dataPath);
   const workers = options.workers;
   options.onProgress?.({ phase: 'validated', rows: dataset.table.numRows() });
@@ -81,20 +81,33 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
   const trainLabels = selectValues(labels, train);
   const testLabels = selectValues(labels, test);
 
-  const base = { ...DEFAULT_PARAMS, ...options.params };
-  const depths = options.grid ? [...MAX_DEPTH_GRID] : [base.maxDepth];
+  if (options.grid && options.tune) throw new RangeError('trainRun: grid and tune are two different searches; ask for one.');
+  const base = { ...TRAIN_DEFAULTS, ...options.params };
   const grid: NonNullable<TrainReport['grid']> = [];
   let best: { params: Partial<RandomForestParams>; losses: number[] } | undefined;
+  let tuning: TrainReport['tuning'] = null;
   const cvStarted = performance.now();
-  for (const maxDepth of depths) {
-    const params = { ...base, maxDepth };
-    const losses = await crossValidate(trainBatch, trainLabels, params, {
+  if (options.tune) {
+    // The search sees the training part only; the test part is scored once, below, by the winner.
+    tuning = await tune(trainBatch, trainLabels, {
+      ...options.tune,
+      base,
       workers,
-      onTree: (fold, built, total) => options.onProgress?.({ phase: 'tree', built, total, stage: `CV max_depth=${maxDepth} fold ${fold + 1}/${SPLIT.folds}` }),
-      onFold: (fold, loss) => options.onProgress?.({ phase: 'fold', fold: fold + 1, folds: SPLIT.folds, maxDepth, logLoss: loss }),
+      onCandidate: ({ index, total, row }) => options.onProgress?.({ phase: 'candidate', index, total, row }),
     });
-    grid.push({ max_depth: maxDepth, cv_mean_log_loss: mean(losses), cv_std_log_loss: populationStd(losses) });
-    if (!best || mean(losses) < mean(best.losses)) best = { params, losses };
+    const winner = tuning.rows[tuning.winner_rank - 1];
+    best = { params: { ...base, ...winner.params }, losses: winner.cv_log_losses };
+  } else {
+    for (const maxDepth of options.grid ? [...MAX_DEPTH_GRID] : [base.maxDepth]) {
+      const params = { ...base, maxDepth };
+      const losses = await crossValidate(trainBatch, trainLabels, params, {
+        workers,
+        onTree: (fold, built, total) => options.onProgress?.({ phase: 'tree', built, total, stage: `CV max_depth=${maxDepth} fold ${fold + 1}/${SPLIT.folds}` }),
+        onFold: (fold, loss) => options.onProgress?.({ phase: 'fold', fold: fold + 1, folds: SPLIT.folds, maxDepth, logLoss: loss }),
+      });
+      grid.push({ max_depth: maxDepth, cv_mean_log_loss: mean(losses), cv_std_log_loss: populationStd(losses) });
+      if (!best || mean(losses) < mean(best.losses)) best = { params, losses };
+    }
   }
   const cvSeconds = (performance.now() - cvStarted) / 1000;
 
@@ -107,12 +120,14 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
   const fitSeconds = (performance.now() - fitStarted) / 1000;
 
   const proba = pipeline.predictProba(testBatch);
+  const rowLosses = rowLogLosses(testLabels, proba, pipeline.classes);
   const model = Buffer.from(JSON.stringify(pipeline.toJSON()));
   const modelId = modelIdOf(model);
   const report: TrainReport = {
     model_id: modelId,
     created_at: new Date().toISOString(),
-    test_log_loss: logLoss(testLabels, proba, pipeline.classes),
+    test_log_loss: mean(rowLosses),
+    test_near_zero: nearZeroRows(rowLosses),
     accuracy: accuracy(testLabels, mostProbableClass(proba, pipeline.classes)),
     cv_log_losses: best!.losses,
     cv_mean_log_loss: mean(best!.losses),
@@ -122,6 +137,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
     features: pipeline.featureNames(),
     estimator: { type: 'RandomForestClassifier', library: FOREST_IMPLEMENTATION, params: pipeline.estimator.params },
     grid: options.grid ? grid : null,
+    tuning,
     dataset: { file: dataset.fileName, sha256: dataset.sha256, rows: dataset.table.numRows() },
     split: { seed: SPLIT.seed, test_size: SPLIT.testSize, folds: SPLIT.folds, train_rows: train.length, test_rows: test.length },
     durations: { cv_seconds: cvSeconds, fit_seconds: fitSeconds, total_seconds: (performance.now() - started) / 1000 },

@@ -1,6 +1,9 @@
 import { RallyError } from '@rally/errors';
 import { Random, shuffledIndices } from '@rally/features';
 
+/** The split every run and every comparison uses, so test figures are comparable across models. */
+export const SPLIT = { seed: 42, testSize: 0.2, folds: 5 } as const;
+
 export interface Split {
   train: Int32Array;
   test: Int32Array;

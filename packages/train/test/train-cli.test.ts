@@ -57,6 +57,24 @@ describe('pnpm train', () => {
     expect(report.cv_mean_log_loss).toBe(best.cv_mean_log_loss);
   });
 
+  it('--tune prints the ranked settings, fits the winner and keeps the search in report.json', async () => {
+    const output = tempDir('output');
+    const { code, stdout, stderr } = await train('--data', data, '--output', output, '--tune', '--candidates', '1', '--seed', '5');
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/^Tune 1\/2: 100 trees, max depth 20, max features sqrt, min samples leaf 1, leaf prior 0: CV log loss \d\.\d{4} ± \d\.\d{4}$/m);
+    expect(stderr).toMatch(/^Tune 2\/2: /m);
+    expect(stdout).toMatch(/^Tuning: 2 settings \(the original's and 1 drawn with seed 5\), ranked by 5-fold CV log loss on the training part$/m);
+    expect(stdout).toMatch(/^\s+\*[12]\s+\d+\s+\d+/m); // the winner's row, marked
+    const id = stdout.match(/^Model ([0-9a-f]{64})$/m)![1];
+    const report = JSON.parse(readFileSync(join(output, id, 'report.json'), 'utf8'));
+    expect(report.tuning.rows).toHaveLength(2);
+    expect(report.tuning.seed).toBe(5);
+    const winner = report.tuning.rows[report.tuning.winner_rank - 1];
+    expect(report.estimator.params).toMatchObject({ ...winner.params, seed: 5 });
+    expect(report.cv_log_losses).toEqual(winner.cv_log_losses);
+    expect(stdout).toMatch(/^  \d+ test rows? given p\(true class\) < 0\.000001/m);
+  });
+
   it('refuses invalid data with the validation report (exit 1) and writes nothing', async () => {
     const output = tempDir('output');
     const bad = join(tempDir('bad'), 'bad.csv');
@@ -74,6 +92,13 @@ describe('pnpm train', () => {
     [['--trees', 'many'], /--trees must be an integer >= 1, got "many"/],
     [['--max-features', 'most'], /--max-features must be sqrt, log2, all/],
     [['--colour'], /Unknown option '--colour'/],
+    [['--leaf-prior=-1'], /--leaf-prior must be a number from 0 to 1000, got "-1"/],
+    [['--leaf-prior', '2e3'], /--leaf-prior must be a number from 0 to 1000, got "2e3"/],
+    [['--min-samples-leaf', '0'], /--min-samples-leaf must be an integer >= 1, got "0"/],
+    [['--tune', '--grid'], /--grid and --tune are two different searches: use one\./],
+    [['--tune', '--max-depth', '8'], /--tune searches --max-depth itself: leave it out, or train without --tune\./],
+    [['--candidates', '3'], /--candidates is the number of settings --tune tries: add --tune\./],
+    [['--tune', '--candidates', '0'], /--candidates must be an integer >= 1, got "0"/],
     [['extra'], /Unexpected argument "extra"/],
   ])('answers bad flags %j with the usage and exit 2', async (args, message) => {
     const { code, stderr } = await train(...args);

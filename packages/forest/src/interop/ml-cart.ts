@@ -2,7 +2,7 @@
  * ml-cart 2.1.1's JSON tree form, and a rally tree in that form: what ml-random-forest.ts exports
  * for the stock libraries. (The differential tests grow trees in this form too: test/helpers.)
  */
-import type { TreeArrays } from '../compiled.ts';
+import { leafProbabilities, type TreeArrays } from '../compiled.ts';
 
 /** A node of ml-cart's `DecisionTreeClassifier#toJSON().root` (the fields that describe the tree). */
 export interface CartNode {
@@ -20,9 +20,9 @@ export interface CartNode {
 /**
  * An encoded rally tree (the model's own form) as an ml-cart tree, for ml-cart's `classify`:
  * splits keep their column and threshold, leaves get rally's class probabilities (count / total,
- * all nClasses of them).
+ * or smoothed by `leafPrior`, all nClasses of them).
  */
-export function cartNodeOf(tree: TreeArrays, nClasses: number): CartNode {
+export function cartNodeOf(tree: TreeArrays, nClasses: number, leafPrior = 0): CartNode {
   const root: CartNode = {};
   const pending = [root]; // nodes still to fill, the next in preorder last
   let split = 0;
@@ -34,9 +34,9 @@ export function cartNodeOf(tree: TreeArrays, nClasses: number): CartNode {
       Object.assign(node, { splitValue: tree.threshold[split++], splitColumn: feature, left: {}, right: {} });
       pending.push(node.right!, node.left!);
     } else {
-      const counts = Array.from({ length: nClasses }, (_, c) => tree.counts[leaf * nClasses + c]);
-      const total = counts.reduce((a, b) => a + b, 0);
-      node.distribution = [counts.map((count) => count / total)];
+      const distribution = new Array<number>(nClasses);
+      leafProbabilities(tree.counts, leaf, nClasses, leafPrior, distribution);
+      node.distribution = [distribution];
       leaf++;
     }
   }

@@ -57,7 +57,7 @@ export function toMlRandomForestJSON(forest: { toJSON(): SerializedForest } | Se
       isClassifier: true,
       seed: model.params.seed,
       useSampleBagging: model.params.bootstrap,
-      estimators: model.trees.map((tree) => ({ name: 'DTClassifier', options: { ...treeOptions, kind: 'classifier' }, root: cartNodeOf(tree, k) })),
+      estimators: model.trees.map((tree) => ({ name: 'DTClassifier', options: { ...treeOptions, kind: 'classifier' }, root: cartNodeOf(tree, k, model.params.leafPrior ?? 0) })),
     },
   };
 }
