@@ -1,12 +1,15 @@
 /**
  * pnpm bench:serve — loads real servers with wrk (loopback only, bounded runs) and prints req/s,
  * p50/p99 latency, errors and server RSS for one-point and 100-point bodies, side by side:
- *   rally            this repository's server (WORKERS processes)
+ *   rally            this repository's server (WORKERS processes) serving the `pnpm train` default model
+ *   rally, original's settings  the same server with a model of the original's settings (100 trees,
+ *                    max depth 20, sqrt features): what it served before the defaults were tuned
  *   original         Flask + scikit-learn under gunicorn with 2 workers (bench/reference/flask_app.py)
  *   ceiling          Fastify answering a constant on the same route: one process (the brief's ceiling)
  *                    and, when WORKERS > 1, as many processes as rally
  * Needs Debian's wrk, gunicorn, python3-flask, python3-sklearn (installed if missing).
- * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2), TREES (100), MAX_DEPTH (20).
+ * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2); TREES (100) and MAX_DEPTH (20) of
+ * the original's settings (both the Flask reference and the second rally row).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -17,7 +20,8 @@ import { GROUND_TRUTH_PATH, loadDataset, sampleDataPoints } from '@rally/feature
 import { deployRun, LocalFolderStore } from '@rally/model-store';
 import { writeRun } from '@rally/model';
 import { rssMb, tempDir } from '@rally/testkit';
-import { trainRun } from '@rally/train';
+import { formatSettings, TRAIN_DEFAULTS, trainRun } from '@rally/train';
+import { DEFAULT_PARAMS } from '@rally/forest';
 import { ensureDebianPackages, writeReferenceSplit } from './lib/reference.ts';
 import { machineLine } from './lib/timing.ts';
 
@@ -95,10 +99,13 @@ async function measure(name: string, start: () => ChildProcess, port: number, bo
 
 async function main(): Promise<void> {
   ensureDebianPackages(['sh', '-c', 'command -v wrk && command -v gunicorn && /usr/bin/python3 -c "import flask, sklearn"'], ['wrk', 'gunicorn', 'python3-flask', 'python3-sklearn']);
-  console.error(`Training the production model (${TREES} trees, max depth ${MAX_DEPTH})...`);
-  const run = await trainRun({ dataPath: GROUND_TRUTH_PATH, params: { nEstimators: TREES, maxDepth: MAX_DEPTH } });
-  const storeDir = join(work, 'store');
-  await deployRun(new LocalFolderStore(storeDir), writeRun(run, join(work, 'output')));
+  const originalParams = { ...DEFAULT_PARAMS, nEstimators: TREES, maxDepth: MAX_DEPTH };
+  const stores: Record<'defaults' | 'original', string> = { defaults: join(work, 'store-defaults'), original: join(work, 'store-original') };
+  for (const [name, params] of [['defaults', TRAIN_DEFAULTS], ['original', originalParams]] as const) {
+    console.error(`Training a model with ${formatSettings(params)}...`);
+    const run = await trainRun({ dataPath: GROUND_TRUTH_PATH, params });
+    await deployRun(new LocalFolderStore(stores[name]), writeRun(run, join(work, 'output')));
+  }
 
   const splitFile = join(work, 'split.json');
   writeReferenceSplit(loadDataset(GROUND_TRUTH_PATH).table.array('outcome') as string[], splitFile);
@@ -109,8 +116,11 @@ async function main(): Promise<void> {
 
   const node = (script: string, env: NodeJS.ProcessEnv) => () =>
     spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
+  const rallyServer = (store: string, port: number) =>
+    node(join(ROOT, 'packages/serve/src/main.ts'), { PORT: String(port), WORKERS: String(WORKERS), MODEL_STORE: store, CACHE_DIR: join(work, `cache-${port}`), LOG_LEVEL: 'silent', POLL_INTERVAL_SECONDS: '0' });
   const rows = [
-    await measure('rally', node(join(ROOT, 'packages/serve/src/main.ts'), { PORT: '8101', WORKERS: String(WORKERS), MODEL_STORE: storeDir, CACHE_DIR: join(work, 'cache'), LOG_LEVEL: 'silent', POLL_INTERVAL_SECONDS: '0' }), 8101, bodies),
+    await measure('rally', rallyServer(stores.defaults, 8101), 8101, bodies),
+    await measure("rally, original's settings", rallyServer(stores.original, 8105), 8105, bodies),
     await measure(
       'original (Flask + sklearn, gunicorn -w 2)',
       () =>
@@ -126,10 +136,11 @@ async function main(): Promise<void> {
   if (WORKERS > 1) {
     rows.push(await measure(`ceiling (Fastify constant, ${WORKERS} processes)`, node(join(REFERENCE, 'constant-server.ts'), { PORT: '8104', WORKERS: String(WORKERS) }), 8104, bodies));
   }
-  const [rally, original, ...ceilings] = rows;
+  const [rally, rallyOriginal, original, ...ceilings] = rows;
   const f = (x: number, digits = 0) => x.toFixed(digits);
   const lines = [
-    `bench:serve — wrk -t1 -c${CONNECTIONS} -d${DURATION}s on loopback; rally WORKERS=${WORKERS}; model ${TREES} trees, max depth ${MAX_DEPTH}`,
+    `bench:serve — wrk -t1 -c${CONNECTIONS} -d${DURATION}s on loopback; rally WORKERS=${WORKERS}`,
+    `rally: the default model (${formatSettings(TRAIN_DEFAULTS)}); rally, original's settings and the original: ${formatSettings(originalParams)}`,
     machineLine(),
     '',
     '| server | body | req/s | p50 ms | p99 ms | errors | RSS MB |',
@@ -142,7 +153,11 @@ async function main(): Promise<void> {
   for (const label of Object.keys(bodies)) {
     const ours = rally.results[label];
     const shares = ceilings.map((ceiling) => `${f((100 * ours.rps) / ceiling.results[label].rps)}% of the ${ceiling.name.replace(/^ceiling \(Fastify constant, (.*)\)$/, '$1')} ceiling`).join(', ');
-    lines.push(`${label}: rally = ${shares}; ${f(ours.rps / original.results[label].rps, 1)}x the original; p99 ${f(ours.p99, 2)} ms`);
+    const before = rallyOriginal.results[label];
+    lines.push(
+      `${label}: rally = ${shares}; ${f(ours.rps / original.results[label].rps, 1)}x the original; p99 ${f(ours.p99, 2)} ms; ` +
+        `${(ours.rps / before.rps).toFixed(2)}x the throughput of rally serving the original's settings (${f(before.rps)} req/s, p99 ${f(before.p99, 2)} ms)`,
+    );
   }
   console.log(lines.join('\n'));
 }

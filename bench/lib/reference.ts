@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import type { RandomForestParams } from '@rally/forest';
 import { SPLIT, stratifiedKFold, stratifiedSplit } from '@rally/train';
 
 /** Installs Debian packages when `check` (a command) fails: the reference needs them, CI does not. */
@@ -15,6 +16,21 @@ export function ensureDebianPackages(check: string[], packages: string[]): void 
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
     execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'ignore' });
   }
+}
+
+/**
+ * rally's hyperparameters as scikit-learn RandomForestClassifier keyword arguments. scikit-learn
+ * has no leaf prior: a setting with one is fitted without it there (say so where it is printed).
+ */
+export function sklearnSettings(params: Required<RandomForestParams>): Record<string, unknown> {
+  return {
+    n_estimators: params.nEstimators,
+    max_depth: params.maxDepth === Infinity ? null : params.maxDepth,
+    max_features: params.maxFeatures === 'all' ? null : params.maxFeatures,
+    min_samples_split: params.minSamplesSplit,
+    min_samples_leaf: params.minSamplesLeaf,
+    bootstrap: params.bootstrap,
+  };
 }
 
 /** Writes rally's train/test split and CV folds (fold indices are positions in the training part). */

@@ -18,16 +18,23 @@ export async function medianSeconds<T>(action: () => Promise<T> | T, repeats = 3
   return [result, median(times)];
 }
 
-/** Milliseconds per call of a fast action: one warm-up call, then as many calls as fit in `minMs`. */
-export function msPerCall(action: () => void, minMs = 300): number {
+/**
+ * Milliseconds per call of a fast action: one warm-up call, then `windows` windows of `windowMs`,
+ * each as many calls as fit; the median window (a busy machine slows some windows, not all).
+ */
+export function msPerCall(action: () => void, windowMs = 100, windows = 5): number {
   action();
-  let calls = 0;
-  const started = performance.now();
-  while (performance.now() - started < minMs) {
-    action();
-    calls += 1;
+  const perCall: number[] = [];
+  for (let w = 0; w < windows; w++) {
+    let calls = 0;
+    const started = performance.now();
+    while (performance.now() - started < windowMs) {
+      action();
+      calls += 1;
+    }
+    perCall.push((performance.now() - started) / calls);
   }
-  return (performance.now() - started) / calls;
+  return median(perCall);
 }
 
 /** The machine, for the record: Node version, cores, memory and the load before the run. */

@@ -1,17 +1,16 @@
 """The original app's modelling pipeline in scikit-learn, for side-by-side benchmarks.
 
 Reads the ground truth, computes the original 12 features (14 columns) itself, and uses the
-train/test split and CV folds rally computed (passed as JSON), so both sides see the same rows.
-Single core (n_jobs=1), as the reference figures. Prints one JSON object on stdout.
+train/test splits and CV folds rally computed (passed as JSON), so both sides see the same rows.
+Single core (n_jobs=1), as the reference figures. Prints one JSON document on stdout.
 
-Usage: python3 sklearn_reference.py <csv> <split.json> <trees> <max_depth> [seeds,...]
-With seeds, prints only the test log loss of a fit per seed (and rows with probability 0 for
-their true class) instead of the full benchmark.
+Usage: python3 sklearn_reference.py full <csv> <split.json> <setting.json>
+  One setting (RandomForestClassifier keyword arguments) on one split with its CV folds: fit and
+  run times, test and CV log loss, prediction times, model size, the feature matrix's column sums.
 
        python3 sklearn_reference.py splits <csv> <splits.json> <settings.json>
-Fits each setting (scikit-learn keyword arguments, plus "name") on each split ({seed, train,
-test}) and prints, per setting and split: test log loss, accuracy, rows given p(true) < 1e-6, fit
-seconds.
+  Each setting (keyword arguments plus "name") fitted on each split ({seed, train, test}): test
+  log loss, accuracy, rows given p(true) < 1e-6, fit seconds.
 """
 import csv
 import json
@@ -53,7 +52,7 @@ def splits_mode(path, splits_path, settings_path):
         for setting in json.load(open(settings_path)):
             params = {k: v for k, v in setting.items() if k != 'name'}
             start = time.perf_counter()
-            model = RandomForestClassifier(**params, n_jobs=1).fit(X[train], y[train])
+            model = RandomForestClassifier(**{'random_state': 42, **params}, n_jobs=1).fit(X[train], y[train])
             fit_seconds = time.perf_counter() - start
             proba = model.predict_proba(X[test])
             true = proba[np.arange(len(test)), np.searchsorted(model.classes_, y[test])]
@@ -68,26 +67,17 @@ def splits_mode(path, splits_path, settings_path):
 
 
 def main():
-    if sys.argv[1] == 'splits':
-        splits_mode(*sys.argv[2:5])
+    mode, path, split_path, settings_path = sys.argv[1:5]
+    if mode == 'splits':
+        splits_mode(path, split_path, settings_path)
         return
-    path, split_path, trees, max_depth = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     rows = list(csv.DictReader(open(path, newline='')))
     split = json.load(open(split_path))
     train, test = np.array(split['train']), np.array(split['test'])
     hitpoints = sorted({rows[i]['hitpoint'] for i in train})
     X = features(rows, hitpoints)
     y = np.array([r['outcome'] for r in rows])
-    params = dict(n_estimators=trees, max_depth=max_depth, random_state=42, n_jobs=1)
-    if len(sys.argv) > 5:
-        sweep = []
-        for seed in [int(s) for s in sys.argv[5].split(',')]:
-            model = RandomForestClassifier(**{**params, 'random_state': seed}).fit(X[train], y[train])
-            proba = model.predict_proba(X[test])
-            true = proba[np.arange(len(test)), np.searchsorted(model.classes_, y[test])]
-            sweep.append({'seed': seed, 'test_log_loss': log_loss(y[test], proba, labels=model.classes_), 'certain_misses': int((true == 0).sum())})
-        print(json.dumps(sweep))
-        return
+    params = {**json.load(open(settings_path)), 'random_state': 42, 'n_jobs': 1}
 
     def fit(indices):
         return RandomForestClassifier(**params).fit(X[indices], y[indices])
