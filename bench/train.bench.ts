@@ -22,7 +22,7 @@ import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, type RowBatch, selectRows
 import { DEFAULT_PARAMS, mostProbableClass, RandomForestClassifier, type RandomForestParams } from '@rally/forest';
 import { Pipeline, type TrainReport } from '@rally/model';
 import { tempDir } from '@rally/testkit';
-import { accuracy, crossValidate, formatSettings, logLoss, mean, nearZeroRows, populationStd, rowLogLosses, SPLIT, stratifiedSplit, TRAIN_DEFAULTS, tune } from '@rally/train';
+import { accuracy, crossValidate, formatSettings, formatTuneTable, logLoss, mean, nearZeroRows, populationStd, rowLogLosses, SPLIT, stratifiedSplit, TRAIN_DEFAULTS, tune } from '@rally/train';
 import { ensureDebianPackages, sklearnSettings, writeReferenceSplit } from './lib/reference.ts';
 import { machineLine, median, medianSeconds, msPerCall, ratio } from './lib/timing.ts';
 
@@ -272,6 +272,7 @@ async function main(): Promise<void> {
   console.error('pnpm train, three times...');
   const trainSeconds = median([0, 1, 2].map(() => pnpmTrain([]).seconds));
   let tuneLine = 'pnpm train --tune: not run (TUNE=0)';
+  let tuneTable = '';
   let tuneSeconds = NaN;
   let picksDefaults = false;
   if (RUN_TUNE) {
@@ -282,6 +283,7 @@ async function main(): Promise<void> {
     const winner = report.tuning!.rows[report.tuning!.winner_rank - 1].params;
     picksDefaults = Object.entries(winner).every(([key, value]) => TRAIN_DEFAULTS[key as keyof Params] === value);
     tuneLine = `pnpm train --tune: ${f(tuneSeconds, 1)} s; its winner on the ground truth (${formatSettings(winner)}) ${picksDefaults ? 'is' : 'is NOT'} TRAIN_DEFAULTS`;
+    tuneTable = formatTuneTable(report.tuning!);
   }
 
   // 4. Targets
@@ -341,6 +343,7 @@ async function main(): Promise<void> {
       '',
       `pnpm train (defaults, CV included): ${f(trainSeconds, 2)} s wall, median of 3`,
       tuneLine,
+      ...(tuneTable ? ['', '```', tuneTable, '```'] : []),
     ].join('\n'),
   );
 }
