@@ -8,7 +8,10 @@ production's dataset (stratified 80/20 split, seed 42; 5-fold CV on the training
   --model-id <id>           the candidate (a unique prefix is enough); asked for on stdin when omitted
   --json                    print the results as JSON on stdout (progress stays on stderr)
   --markdown <file>         also write the report as Markdown to <file>
-  --fail-if-worse [margin]  exit 1 when the candidate's test log loss exceeds production's + margin (default 0)
+  --fail-if-worse [margin]  exit 1 when the candidate is worse with confidence (a log loss margin, default 0):
+                            the 95% bootstrap interval of the per-row test log loss difference lies wholly
+                            above the margin, or the CV means differ by more than the margin plus the
+                            larger CV standard deviation (never on point estimates alone)
   --output <dir>            the runs folder (default: the workspace's output/)
   --workers <n>             worker threads for refitting forests (0: none; default: one per core for large forests)
   --no-cache                always download production's artifacts (same as CACHE_DISABLED=1)

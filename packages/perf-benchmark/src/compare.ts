@@ -6,6 +6,7 @@ import type { BootstrapOptions } from './bootstrap.ts';
 import { type BenchmarkDataset, datasetFromBytes, splitDataset } from './data.ts';
 import { evaluateModel, type ModelEvaluation, type PairedDifference, pairedDifference } from './evaluate.ts';
 import { findLeakage, type LeakageCheck } from './leakage.ts';
+import { type Decision, decide } from './decision.ts';
 
 export type Role = 'candidate' | 'production';
 
@@ -35,6 +36,8 @@ export interface BenchmarkResult {
   };
   /** Per-row test log loss, candidate minus production (positive: candidate worse). */
   difference: PairedDifference;
+  /** The verdict from the paired difference and the CV means together. */
+  decision: Decision;
   /** Rows of production's test part among the candidate's training rows. */
   leakage: LeakageCheck;
   sameDataset: boolean;
@@ -221,6 +224,7 @@ export async function compareModels(options: CompareOptions): Promise<BenchmarkR
     });
   }
 
+  const difference = pairedDifference(candidateResult.rowLosses, productionResult.rowLosses, options.bootstrap);
   return {
     candidate: { ...candidateResult, dir: options.candidateDir },
     production: { ...productionResult, promotedAt: pointer.promoted_at },
@@ -229,20 +233,10 @@ export async function compareModels(options: CompareOptions): Promise<BenchmarkR
       dataset: { file: productionResult.trainedOn.file, sha256: data.sha256, rows: data.batch.rows },
       split: { seed: SPLIT.seed, testSize: SPLIT.testSize, folds: SPLIT.folds, trainRows: split.train.length, testRows: split.test.length },
     },
-    difference: pairedDifference(candidateResult.rowLosses, productionResult.rowLosses, options.bootstrap),
+    difference,
+    decision: decide({ difference, candidate: candidateResult, production: productionResult }),
     leakage,
     sameDataset,
     warnings,
   };
-}
-
-export interface GateResult {
-  margin: number;
-  /** True when the candidate's test log loss is at most production's + margin. */
-  passed: boolean;
-}
-
-/** The CI gate of `--fail-if-worse [margin]`. */
-export function checkGate(result: BenchmarkResult, margin = 0): GateResult {
-  return { margin, passed: !(result.candidate.logLoss > result.production.logLoss + margin) };
 }

@@ -3,6 +3,7 @@ import type { Pipeline } from '@rally/model';
 import { accuracy, crossValidate, mean, populationStd, rowLogLosses, SPLIT } from '@rally/train';
 import { bootstrapMeanCI, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.ts';
 import type { SplitData } from './data.ts';
+import { type Diagnostics, diagnose } from './diagnostics.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Pure core: probabilities and labels in, figures out. No forest needed to test it.
@@ -16,7 +17,6 @@ export interface TestScores {
   rowLosses: Float64Array;
 }
 
-/** The most probable class of each row (the first one on ties). `proba` is row-major rows x classes. */
 /**
  * Log loss and accuracy of probabilities against true labels. `predicted` are the model's own
  * predictions (for accuracy); by default the most probable class.
@@ -91,12 +91,16 @@ export interface CvOptions {
 export interface ModelEvaluation extends TestScores {
   config: ModelConfig;
   cv: CvSummary;
+  /** Why it scores as it does on the test part: per-class metrics, confusion, Brier, calibration, near-zero rows. */
+  diagnostics: Diagnostics;
 }
 
 /** A fitted pipeline's test scores on the split's test part, and its configuration's CV on the training part. */
 export async function evaluateModel(pipeline: Pipeline, split: SplitData, options: CvOptions = {}): Promise<ModelEvaluation> {
   // Accuracy on the most probable class, as the forest's own predict() would give, without predicting twice.
-  const scores = scorePredictions(split.testLabels, pipeline.predictProba(split.testBatch), pipeline.classes);
+  const proba = pipeline.predictProba(split.testBatch);
+  const scores = scorePredictions(split.testLabels, proba, pipeline.classes);
+  const diagnostics = diagnose(split.testLabels, proba, pipeline.classes, scores.rowLosses);
   const config = configOf(pipeline);
   // Train's own cross-validation (same folds as `pnpm train`), with this model's features and params.
   const losses = await crossValidate(split.trainBatch, split.trainLabels, config.params, {
@@ -105,5 +109,5 @@ export async function evaluateModel(pipeline: Pipeline, split: SplitData, option
     onFold: (fold, loss) => options.onFold?.(fold + 1, SPLIT.folds, loss),
   });
   const cv = summarizeCv(losses);
-  return { ...scores, config, cv };
+  return { ...scores, config, cv, diagnostics };
 }

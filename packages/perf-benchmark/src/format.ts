@@ -1,4 +1,6 @@
-import type { BenchmarkResult, GateResult } from './compare.ts';
+import type { BenchmarkResult } from './compare.ts';
+import type { Decision, GateResult } from './decision.ts';
+import type { CalibrationBin, Diagnostics } from './diagnostics.ts';
 
 export interface TableRow {
   modelId: string;
@@ -45,9 +47,50 @@ function dataText(result: BenchmarkResult): string {
   return `${dataset.file} (${dataset.rows} rows, sha256 ${dataset.sha256.slice(0, 12)}): ${split.trainRows} training rows (${split.folds} CV folds), ${split.testRows} test rows, seed ${split.seed}`;
 }
 
-function gateText(result: BenchmarkResult, gate: GateResult): string {
-  const comparison = `candidate ${f4(result.candidate.logLoss)} ${gate.passed ? '<=' : '>'} production ${f4(result.production.logLoss)} + margin ${gate.margin}`;
-  return `${gate.passed ? 'passed' : 'FAILED'} (${comparison})`;
+function gateText(gate: GateResult): string {
+  return gate.passed
+    ? `passed (--fail-if-worse ${gate.margin}): the candidate is not worse with confidence`
+    : `FAILED (--fail-if-worse ${gate.margin}): the candidate is worse with confidence, by ${gate.failedBy.join(' and by ')}`;
+}
+
+const VERDICT_HEADLINE = { worse: 'the candidate is WORSE than production', better: 'the candidate is BETTER than production', 'no clear difference': 'no clear difference between the candidate and production' } as const;
+
+/** The decision in one line: the verdict, then what each piece of evidence says. */
+export function verdictLine(result: BenchmarkResult): string {
+  const d: Decision = result.decision;
+  const diff = result.difference;
+  const percent = Math.round(diff.confidence * 100);
+  return (
+    `Verdict: ${VERDICT_HEADLINE[d.verdict]}. ` +
+    `Test rows: ${d.testRows} (per-row log loss ${signed(diff.estimate)}, ${percent}% CI [${signed(diff.low)}, ${signed(diff.high)}]); ` +
+    `CV: ${d.cv} (means ${f4(result.candidate.cv.mean)} vs ${f4(result.production.cv.mean)}, ${signed(d.cvDifference)} against a spread of ${f4(d.cvSpread)}).`
+  );
+}
+
+const pad = (text: string, width: number) => text.padStart(width);
+const f3 = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(3));
+
+function binLabel(bin: CalibrationBin): string {
+  return `[${bin.low.toFixed(1)}, ${bin.high.toFixed(1)}${bin.high === 1 ? ']' : ')'}`;
+}
+
+/** One model's diagnostics as text: headline figures, near-zero rows, per-class report, confusion matrix, calibration table. */
+export function formatDiagnostics(title: string, d: Diagnostics, logLoss: number, accuracy: number): string {
+  const width = Math.max(7, ...d.classes.map((c) => c.length));
+  const near = d.nearZero;
+  const lines = [
+    `${title}: log loss ${f4(logLoss)}, accuracy ${f4(accuracy)}, Brier ${f4(d.brier)}, ECE ${f4(d.ece)}, macro F1 ${f4(d.macroF1)}`,
+    `  ${near.rows} test row${near.rows === 1 ? '' : 's'} given p(true class) < ${near.threshold}${near.rows > 0 ? `: ${(100 * near.log_loss_share).toFixed(1)}% of the test log loss` : ''}`,
+    `  ${'class'.padEnd(width)}  precision  recall      f1  support`,
+    ...d.perClass.map((m) => `  ${m.label.padEnd(width)}  ${pad(f4(m.precision), 9)}  ${pad(f4(m.recall), 6)}  ${pad(f4(m.f1), 6)}  ${pad(String(m.support), 7)}`),
+    `  confusion matrix (rows: true class, columns: predicted)`,
+    `  ${''.padEnd(width)}${d.classes.map((c) => pad(c, 7)).join('')}`,
+    ...d.confusion.map((row, t) => `  ${d.classes[t].padEnd(width)}${row.map((n) => pad(String(n), 7)).join('')}`),
+    `  calibration of the most probable class, 10 bins (empty bins left out)`,
+    `  ${'bin'.padEnd(10)}  rows  confidence  right`,
+    ...d.calibration.filter((bin) => bin.rows > 0).map((bin) => `  ${binLabel(bin).padEnd(10)}  ${pad(String(bin.rows), 4)}  ${pad(f3(bin.confidence), 10)}  ${pad(f3(bin.observed), 5)}`),
+  ];
+  return lines.join('\n');
 }
 
 export interface FormatOptions {
@@ -55,9 +98,16 @@ export interface FormatOptions {
   gate?: GateResult;
 }
 
-/** The terminal report: the original's table, then accuracy, the paired difference and warnings. */
+/**
+ * The terminal report, decision first: the verdict, the gate, the warnings; then the original's
+ * table exactly as it printed it; then the ids, data and evidence; then each model's diagnostics.
+ */
 export function formatReport(result: BenchmarkResult, options: FormatOptions = {}): string {
-  const lines = [
+  const lines = [verdictLine(result)];
+  if (options.gate) lines.push(`Gate: ${gateText(options.gate)}.`);
+  for (const warning of result.warnings) lines.push(`Warning: ${warning.message}`);
+  lines.push(
+    '',
     formatTable(tableRow(result.candidate), tableRow(result.production)),
     '',
     `Candidate   ${result.candidate.modelId}`,
@@ -65,19 +115,47 @@ export function formatReport(result: BenchmarkResult, options: FormatOptions = {
     `Data        ${dataText(result)}`,
     `Accuracy    candidate ${f4(result.candidate.accuracy)}, production ${f4(result.production.accuracy)}`,
     `Difference  ${differenceText(result)}`,
-  ];
-  if (options.gate) lines.push(`Gate        ${gateText(result, options.gate)}`);
-  for (const warning of result.warnings) lines.push(`Warning: ${warning.message}`);
+    '',
+    formatDiagnostics(`Candidate ${shortId(result.candidate.modelId)}`, result.candidate.diagnostics, result.candidate.logLoss, result.candidate.accuracy),
+    '',
+    formatDiagnostics(`Production ${shortId(result.production.modelId)}`, result.production.diagnostics, result.production.logLoss, result.production.accuracy),
+  );
   return lines.join('\n');
 }
 
-/** The same report as Markdown (for a CI summary or a pull request comment). */
+/** One model's diagnostics as Markdown tables. */
+function markdownDiagnostics(title: string, d: Diagnostics, logLoss: number, accuracy: number): string[] {
+  const near = d.nearZero;
+  return [
+    `## ${title}`,
+    '',
+    `Log loss ${f4(logLoss)}, accuracy ${f4(accuracy)}, Brier ${f4(d.brier)}, ECE ${f4(d.ece)}, macro F1 ${f4(d.macroF1)}; ` +
+      `${near.rows} test row${near.rows === 1 ? '' : 's'} given p(true class) < ${near.threshold}${near.rows > 0 ? ` (${(100 * near.log_loss_share).toFixed(1)}% of the test log loss)` : ''}.`,
+    '',
+    '| class | precision | recall | F1 | support |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...d.perClass.map((m) => `| ${m.label} | ${f4(m.precision)} | ${f4(m.recall)} | ${f4(m.f1)} | ${m.support} |`),
+    '',
+    `| true \\ predicted | ${d.classes.join(' | ')} |`,
+    `| --- | ${d.classes.map(() => '---:').join(' | ')} |`,
+    ...d.confusion.map((row, t) => `| ${d.classes[t]} | ${row.join(' | ')} |`),
+    '',
+    '| bin of the top probability | rows | confidence | right |',
+    '| --- | ---: | ---: | ---: |',
+    ...d.calibration.filter((bin) => bin.rows > 0).map((bin) => `| ${binLabel(bin)} | ${bin.rows} | ${f3(bin.confidence)} | ${f3(bin.observed)} |`),
+    '',
+  ];
+}
+
+/** The same report as Markdown (for a CI summary or a pull request comment), decision first. */
 export function formatMarkdown(result: BenchmarkResult, options: FormatOptions = {}): string {
   const row = (label: string, model: BenchmarkResult['candidate'] | BenchmarkResult['production']) =>
     `| ${label} \`${shortId(model.modelId)}\` | ${f4(model.logLoss)} | ${f4(model.accuracy)} | ${f4(model.cv.mean)} | ${f4(model.cv.std)} |`;
-  const lines = [
-    '# Benchmark results',
-    '',
+  const lines = ['# Benchmark results', '', `**${verdictLine(result)}**`, ''];
+  if (options.gate) lines.push(`- **Gate:** ${gateText(options.gate)}.`);
+  for (const warning of result.warnings) lines.push(`- **Warning:** ${warning.message}`);
+  if (options.gate || result.warnings.length > 0) lines.push('');
+  lines.push(
     '| model | test log loss | accuracy | cv mean | cv std |',
     '| --- | ---: | ---: | ---: | ---: |',
     row('candidate', result.candidate),
@@ -90,10 +168,27 @@ export function formatMarkdown(result: BenchmarkResult, options: FormatOptions =
     `- **Data:** ${dataText(result)}`,
     `- **Paired difference:** ${differenceText(result)}`,
     '- CV: 5-fold stratified log loss of each configuration refitted on the training part; std is the population std (ddof=0).',
-  ];
-  if (options.gate) lines.push(`- **Gate (--fail-if-worse):** ${gateText(result, options.gate)}`);
-  for (const warning of result.warnings) lines.push(`- **Warning:** ${warning.message}`);
-  return `${lines.join('\n')}\n`;
+    '',
+    ...markdownDiagnostics(`Candidate \`${shortId(result.candidate.modelId)}\``, result.candidate.diagnostics, result.candidate.logLoss, result.candidate.accuracy),
+    ...markdownDiagnostics(`Production \`${shortId(result.production.modelId)}\``, result.production.diagnostics, result.production.logLoss, result.production.accuracy),
+  );
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** A model's diagnostics in snake_case (empty calibration bins have null confidence and observed). */
+function diagnosticsToJSON(d: Diagnostics) {
+  const bin = (b: CalibrationBin) => ({ low: b.low, high: b.high, rows: b.rows, confidence: Number.isNaN(b.confidence) ? null : b.confidence, observed: Number.isNaN(b.observed) ? null : b.observed });
+  return {
+    classes: d.classes,
+    per_class: d.perClass,
+    macro_f1: d.macroF1,
+    confusion_matrix: d.confusion,
+    brier: d.brier,
+    ece: d.ece,
+    calibration: d.calibration.map(bin),
+    reliability: Object.fromEntries(d.classes.map((c, i) => [c, d.reliability[i].map(bin)])),
+    near_zero: d.nearZero,
+  };
 }
 
 /** Machine-readable results (snake_case like report.json). Row-level losses are left out. */
@@ -109,9 +204,13 @@ export function resultToJSON(result: BenchmarkResult, options: FormatOptions = {
     features: m.config.featureNames,
     trained_on: m.trainedOn,
     reported: { test_log_loss: m.report.test_log_loss, cv_mean_log_loss: m.report.cv_mean_log_loss, cv_std_log_loss: m.report.cv_std_log_loss, created_at: m.report.created_at },
+    diagnostics: diagnosticsToJSON(m.diagnostics),
   });
   const d = result.difference;
+  const decision = result.decision;
   return {
+    verdict: decision.verdict,
+    decision: { verdict: decision.verdict, test_rows: decision.testRows, cv: decision.cv, cv_difference: decision.cvDifference, cv_spread: decision.cvSpread },
     candidate: { ...model(result.candidate), dir: result.candidate.dir },
     production: { ...model(result.production), promoted_at: result.production.promotedAt },
     store: result.store,
@@ -136,6 +235,6 @@ export function resultToJSON(result: BenchmarkResult, options: FormatOptions = {
     },
     same_dataset: result.sameDataset,
     warnings: result.warnings,
-    gate: options.gate ?? null,
+    gate: options.gate ? { margin: options.gate.margin, passed: options.gate.passed, failed_by: options.gate.failedBy } : null,
   };
 }

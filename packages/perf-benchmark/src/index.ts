@@ -2,8 +2,12 @@
  * perf-benchmark: a candidate run of output/ against the production model of the model store,
  * on production's dataset with the training split. The CLI is src/cli.ts.
  */
-export { compareModels, checkGate } from './compare.ts';
-export type { BenchmarkProgress, BenchmarkResult, BenchmarkWarning, CompareOptions, GateResult, ModelResult } from './compare.ts';
+export { compareModels } from './compare.ts';
+export type { BenchmarkProgress, BenchmarkResult, BenchmarkWarning, CompareOptions, ModelResult } from './compare.ts';
+export { checkGate, decide, GATE_RULE } from './decision.ts';
+export type { Decision, GateResult } from './decision.ts';
+export { diagnose } from './diagnostics.ts';
+export type { CalibrationBin, ClassMetrics, Diagnostics } from './diagnostics.ts';
 export { formatMarkdown, formatReport, formatTable, resultToJSON, shortId } from './format.ts';
 export type { FormatOptions, TableRow } from './format.ts';
 export { pairedDifference, scorePredictions, summarizeCv } from './evaluate.ts';

@@ -11,7 +11,8 @@ import { describeError, isRallyError, RallyError } from '@rally/errors';
 import { cacheFromEnv, createModelStore, type ModelCache } from '@rally/model-store';
 import { listRuns, OUTPUT_DIR, resolveRun } from '@rally/model';
 import { parseCliArgs, type CliArgs, USAGE, UsageError } from './args.ts';
-import { type BenchmarkProgress, checkGate, compareModels } from './compare.ts';
+import { type BenchmarkProgress, compareModels } from './compare.ts';
+import { checkGate } from './decision.ts';
 import { formatMarkdown, formatReport, resultToJSON } from './format.ts';
 import { askModelId } from './prompt.ts';
 
@@ -69,7 +70,7 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<nu
       if (!args.quiet) io.stderr.write(`Markdown report written to ${path}\n`);
     }
     if (gate && !gate.passed) {
-      io.stderr.write(`The candidate's test log loss ${result.candidate.logLoss.toFixed(4)} is above production's ${result.production.logLoss.toFixed(4)} + ${gate.margin} (--fail-if-worse).\n`);
+      io.stderr.write(`Gate failed (--fail-if-worse ${gate.margin}): the candidate is worse with confidence, by ${gate.failedBy.join(' and by ')}.\n`);
       return 1;
     }
     return 0;

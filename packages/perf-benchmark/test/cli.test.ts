@@ -63,10 +63,15 @@ describe('the CLI on real runs', () => {
     const first = await runCli(['--model-id', candidate.modelId.slice(0, 8), '--output', 'output', '--markdown', 'bench.md', ...FAST], env);
     expect(first.stderr).not.toMatch(STACK_FRAME);
     expect(first.code, first.stderr).toBe(0);
-    const lines = first.stdout.split('\n');
+    const all = first.stdout.split('\n');
+    expect(all[0]).toMatch(/^Verdict: (the candidate is (WORSE|BETTER) than production|no clear difference between the candidate and production)\. Test rows: .*; CV: .*\.$/);
+    // The original's table, character for character, after the decision.
+    const lines = all.slice(all.indexOf('-'.repeat(30)));
     expect(lines.slice(0, 8)).toEqual(header(candidate.modelId));
     expect(lines[5].slice(15, 25).trim()).toBe(production.report.test_log_loss.toFixed(4));
     expect(lines[4].slice(15, 25).trim()).toBe(candidate.report.test_log_loss.toFixed(4));
+    expect(first.stdout).toMatch(new RegExp(`\\nCandidate ${candidate.modelId.slice(0, 10)}\\.\\.\\.: log loss \\d\\.\\d{4}, accuracy \\d\\.\\d{4}, Brier \\d\\.\\d{4}, ECE \\d\\.\\d{4}, macro F1 \\d\\.\\d{4}\\n`));
+    expect(first.stdout).toContain('  confusion matrix (rows: true class, columns: predicted)');
     expect(first.stdout).toContain(`Candidate   ${candidate.modelId}\n`);
     expect(first.stdout).toMatch(/\nAccuracy {4}candidate \d\.\d{4}, production \d\.\d{4}\n/);
     expect(first.stdout).toMatch(/\nDifference {2}[+-]\d\.\d{4} test log loss per row \(candidate - production\), 95% CI \[[+-]\d\.\d{4}, [+-]\d\.\d{4}\] over 120 rows, 200 bootstrap resamples \(seed 42\): /);
@@ -74,7 +79,9 @@ describe('the CLI on real runs', () => {
     expect(first.stderr).toContain(`Production ${production.modelId}`);
     expect(first.stderr).toContain('Production artifacts: 3 downloaded, 0 from the cache');
     expect(first.stderr).toMatch(/candidate CV fold 5\/5: log loss \d\.\d{4}/);
-    expect(readFileSync(join(root, 'bench.md'), 'utf8')).toMatch(/^# Benchmark results\n\n\| model \| test log loss/);
+    const markdown = readFileSync(join(root, 'bench.md'), 'utf8');
+    expect(markdown).toMatch(/^# Benchmark results\n\n\*\*Verdict: .*\*\*\n\n\| model \| test log loss/);
+    expect(markdown).toContain(`**${all[0]}**`); // the same verdict as the terminal's
 
     const cached = mtimes(join(root, 'cache'));
     expect(Object.keys(cached)).toHaveLength(6); // three artifacts and their sidecars
@@ -96,15 +103,17 @@ describe('the CLI on real runs', () => {
     expect(json.production.test_log_loss).toBe(production.report.test_log_loss);
     expect(json.production.cv_log_losses).toEqual(production.report.cv_log_losses);
     expect(json.candidate.test_log_loss).toBe(candidate.report.test_log_loss);
-    expect(json.gate).toEqual({ margin: 10, passed: true });
+    expect(json.gate).toEqual({ margin: 10, passed: true, failed_by: [] });
+    expect(['better', 'worse', 'no clear difference']).toContain(json.verdict);
+    expect(json.candidate.diagnostics.confusion_matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(json.evaluation.split.test_rows);
     expect(json.paired_difference.resamples).toBe(200);
     expect(passing.stderr).toContain('CV fold'); // progress stays on stderr
     expect(passing.stderr).toContain('Production artifacts: 3 downloaded, 0 from the cache (cache disabled)');
 
     const failing = await runMain(['--model-id', candidate.modelId, '--output', 'output', '--fail-if-worse', '-10', '--quiet', ...FAST], env);
     expect(failing.code).toBe(1);
-    expect(failing.stdout).toContain('Gate        FAILED (candidate ');
-    expect(failing.stderr.trim()).toMatch(/^The candidate's test log loss \d\.\d{4} is above production's \d\.\d{4} \+ -10 \(--fail-if-worse\)\.$/);
+    expect(failing.stdout.split('\n')[1]).toBe('Gate: FAILED (--fail-if-worse -10): the candidate is worse with confidence, by test rows and by cv.');
+    expect(failing.stderr.trim()).toBe('Gate failed (--fail-if-worse -10): the candidate is worse with confidence, by test rows and by cv.');
   }, 60_000);
 
   describe('refusals: one sentence, exit 1', () => {

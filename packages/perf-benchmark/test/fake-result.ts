@@ -1,4 +1,5 @@
-import type { BenchmarkResult } from '../src/index.ts';
+import { type BenchmarkResult, decide, diagnose } from '../src/index.ts';
+import { rowLogLosses } from '@rally/train';
 import type { TrainReport } from '@rally/model';
 
 export const CANDIDATE_ID = '72d8370124' + 'ab'.repeat(27);
@@ -11,6 +12,12 @@ const config = { params: { nEstimators: 10, maxDepth: 5, seed: 42 }, featureName
 
 const TRAINED_ON = { file: 'australian_open.csv', sha256: 'a'.repeat(64), rows: 5000 };
 
+/** Five test rows, one of them given probability 0 for its true class (the worked example of diagnostics.test.ts). */
+export const EXAMPLE_LABELS = ['FE', 'FE', 'UE', 'UE', 'W'];
+export const EXAMPLE_PROBA = Float64Array.from([0.7, 0.2, 0.1, 0.2, 0.5, 0.3, 0.1, 0.8, 0.1, 0.05, 0.9, 0.05, 0.5, 0.5, 0]);
+const CLASSES = ['FE', 'UE', 'W'];
+const diagnostics = diagnose(EXAMPLE_LABELS, EXAMPLE_PROBA, CLASSES, rowLogLosses(EXAMPLE_LABELS, EXAMPLE_PROBA, CLASSES));
+
 const model = (role: 'candidate' | 'production', modelId: string, logLoss: number, accuracy: number, cv: BenchmarkResult['candidate']['cv']) => ({
   role,
   modelId,
@@ -21,11 +28,12 @@ const model = (role: 'candidate' | 'production', modelId: string, logLoss: numbe
   config,
   trainedOn: { ...TRAINED_ON },
   report: report(modelId, logLoss),
+  diagnostics,
 });
 
 /** A hand-made result with the figures of the original's example. */
 export function fakeResult(overrides: Partial<BenchmarkResult> = {}): BenchmarkResult {
-  return {
+  const result: Omit<BenchmarkResult, 'decision'> = {
     candidate: { ...model('candidate', CANDIDATE_ID, 0.77541, 0.614, { losses: [0.9, 1.0, 0.8, 0.9, 0.91], mean: 0.90274, std: 0.14409 }), dir: `/runs/${CANDIDATE_ID}` },
     production: { ...model('production', PRODUCTION_ID, 0.37689, 0.656, { losses: [0.46, 0.47, 0.46, 0.46, 0.464], mean: 0.46283, std: 0.05108 }), promotedAt: '2026-11-27T11:00:00.000Z' },
     store: 'local folder /srv/store',
@@ -39,4 +47,5 @@ export function fakeResult(overrides: Partial<BenchmarkResult> = {}): BenchmarkR
     warnings: [],
     ...overrides,
   };
+  return { ...result, decision: overrides.decision ?? decide(result) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkGate, formatMarkdown, formatReport, formatTable, resultToJSON, shortId } from '../src/index.ts';
+import { checkGate, decide, formatMarkdown, formatReport, formatTable, resultToJSON, shortId } from '../src/index.ts';
 import { CANDIDATE_ID, fakeResult, PRODUCTION_ID } from './fake-result.ts';
 
 /** The original's table for the figures of fakeResult(). */
@@ -34,29 +34,62 @@ describe('formatTable', () => {
   });
 });
 
+const VERDICT_WORSE =
+  'Verdict: the candidate is WORSE than production. Test rows: worse (per-row log loss +0.3985, 95% CI [+0.3512, +0.4470]); CV: worse (means 0.9027 vs 0.4628, +0.4399 against a spread of 0.1441).';
+
 describe('formatReport', () => {
-  it('prints the table, then the ids, data, accuracy and the paired difference', () => {
-    expect(formatReport(fakeResult())).toBe(
-      [
-        ...EXAMPLE_TABLE,
-        '',
-        `Candidate   ${CANDIDATE_ID}`,
-        `Production  ${PRODUCTION_ID} (promoted 2026-11-27T11:00:00.000Z, local folder /srv/store)`,
-        'Data        australian_open.csv (5000 rows, sha256 aaaaaaaaaaaa): 4000 training rows (5 CV folds), 1000 test rows, seed 42',
-        'Accuracy    candidate 0.6140, production 0.6560',
-        'Difference  +0.3985 test log loss per row (candidate - production), 95% CI [+0.3512, +0.4470] over 1000 rows, 2000 bootstrap resamples (seed 42): the candidate is worse',
-      ].join('\n'),
-    );
+  it('puts the decision first, then the original table, then the ids, data and evidence, then each model\'s diagnostics', () => {
+    const lines = formatReport(fakeResult()).split('\n');
+    expect(lines.slice(0, 17)).toEqual([
+      VERDICT_WORSE,
+      '',
+      ...EXAMPLE_TABLE,
+      '',
+      `Candidate   ${CANDIDATE_ID}`,
+      `Production  ${PRODUCTION_ID} (promoted 2026-11-27T11:00:00.000Z, local folder /srv/store)`,
+      'Data        australian_open.csv (5000 rows, sha256 aaaaaaaaaaaa): 4000 training rows (5 CV folds), 1000 test rows, seed 42',
+      'Accuracy    candidate 0.6140, production 0.6560',
+      'Difference  +0.3985 test log loss per row (candidate - production), 95% CI [+0.3512, +0.4470] over 1000 rows, 2000 bootstrap resamples (seed 42): the candidate is worse',
+      '',
+    ]);
+    // The worked example of diagnostics.test.ts, for each model.
+    const candidate = lines.slice(17, 35);
+    expect(candidate).toEqual([
+      'Candidate 72d8370124...: log loss 0.7754, accuracy 0.6140, Brier 0.5390, ECE 0.3200, macro F1 0.4333',
+      expect.stringMatching(/^  1 test row given p\(true class\) < 0\.000001: \d+\.\d% of the test log loss$/),
+      '  class    precision  recall      f1  support',
+      '  FE          0.5000  0.5000  0.5000        2',
+      '  UE          0.6667  1.0000  0.8000        2',
+      '  W           0.0000  0.0000  0.0000        1',
+      '  confusion matrix (rows: true class, columns: predicted)',
+      '              FE     UE      W',
+      '  FE           1      1      0',
+      '  UE           0      2      0',
+      '  W            1      0      0',
+      '  calibration of the most probable class, 10 bins (empty bins left out)',
+      '  bin         rows  confidence  right',
+      '  [0.5, 0.6)     2       0.500  0.000',
+      '  [0.7, 0.8)     1       0.700  1.000',
+      '  [0.8, 0.9)     1       0.800  1.000',
+      '  [0.9, 1.0]     1       0.900  1.000',
+      '',
+    ]);
+    expect(lines[35]).toMatch(/^Production 3f00000000\.\.\.: log loss 0\.3769/);
   });
 
-  it('states the verdict for better and unclear differences with signed figures', () => {
-    const better = formatReport(fakeResult({ difference: { estimate: -0.05, low: -0.08, high: -0.02, confidence: 0.95, resamples: 2000, seed: 42, rows: 1000, verdict: 'better' } }));
-    expect(better).toContain('Difference  -0.0500 test log loss per row (candidate - production), 95% CI [-0.0800, -0.0200] over 1000 rows, 2000 bootstrap resamples (seed 42): the candidate is better');
-    const unclear = formatReport(fakeResult({ difference: { estimate: 0.001, low: -0.01, high: 0.012, confidence: 0.9, resamples: 500, seed: 7, rows: 1000, verdict: 'no clear difference' } }));
-    expect(unclear).toContain('90% CI [-0.0100, +0.0120] over 1000 rows, 500 bootstrap resamples (seed 7): no clear difference');
+  it('states better and unclear verdicts, and says so when the two pieces of evidence disagree', () => {
+    const better = fakeResult({ difference: { estimate: -0.05, low: -0.08, high: -0.02, confidence: 0.95, resamples: 2000, seed: 42, rows: 1000, verdict: 'better' } });
+    better.candidate.cv = { losses: [], mean: 0.4, std: 0.02 };
+    better.decision = decide(better);
+    expect(formatReport(better).split('\n')[0]).toMatch(/^Verdict: the candidate is BETTER than production\. Test rows: better .*CV: better/);
+    // Test rows better, CV worse: no decision.
+    const torn = fakeResult({ difference: { estimate: -0.05, low: -0.08, high: -0.02, confidence: 0.95, resamples: 2000, seed: 42, rows: 1000, verdict: 'better' } });
+    expect(formatReport(torn).split('\n')[0]).toMatch(/^Verdict: no clear difference between the candidate and production\. Test rows: better .*CV: worse/);
+    const unclear = fakeResult({ difference: { estimate: 0.001, low: -0.01, high: 0.012, confidence: 0.9, resamples: 500, seed: 7, rows: 1000, verdict: 'no clear difference' } });
+    expect(formatReport(unclear)).toContain('90% CI [-0.0100, +0.0120] over 1000 rows, 500 bootstrap resamples (seed 7): no clear difference');
   });
 
-  it('ends with the gate and one line per warning', () => {
+  it('prints the gate and the warnings right under the verdict, above the figures they qualify', () => {
     const result = fakeResult({
       warnings: [
         { code: 'leakage', message: 'The candidate was trained on 3 of the 1000 rows of production\'s test part.' },
@@ -64,32 +97,43 @@ describe('formatReport', () => {
       ],
     });
     const lines = formatReport(result, { gate: checkGate(result, 0) }).split('\n');
-    expect(lines.slice(-3)).toEqual([
-      'Gate        FAILED (candidate 0.7754 > production 0.3769 + margin 0)',
+    expect(lines.slice(0, 5)).toEqual([
+      VERDICT_WORSE,
+      'Gate: FAILED (--fail-if-worse 0): the candidate is worse with confidence, by test rows and by cv.',
       "Warning: The candidate was trained on 3 of the 1000 rows of production's test part.",
       'Warning: The candidate was trained on a different dataset.',
+      '',
     ]);
-    expect(formatReport(result, { gate: checkGate(result, 0.5) })).toContain('Gate        passed (candidate 0.7754 <= production 0.3769 + margin 0.5)');
+    expect(formatReport(result, { gate: checkGate(result, 0.5) })).toContain('Gate: passed (--fail-if-worse 0.5): the candidate is not worse with confidence.');
   });
 });
 
 describe('checkGate', () => {
-  it('fails only when the candidate is worse than production + margin', () => {
-    const result = fakeResult();
-    expect(checkGate(result)).toEqual({ margin: 0, passed: false });
-    expect(checkGate(result, 0.3986)).toEqual({ margin: 0.3986, passed: true });
-    expect(checkGate(result, 0.3985)).toEqual({ margin: 0.3985, passed: false });
-    const equal = fakeResult();
-    equal.candidate.logLoss = equal.production.logLoss;
-    expect(checkGate(equal).passed).toBe(true);
+  it('fails on the bootstrap interval above the margin, or the CV means apart by more than margin + spread; never on point estimates', () => {
+    const result = fakeResult(); // interval [0.35123, 0.44704]; CV difference 0.43991, spread 0.14409
+    expect(checkGate(result)).toEqual({ margin: 0, passed: false, failedBy: ['test rows', 'cv'] });
+    expect(checkGate(result, 0.35)).toEqual({ margin: 0.35, passed: false, failedBy: ['test rows'] });
+    expect(checkGate(result, 0.3513)).toEqual({ margin: 0.3513, passed: true, failedBy: [] });
+    // Worse on average but not with confidence: the interval straddles 0 and the CV means are close.
+    const unsure = fakeResult({ difference: { estimate: 0.02, low: -0.01, high: 0.05, confidence: 0.95, resamples: 2000, seed: 42, rows: 1000, verdict: 'no clear difference' } });
+    unsure.candidate.cv = { losses: [], mean: 0.5, std: 0.05 };
+    unsure.candidate.logLoss = unsure.production.logLoss + 0.02;
+    expect(checkGate(unsure)).toEqual({ margin: 0, passed: true, failedBy: [] });
+    // The CV alone can fail it.
+    unsure.candidate.cv = { losses: [], mean: 0.6, std: 0.05 };
+    expect(checkGate(unsure).failedBy).toEqual(['cv']);
   });
 });
 
 describe('formatMarkdown', () => {
-  it('renders a Markdown table and the same extra lines', () => {
+  it('renders the verdict, the Markdown table, the evidence and each model\'s tables', () => {
     const markdown = formatMarkdown(fakeResult({ warnings: [{ code: 'same_model', message: 'The candidate is the production model itself.' }] }));
-    expect(markdown.split('\n').slice(0, 8)).toEqual([
+    expect(markdown.split('\n').slice(0, 13)).toEqual([
       '# Benchmark results',
+      '',
+      `**${VERDICT_WORSE}**`,
+      '',
+      '- **Warning:** The candidate is the production model itself.',
       '',
       '| model | test log loss | accuracy | cv mean | cv std |',
       '| --- | ---: | ---: | ---: | ---: |',
@@ -97,21 +141,29 @@ describe('formatMarkdown', () => {
       '| production `3f00000000...` | 0.3769 | 0.6560 | 0.4628 | 0.0511 |',
       '',
       'These results were calculated with the same set of data.',
+      '',
     ]);
     expect(markdown).toContain('- **Paired difference:** +0.3985 test log loss per row');
-    expect(markdown).toContain('- **Warning:** The candidate is the production model itself.');
+    expect(markdown).toContain('| UE | 0.6667 | 1.0000 | 0.8000 | 2 |');
+    expect(markdown).toContain('| W | 1 | 0 | 0 |');
+    expect(markdown).toContain('| [0.5, 0.6) | 2 | 0.500 | 0.000 |');
     expect(markdown.endsWith('\n')).toBe(true);
   });
 });
 
 describe('resultToJSON', () => {
-  it('gives every figure in snake_case, without the per-row losses', () => {
-    const json = resultToJSON(fakeResult(), { gate: { margin: 0, passed: false } });
+  it('gives every figure in snake_case, the decision and diagnostics included, without the per-row losses', () => {
+    const result = fakeResult();
+    const json = resultToJSON(result, { gate: checkGate(result) });
+    expect(json.verdict).toBe('worse');
+    expect(json.decision).toEqual({ verdict: 'worse', test_rows: 'worse', cv: 'worse', cv_difference: 0.90274 - 0.46283, cv_spread: 0.14409 });
     expect(json.candidate).toMatchObject({ model_id: CANDIDATE_ID, test_log_loss: 0.77541, accuracy: 0.614, cv_mean_log_loss: 0.90274, cv_std_log_loss: 0.14409 });
     expect(json.production).toMatchObject({ model_id: PRODUCTION_ID, test_log_loss: 0.37689, promoted_at: '2026-11-27T11:00:00.000Z' });
+    expect(json.candidate.diagnostics).toMatchObject({ confusion_matrix: [[1, 1, 0], [0, 2, 0], [1, 0, 0]], near_zero: { rows: 1 } });
+    expect(json.candidate.diagnostics.calibration[0]).toEqual({ low: 0, high: 0.1, rows: 0, confidence: null, observed: null });
     expect(json.paired_difference).toEqual({ mean: 0.39852, ci_low: 0.35123, ci_high: 0.44704, confidence: 0.95, rows: 1000, resamples: 2000, seed: 42, verdict: 'worse' });
     expect(json.evaluation.split).toEqual({ seed: 42, test_size: 0.2, folds: 5, train_rows: 4000, test_rows: 1000 });
-    expect(json.gate).toEqual({ margin: 0, passed: false });
+    expect(json.gate).toEqual({ margin: 0, passed: false, failed_by: ['test rows', 'cv'] });
     expect(JSON.stringify(json)).not.toContain('rowLosses');
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });

@@ -39,7 +39,8 @@ describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
     expect(first.stderr).toContain(`Production ${production.modelId} (promoted `);
     expect(first.stderr).toContain(`in s3://${BUCKET}/bench at ${endpoint}`);
     expect(first.stderr).toContain('Production artifacts: 3 downloaded, 0 from the cache');
-    const rows = first.stdout.split('\n');
+    const all = first.stdout.split('\n');
+    const rows = all.slice(all.indexOf('-'.repeat(30)));
     expect(rows[4].startsWith(`${candidate.modelId.slice(0, 10)}...`)).toBe(true);
     expect(rows[5]).toMatch(new RegExp(`^production {5,}${production.report.test_log_loss.toFixed(4).replace('.', '\\.')} `));
     expect(first.stdout).toContain(`(promoted `);

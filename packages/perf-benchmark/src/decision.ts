@@ -1,0 +1,56 @@
+/**
+ * The decision a person (or CI) takes from a comparison, from two independent pieces of evidence:
+ * the paired bootstrap interval of the per-row test log loss difference (the same test rows, both
+ * fitted models), and the 5-fold CV means of both configurations refitted on the training part.
+ */
+import type { CvSummary, PairedDifference, Verdict } from './evaluate.ts';
+
+export interface Decision {
+  /** Both pieces of evidence together: one says better or worse and the other does not contradict it. */
+  verdict: Verdict;
+  /** From the bootstrap interval: worse when it lies wholly above 0, better when wholly below. */
+  testRows: Verdict;
+  /** From the CV means: worse when the candidate's exceeds production's by more than the spread, better when below by more. */
+  cv: Verdict;
+  /** Candidate's CV mean minus production's (positive: candidate worse). */
+  cvDifference: number;
+  /** The larger of the two CV standard deviations. */
+  cvSpread: number;
+}
+
+interface Evidence {
+  difference: PairedDifference;
+  candidate: { cv: CvSummary };
+  production: { cv: CvSummary };
+}
+
+export function decide({ difference, candidate, production }: Evidence): Decision {
+  const cvDifference = candidate.cv.mean - production.cv.mean;
+  const cvSpread = Math.max(candidate.cv.std, production.cv.std);
+  const cv: Verdict = cvDifference > cvSpread ? 'worse' : cvDifference < -cvSpread ? 'better' : 'no clear difference';
+  const testRows = difference.verdict;
+  const said = new Set([testRows, cv].filter((v) => v !== 'no clear difference'));
+  // Evidence that contradicts itself decides nothing.
+  const verdict: Verdict = said.size === 1 ? [...said][0] : 'no clear difference';
+  return { verdict, testRows, cv, cvDifference, cvSpread };
+}
+
+export interface GateResult {
+  margin: number;
+  passed: boolean;
+  /** What failed the gate; empty when it passed. */
+  failedBy: ('test rows' | 'cv')[];
+}
+
+/** The rule of `--fail-if-worse [margin]`, as `--help` states it. */
+export const GATE_RULE =
+  'fails when the candidate is worse with confidence: the 95% bootstrap interval of the per-row test log loss difference lies wholly above the margin, or the CV means differ by more than the margin plus the larger CV standard deviation';
+
+/** The CI gate: fails only when the candidate is worse with confidence (GATE_RULE), never on a point estimate. */
+export function checkGate(evidence: Evidence, margin = 0): GateResult {
+  const decision = decide(evidence);
+  const failedBy: GateResult['failedBy'] = [];
+  if (evidence.difference.low > margin) failedBy.push('test rows');
+  if (decision.cvDifference > margin + decision.cvSpread) failedBy.push('cv');
+  return { margin, passed: failedBy.length === 0, failedBy };
+}
