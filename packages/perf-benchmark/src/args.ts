@@ -8,6 +8,7 @@ production's dataset (stratified 80/20 split, seed 42; 5-fold CV on the training
   --model-id <id>           the candidate (a unique prefix is enough); asked for on stdin when omitted
   --json                    print the results as JSON on stdout (progress stays on stderr)
   --markdown <file>         also write the report as Markdown to <file>
+  --html <file>             also write the report as one self-contained HTML page with pictures to <file>
   --fail-if-worse [margin]  exit 1 when the candidate is worse with confidence (a log loss margin, default 0):
                             the 95% bootstrap interval of the per-row test log loss difference lies wholly
                             above the margin, or the CV means differ by more than the margin plus the
@@ -29,6 +30,7 @@ export interface CliArgs {
   modelId?: string;
   json: boolean;
   markdown?: string;
+  html?: string;
   /** The margin of --fail-if-worse; undefined when the flag is absent. */
   failIfWorse?: number;
   output?: string;
@@ -82,6 +84,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'model-id': { type: 'string' },
         json: { type: 'boolean' },
         markdown: { type: 'string' },
+        html: { type: 'string' },
         'fail-if-worse': { type: 'string' },
         output: { type: 'string' },
         workers: { type: 'string' },
@@ -110,6 +113,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     modelId: modelId?.trim(),
     json: values.json ?? false,
     markdown: nonEmpty('markdown', values.markdown),
+    html: nonEmpty('html', values.html),
     failIfWorse,
     output: nonEmpty('output', values.output),
     workers: integerFlag('workers', values.workers, 0),

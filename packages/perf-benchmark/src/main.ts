@@ -1,6 +1,6 @@
 /**
  * The command behind src/cli.ts (importable, so tests can drive it in-process with their own streams):
- * pnpm --filter perf-benchmark start [-- --model-id <id>] [--json] [--markdown <file>] [--fail-if-worse [margin]] [--no-cache]
+ * pnpm --filter perf-benchmark start [-- --model-id <id>] [--json] [--markdown <file>] [--html <file>] [--fail-if-worse [margin]] [--no-cache]
  * Benchmarks a candidate run of output/ against the production model of the model store.
  * stdout: the report (or only the JSON with --json); stderr: the prompt, progress and errors.
  * Exit codes: 0 compared, 1 refused / failed / worse than production with --fail-if-worse, 2 bad usage.
@@ -14,6 +14,7 @@ import { parseCliArgs, type CliArgs, USAGE, UsageError } from './args.ts';
 import { type BenchmarkProgress, compareModels } from './compare.ts';
 import { checkGate } from './decision.ts';
 import { formatMarkdown, formatReport, resultToJSON } from './format.ts';
+import { formatHtml } from './html.ts';
 import { askModelId } from './prompt.ts';
 
 export interface CliIo {
@@ -59,15 +60,20 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<nu
     });
     const gate = args.failIfWorse === undefined ? undefined : checkGate(result, args.failIfWorse);
     io.stdout.write(args.json ? `${JSON.stringify(resultToJSON(result, { gate }), null, 2)}\n` : `${formatReport(result, { gate })}\n`);
-    if (args.markdown !== undefined) {
-      const path = resolve(cwd, args.markdown);
+    const files = [
+      { flag: args.markdown, kind: 'Markdown', render: () => formatMarkdown(result, { gate }) },
+      { flag: args.html, kind: 'HTML', render: () => formatHtml(result, { gate }) },
+    ];
+    for (const { flag, kind, render } of files) {
+      if (flag === undefined) continue;
+      const path = resolve(cwd, flag);
       try {
-        await writeFile(path, formatMarkdown(result, { gate }));
+        await writeFile(path, render());
       } catch (error) {
-        io.stderr.write(`Cannot write the Markdown report to ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).\n`);
+        io.stderr.write(`Cannot write the ${kind} report to ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).\n`);
         return 1;
       }
-      if (!args.quiet) io.stderr.write(`Markdown report written to ${path}\n`);
+      if (!args.quiet) io.stderr.write(`${kind} report written to ${path}\n`);
     }
     if (gate && !gate.passed) {
       io.stderr.write(`Gate failed (--fail-if-worse ${gate.margin}): the candidate is worse with confidence, by ${gate.failedBy.join(' and by ')}.\n`);

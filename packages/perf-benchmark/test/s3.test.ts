@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,11 +46,16 @@ describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
     expect(rows[5]).toMatch(new RegExp(`^production {5,}${production.report.test_log_loss.toFixed(4).replace('.', '\\.')} `));
     expect(first.stdout).toContain(`(promoted `);
 
-    const second = await runMain([...args, '--json'], env);
+    const second = await runMain([...args, '--json', '--html', 'report.html'], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain('Production artifacts: 0 downloaded, 3 from the cache');
     const json = JSON.parse(second.stdout);
     expect(json.store).toBe(`s3://${BUCKET}/bench at ${endpoint}`);
     expect(json.production.test_log_loss).toBe(production.report.test_log_loss);
+    // The HTML report embeds the same figures (html.test.ts opens such a page in a browser).
+    const html = readFileSync(join(root, 'report.html'), 'utf8');
+    const embedded = JSON.parse(html.match(/<script type="application\/json" id="rally-report">(.*?)<\/script>/s)![1]);
+    expect(embedded).toEqual(json);
+    expect(html).toContain(`data-verdict="${json.verdict}"`);
   }, 60_000);
 });

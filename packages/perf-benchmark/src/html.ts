@@ -1,0 +1,178 @@
+/**
+ * The report as one self-contained HTML file (`--html report.html`): no network, no script, inline
+ * SVG pictures. Every figure drawn carries its value in a data-* attribute, and the page embeds the
+ * JSON report (`<script type="application/json" id="rally-report">`), so a test in a real browser
+ * can check that what is drawn is what was measured.
+ */
+import type { BenchmarkResult, ModelResult } from './compare.ts';
+import type { GateResult } from './decision.ts';
+import type { CalibrationBin, Diagnostics } from './diagnostics.ts';
+import { formatTable, resultToJSON, shortId, verdictLine } from './format.ts';
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const f4 = (x: number) => x.toFixed(4);
+
+/** Per-row log loss differences (candidate minus production) beyond this go to the outer bins. */
+export const DIFFERENCE_RANGE = 2;
+export const DIFFERENCE_BINS = 20;
+
+/** Histogram of the per-row differences: DIFFERENCE_BINS equal bins over [-RANGE, RANGE], the outer ones open-ended. */
+export function differenceHistogram(candidate: ArrayLike<number>, production: ArrayLike<number>): { low: number; high: number; rows: number }[] {
+  const width = (2 * DIFFERENCE_RANGE) / DIFFERENCE_BINS;
+  const bins = Array.from({ length: DIFFERENCE_BINS }, (_, b) => ({
+    low: b === 0 ? -Infinity : -DIFFERENCE_RANGE + b * width,
+    high: b === DIFFERENCE_BINS - 1 ? Infinity : -DIFFERENCE_RANGE + (b + 1) * width,
+    rows: 0,
+  }));
+  for (let i = 0; i < candidate.length; i += 1) {
+    const d = candidate[i] - production[i];
+    const b = Math.min(DIFFERENCE_BINS - 1, Math.max(0, Math.floor((d + DIFFERENCE_RANGE) / width)));
+    bins[b].rows += 1;
+  }
+  return bins;
+}
+
+function confusionSvg(role: string, d: Diagnostics): string {
+  const cell = 56;
+  const left = 44;
+  const top = 34;
+  const k = d.classes.length;
+  const size = left + k * cell + 10;
+  const cells = d.confusion.flatMap((row, t) => {
+    const support = row.reduce((a, b) => a + b, 0);
+    return row.map((count, p) => {
+      const share = support > 0 ? count / support : 0;
+      const x = left + p * cell;
+      const y = top + t * cell;
+      return (
+        `<rect x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="rgba(37, 99, 235, ${(0.08 + 0.92 * share).toFixed(3)})" data-true="${escape(d.classes[t])}" data-predicted="${escape(d.classes[p])}" data-count="${count}"><title>${escape(d.classes[t])} predicted as ${escape(d.classes[p])}: ${count}</title></rect>` +
+        `<text x="${x + cell / 2 - 1}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${share > 0.5 ? '#fff' : '#111'}">${count}</text>`
+      );
+    });
+  });
+  const labels = d.classes.flatMap((c, i) => [
+    `<text x="${left + i * cell + cell / 2 - 1}" y="${top - 8}" text-anchor="middle">${escape(c)}</text>`,
+    `<text x="${left - 8}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end">${escape(c)}</text>`,
+  ]);
+  return `<svg class="confusion" data-model="${role}" width="${size}" height="${top + k * cell + 8}" viewBox="0 0 ${size} ${top + k * cell + 8}" role="img" aria-label="confusion matrix of the ${role}">${labels.join('')}${cells.join('')}</svg>`;
+}
+
+const PLOT = { width: 260, height: 220, left: 40, bottom: 30, top: 10, right: 10 };
+const px = (x: number) => PLOT.left + x * (PLOT.width - PLOT.left - PLOT.right);
+const py = (y: number) => PLOT.height - PLOT.bottom - y * (PLOT.height - PLOT.bottom - PLOT.top);
+
+function axes(xLabel: string, yLabel: string): string {
+  const ticks = [0, 0.5, 1]
+    .map((t) => `<text x="${px(t)}" y="${PLOT.height - PLOT.bottom + 14}" text-anchor="middle">${t}</text><text x="${PLOT.left - 6}" y="${py(t) + 4}" text-anchor="end">${t}</text>`)
+    .join('');
+  return (
+    `<line x1="${px(0)}" y1="${py(0)}" x2="${px(1)}" y2="${py(0)}" stroke="#555"/><line x1="${px(0)}" y1="${py(0)}" x2="${px(0)}" y2="${py(1)}" stroke="#555"/>${ticks}` +
+    `<text x="${px(0.5)}" y="${PLOT.height - 2}" text-anchor="middle">${xLabel}</text><text x="10" y="${py(0.5)}" transform="rotate(-90 10 ${py(0.5)})" text-anchor="middle">${yLabel}</text>`
+  );
+}
+
+const COLOURS = { candidate: '#dc2626', production: '#2563eb' } as const;
+
+function reliabilitySvg(label: string, curves: { role: 'candidate' | 'production'; bins: CalibrationBin[] }[]): string {
+  const lines = curves.map(({ role, bins }) => {
+    const points = bins.filter((bin) => bin.rows > 0);
+    const path = points.map((bin) => `${px(bin.confidence).toFixed(1)},${py(bin.observed).toFixed(1)}`).join(' ');
+    const dots = points
+      .map(
+        (bin) =>
+          `<circle cx="${px(bin.confidence).toFixed(1)}" cy="${py(bin.observed).toFixed(1)}" r="3" fill="${COLOURS[role]}" data-model="${role}" data-rows="${bin.rows}" data-confidence="${bin.confidence}" data-observed="${bin.observed}"><title>${role}: ${bin.rows} rows, predicted ${bin.confidence.toFixed(3)}, observed ${bin.observed.toFixed(3)}</title></circle>`,
+      )
+      .join('');
+    return `<polyline points="${path}" fill="none" stroke="${COLOURS[role]}" stroke-width="1.5"/>${dots}`;
+  });
+  return `<svg class="reliability" data-class="${escape(label)}" width="${PLOT.width}" height="${PLOT.height}" viewBox="0 0 ${PLOT.width} ${PLOT.height}" role="img" aria-label="reliability diagram of class ${escape(label)}">${axes(`predicted p(${escape(label)})`, 'observed share')}<line x1="${px(0)}" y1="${py(0)}" x2="${px(1)}" y2="${py(1)}" stroke="#999" stroke-dasharray="4 3"/>${lines.join('')}</svg>`;
+}
+
+function histogramSvg(bins: { low: number; high: number; rows: number }[]): string {
+  const width = 560;
+  const height = 220;
+  const left = 40;
+  const bottom = 34;
+  const max = Math.max(1, ...bins.map((bin) => bin.rows));
+  const barWidth = (width - left - 10) / bins.length;
+  const bars = bins
+    .map((bin, i) => {
+      const h = (bin.rows / max) * (height - bottom - 10);
+      const range = `${Number.isFinite(bin.low) ? bin.low.toFixed(1) : '-inf'} to ${Number.isFinite(bin.high) ? bin.high.toFixed(1) : '+inf'}`;
+      return `<rect x="${(left + i * barWidth).toFixed(1)}" y="${(height - bottom - h).toFixed(1)}" width="${(barWidth - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${bin.low >= 0 ? COLOURS.candidate : COLOURS.production}" data-rows="${bin.rows}"><title>${range}: ${bin.rows} rows</title></rect>`;
+    })
+    .join('');
+  const ticks = [-DIFFERENCE_RANGE, 0, DIFFERENCE_RANGE]
+    .map((t) => `<text x="${(left + ((t + DIFFERENCE_RANGE) / (2 * DIFFERENCE_RANGE)) * (width - left - 10)).toFixed(1)}" y="${height - bottom + 14}" text-anchor="middle">${t > 0 ? `+${t}` : t}</text>`)
+    .join('');
+  return `<svg class="differences" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="histogram of per-row log loss differences">${bars}${ticks}<text x="${left + (width - left) / 2}" y="${height - 4}" text-anchor="middle">candidate minus production, per test row (outer bars: beyond ±${DIFFERENCE_RANGE})</text><text x="4" y="14">rows</text></svg>`;
+}
+
+function modelSection(title: string, role: 'candidate' | 'production', model: ModelResult): string {
+  const d = model.diagnostics;
+  const near = d.nearZero;
+  const rows = d.perClass
+    .map(
+      (m) =>
+        `<tr data-class="${escape(m.label)}"><th>${escape(m.label)}</th><td data-field="precision">${f4(m.precision)}</td><td data-field="recall">${f4(m.recall)}</td><td data-field="f1">${f4(m.f1)}</td><td data-field="support">${m.support}</td></tr>`,
+    )
+    .join('');
+  return `<section class="model" data-model="${role}">
+<h3>${escape(title)} <code>${escape(shortId(model.modelId))}</code></h3>
+<p>Log loss <b data-field="log_loss">${f4(model.logLoss)}</b>, accuracy <b data-field="accuracy">${f4(model.accuracy)}</b>, Brier <b data-field="brier">${f4(d.brier)}</b>, ECE <b data-field="ece">${f4(d.ece)}</b>, macro F1 <b data-field="macro_f1">${f4(d.macroF1)}</b>.
+<b data-field="near_zero_rows">${near.rows}</b> test row${near.rows === 1 ? '' : 's'} given p(true class) &lt; ${near.threshold}${near.rows > 0 ? ` (${(100 * near.log_loss_share).toFixed(1)}% of the test log loss)` : ''}.</p>
+<table class="per-class"><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>${rows}</tbody></table>
+</section>`;
+}
+
+export interface HtmlOptions {
+  gate?: GateResult;
+}
+
+/** The whole report as one HTML page (see the module comment). */
+export function formatHtml(result: BenchmarkResult, options: HtmlOptions = {}): string {
+  const json = JSON.stringify(resultToJSON(result, options)).replace(/</g, '\\u003c');
+  const { candidate, production } = result;
+  const gate = options.gate;
+  const notes = [
+    ...(gate ? [`<p class="gate ${gate.passed ? 'passed' : 'failed'}">Gate (--fail-if-worse ${gate.margin}): ${gate.passed ? 'passed' : `FAILED, by ${gate.failedBy.join(' and by ')}`}.</p>`] : []),
+    ...result.warnings.map((warning) => `<p class="warning" data-code="${warning.code}">Warning: ${escape(warning.message)}</p>`),
+  ].join('\n');
+  const histogram = differenceHistogram(candidate.rowLosses, production.rowLosses);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>rally benchmark: ${escape(shortId(candidate.modelId))} vs production ${escape(shortId(production.modelId))}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1180px; color: #111; padding: 0 16px; }
+h1 { font-size: 20px; } h1.worse { color: #b91c1c; } h1.better { color: #15803d; }
+pre { background: #f4f4f5; padding: 12px; overflow-x: auto; }
+.warning, .gate.failed { background: #fef3c7; border-left: 4px solid #d97706; padding: 6px 10px; }
+.gate.passed { background: #dcfce7; border-left: 4px solid #16a34a; padding: 6px 10px; }
+.row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+table { border-collapse: collapse; } th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #e4e4e7; } th:first-child { text-align: left; }
+svg text { font: 11px system-ui, sans-serif; }
+.legend span { display: inline-block; margin-right: 16px; } .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; }
+</style>
+</head>
+<body>
+<h1 class="verdict ${result.decision.verdict === 'no clear difference' ? 'unclear' : result.decision.verdict}" data-verdict="${result.decision.verdict}">${escape(verdictLine(result))}</h1>
+${notes}
+<pre class="original-table">${escape(formatTable({ modelId: candidate.modelId, logLoss: candidate.logLoss, cvMean: candidate.cv.mean, cvStd: candidate.cv.std }, { modelId: production.modelId, logLoss: production.logLoss, cvMean: production.cv.mean, cvStd: production.cv.std }))}</pre>
+<p>Candidate <code>${escape(candidate.modelId)}</code><br>Production <code>${escape(production.modelId)}</code> (promoted ${escape(production.promotedAt)}, ${escape(result.store)})<br>
+Data: ${escape(result.evaluation.dataset.file)}, ${result.evaluation.dataset.rows} rows: ${result.evaluation.split.trainRows} training rows (${result.evaluation.split.folds} CV folds), ${result.evaluation.split.testRows} test rows, seed ${result.evaluation.split.seed}.</p>
+<p class="legend"><span><i style="background:${COLOURS.candidate}"></i>candidate</span><span><i style="background:${COLOURS.production}"></i>production</span></p>
+<h2>Per class</h2>
+<div class="row">${modelSection('Candidate', 'candidate', candidate)}${modelSection('Production', 'production', production)}</div>
+<h2>Confusion matrices (rows: true class, columns: predicted; shade: share of the true class)</h2>
+<div class="row"><figure><figcaption>Candidate</figcaption>${confusionSvg('candidate', candidate.diagnostics)}</figure><figure><figcaption>Production</figcaption>${confusionSvg('production', production.diagnostics)}</figure></div>
+<h2>Reliability: predicted probability against observed share, 10 bins</h2>
+<div class="row">${candidate.diagnostics.classes.map((label, c) => reliabilitySvg(label, [{ role: 'candidate', bins: candidate.diagnostics.reliability[c] }, { role: 'production', bins: production.diagnostics.reliability[production.diagnostics.classes.indexOf(label)] ?? [] }])).join('')}</div>
+<h2>Per-row test log loss, candidate minus production (${result.difference.rows} rows; right of 0: candidate worse)</h2>
+${histogramSvg(histogram)}
+<script type="application/json" id="rally-report">${json}</script>
+</body>
+</html>
+`;
+}

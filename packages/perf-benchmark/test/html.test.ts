@@ -1,0 +1,151 @@
+/**
+ * The HTML report of a real candidate against a real production model, opened in a real headless
+ * browser (Debian's chromium, started here through puppeteer-core): it renders without a console
+ * error, and every figure it draws is the figure of the JSON report embedded in it.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployRun, LocalFolderStore } from '@rally/model-store';
+import { differenceHistogram, DIFFERENCE_BINS } from '../src/html.ts';
+import { cleanEnv, groundTruthSlice, runMain, tempDir, trainSmallRun } from './helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('the HTML report in a real browser', () => {
+  let root: string;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+  let report: ReturnType<typeof JSON.parse>;
+  let html: string;
+  let terminal: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`This test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium; .ci/run installs it).`);
+    root = tempDir('html');
+    const data = groundTruthSlice(600, root);
+    const production = await trainSmallRun(data, join(root, 'output'), 10);
+    const candidate = await trainSmallRun(data, join(root, 'output'), 3);
+    await deployRun(new LocalFolderStore(join(root, 'store')), production.dir);
+    const env = cleanEnv({ INIT_CWD: root, MODEL_STORE: join(root, 'store'), CACHE_DIR: join(root, 'cache') });
+    const args = ['--model-id', candidate.modelId, '--output', 'output', '--workers', '0', '--resamples', '200', '--fail-if-worse', '0.5', '--quiet'];
+    const run = await runMain([...args, '--html', 'report.html'], env);
+    expect(run.code, run.stderr).toBeLessThanOrEqual(1);
+    terminal = run.stdout;
+    html = readFileSync(join(root, 'report.html'), 'utf8');
+    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    page = await browser.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warn') problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${(error as Error).message}`));
+    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) problems.push(`network request: ${request.url()}`);
+    });
+    await page.goto(pathToFileURL(join(root, 'report.html')).href, { waitUntil: 'load' });
+    report = JSON.parse(await page.$eval('#rally-report', (element) => element.textContent ?? ''));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('is one self-contained file that renders without a console error or a network request', async () => {
+    expect(html).not.toMatch(/<script(?![^>]*application\/json)/); // no script runs
+    expect(html).not.toMatch(/\b(src|href)="https?:/);
+    expect(problems).toEqual([]);
+    const sizes = await page.$$eval('svg', (svgs) => svgs.map((svg) => svg.getBoundingClientRect()).map((r) => [r.width, r.height]));
+    expect(sizes.length).toBe(2 + 3 + 1); // two confusion matrices, a reliability diagram per class, the histogram
+    for (const [width, height] of sizes) {
+      expect(width).toBeGreaterThan(100);
+      expect(height).toBeGreaterThan(100);
+    }
+  });
+
+  it('leads with the verdict and shows the original table, as the terminal report does', async () => {
+    const verdict = await page.$eval('h1.verdict', (h1) => ({ text: h1.textContent, verdict: h1.getAttribute('data-verdict') }));
+    expect(verdict.verdict).toBe(report.verdict);
+    expect(verdict.text).toBe(terminal.split('\n')[0]);
+    const table = await page.$eval('pre.original-table', (pre) => pre.textContent);
+    const lines = terminal.split('\n');
+    const start = lines.indexOf('-'.repeat(30));
+    expect(table).toBe(lines.slice(start, start + 8).join('\n'));
+    const gate = await page.$eval('p.gate', (p) => p.textContent);
+    expect(gate).toContain(`Gate (--fail-if-worse 0.5): ${report.gate.passed ? 'passed' : 'FAILED'}`);
+  });
+
+  it('draws both confusion matrices with the counts of the JSON', async () => {
+    for (const role of ['candidate', 'production']) {
+      const cells = await page.$$eval(`svg.confusion[data-model="${role}"] rect`, (rects) =>
+        rects.map((rect) => [rect.getAttribute('data-true'), rect.getAttribute('data-predicted'), Number(rect.getAttribute('data-count'))] as const),
+      );
+      const { classes, confusion_matrix: matrix } = report[role].diagnostics;
+      expect(cells).toEqual(classes.flatMap((t: string, i: number) => classes.map((p: string, j: number) => [t, p, matrix[i][j]])));
+      expect(cells.reduce((sum, [, , count]) => sum + count, 0)).toBe(report.evaluation.split.test_rows);
+    }
+  });
+
+  it('shows the per-class report and the headline figures of the JSON', async () => {
+    for (const role of ['candidate', 'production']) {
+      const shown = await page.$$eval(`section.model[data-model="${role}"] tr[data-class]`, (rows) =>
+        rows.map((row) => ({
+          label: row.getAttribute('data-class'),
+          ...Object.fromEntries([...row.querySelectorAll('td')].map((td) => [td.getAttribute('data-field'), Number(td.textContent)])),
+        })),
+      );
+      const expected = report[role].diagnostics.per_class.map((m: Record<string, number | string>) => ({
+        label: m.label,
+        precision: Number((m.precision as number).toFixed(4)),
+        recall: Number((m.recall as number).toFixed(4)),
+        f1: Number((m.f1 as number).toFixed(4)),
+        support: m.support,
+      }));
+      expect(shown).toEqual(expected);
+      const figures = await page.$$eval(`section.model[data-model="${role}"] b[data-field]`, (bs) => Object.fromEntries(bs.map((b) => [b.getAttribute('data-field'), Number(b.textContent)])));
+      const d = report[role].diagnostics;
+      expect(figures).toEqual({
+        log_loss: Number(report[role].test_log_loss.toFixed(4)),
+        accuracy: Number(report[role].accuracy.toFixed(4)),
+        brier: Number(d.brier.toFixed(4)),
+        ece: Number(d.ece.toFixed(4)),
+        macro_f1: Number(d.macro_f1.toFixed(4)),
+        near_zero_rows: d.near_zero.rows,
+      });
+    }
+  });
+
+  it('draws a reliability point for every non-empty bin of every class, at the JSON figures', async () => {
+    for (const label of report.candidate.diagnostics.classes) {
+      for (const role of ['candidate', 'production']) {
+        const points = await page.$$eval(`svg.reliability[data-class="${label}"] circle[data-model="${role}"]`, (circles) =>
+          circles.map((c) => ({ rows: Number(c.getAttribute('data-rows')), confidence: Number(c.getAttribute('data-confidence')), observed: Number(c.getAttribute('data-observed')) })),
+        );
+        const bins = report[role].diagnostics.reliability[label].filter((bin: { rows: number }) => bin.rows > 0);
+        expect(points).toEqual(bins.map(({ rows, confidence, observed }: Record<string, number>) => ({ rows, confidence, observed })));
+        expect(points.reduce((sum, p) => sum + p.rows, 0)).toBe(report.evaluation.split.test_rows);
+      }
+    }
+  });
+
+  it('draws the histogram of the per-row differences over every test row', async () => {
+    const bars = await page.$$eval('svg.differences rect', (rects) => rects.map((rect) => Number(rect.getAttribute('data-rows'))));
+    expect(bars).toHaveLength(DIFFERENCE_BINS);
+    expect(bars.reduce((a, b) => a + b, 0)).toBe(report.paired_difference.rows);
+  });
+});
+
+describe('differenceHistogram', () => {
+  it('puts each difference in its bin, the ones beyond the range in the outer bins', () => {
+    const bins = differenceHistogram([0.05, -0.05, 40, -40, 1.99, 0], [0, 0, 0, 0, 0, 0]);
+    expect(bins.map((bin) => bin.rows).reduce((a, b) => a + b, 0)).toBe(6);
+    expect(bins[0].rows).toBe(1); // -40
+    expect(bins.at(-1)!.rows).toBe(2); // 40 and 1.99
+    expect(bins[DIFFERENCE_BINS / 2].rows).toBe(2); // 0 and 0.05: [0, 0.2)
+    expect(bins[DIFFERENCE_BINS / 2 - 1].rows).toBe(1); // -0.05
+  });
+});
