@@ -46,7 +46,9 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<nu
     if (wanted === undefined) {
       const runs = listRuns(outputDir);
       if (runs.length === 0) throw new RallyError('STORE_UNKNOWN_MODEL', `There are no runs in ${outputDir} to benchmark; train one with pnpm train.`);
-      wanted = await askModelId(runs, outputDir, io.stdin, io.stderr);
+      // Production is marked in the list when the store can say which it is (compareModels reports a store that cannot).
+      const production = await store.getProduction().catch(() => null);
+      wanted = await askModelId(runs, outputDir, io.stdin, io.stderr, production?.model_id);
     }
     const id = wanted;
     const candidate = resolveRun(id, outputDir);
@@ -91,7 +93,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   try {
     args = parseCliArgs(argv);
   } catch (error) {
-    io.stderr.write(`${error instanceof UsageError ? error.message : describeError(error)}\n${USAGE}\n`);
+    // "Usage error:" first, so a log tells bad usage from a failed gate even where pnpm turned both into exit 1.
+    io.stderr.write(`Usage error: ${error instanceof UsageError ? error.message : describeError(error)}\n${USAGE}\n`);
     return 2;
   }
   if (args.help) {
@@ -101,12 +104,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   try {
     return await run(args, env, io);
   } catch (error) {
-    io.stderr.write(`${describeError(error)}\n`);
     // A missing answer at the prompt is a usage problem; a wrong one is refused like --model-id.
     if (isRallyError(error, 'CLI_USAGE')) {
-      io.stderr.write(`${USAGE}\n`);
+      io.stderr.write(`Usage error: ${describeError(error)}\n${USAGE}\n`);
       return 2;
     }
+    io.stderr.write(`${describeError(error)}\n`);
     return 1;
   }
 }

@@ -1,3 +1,4 @@
+import select from '@inquirer/select';
 import { RallyError } from '@rally/errors';
 import type { RunSummary } from '@rally/model';
 
@@ -9,15 +10,19 @@ function shortDate(iso: unknown): string {
   return match ? `${match[1]} ${match[2]} UTC` : String(iso ?? '?');
 }
 
-/** One line per local run (newest first): id prefix, date, test and CV metrics, forest size. */
-export function formatRunList(runs: readonly RunSummary[], outputDir: string): string {
+/** A run in one line: id prefix, date, test and CV metrics, forest size, and whether it is in production. */
+function runLine({ modelId, report }: RunSummary, productionId: string | undefined): string {
+  const params = report.estimator?.params;
+  const forest = params ? `  ${params.nEstimators} trees, max depth ${params.maxDepth}` : '';
+  // Right after the id: a terminal narrower than the line still shows it.
+  const production = modelId === productionId ? ' (production)' : '';
+  return `${modelId.slice(0, 12)}${production}  ${shortDate(report.created_at)}  log loss ${f4(report.test_log_loss)}  accuracy ${f4(report.accuracy)}  cv ${f4(report.cv_mean_log_loss)} ± ${f4(report.cv_std_log_loss)}${forest}`;
+}
+
+/** One line per local run (newest first, as listRuns gives them), the production model marked. */
+export function formatRunList(runs: readonly RunSummary[], outputDir: string, productionId?: string): string {
   if (runs.length === 0) return `There are no runs in ${outputDir}.`;
-  const lines = runs.map(({ modelId, report }) => {
-    const params = report.estimator?.params;
-    const forest = params ? `  ${params.nEstimators} trees, max depth ${params.maxDepth}` : '';
-    return `  ${modelId.slice(0, 12)}  ${shortDate(report.created_at)}  log loss ${f4(report.test_log_loss)}  accuracy ${f4(report.accuracy)}  cv ${f4(report.cv_mean_log_loss)} ± ${f4(report.cv_std_log_loss)}${forest}`;
-  });
-  return [`Local runs in ${outputDir} (newest first):`, ...lines].join('\n');
+  return [`Local runs in ${outputDir} (newest first):`, ...runs.map((run) => `  ${runLine(run, productionId)}`)].join('\n');
 }
 
 export const PROMPT_QUESTION = 'Model id of the candidate (a unique prefix is enough): ';
@@ -56,13 +61,32 @@ export function readLine(input: NodeJS.ReadableStream): Promise<string | null> {
   });
 }
 
+const isTTY = (stream: unknown) => (stream as { isTTY?: boolean }).isTTY === true;
+
 /**
- * Asks the operator for the candidate: lists the local runs and the question on `output` (stderr,
- * so stdout stays for results), reads one line from `input`. Returns the trimmed answer, to be
- * resolved like --model-id. No answer at all is CLI_USAGE.
+ * Asks the operator for the candidate. On a terminal (input and output both TTYs): a list of the
+ * local runs, newest first, production marked, picked with the arrow keys. Otherwise: the same
+ * list and the question on `output` (stderr, so stdout stays for results), and one line read from
+ * `input`, resolved like --model-id. No answer at all (or Ctrl+C) is CLI_USAGE.
  */
-export async function askModelId(runs: readonly RunSummary[], outputDir: string, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<string> {
-  output.write(`${formatRunList(runs, outputDir)}\n${PROMPT_QUESTION}`);
+export async function askModelId(
+  runs: readonly RunSummary[],
+  outputDir: string,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  productionId?: string,
+): Promise<string> {
+  if (isTTY(input) && isTTY(output)) {
+    try {
+      return await select(
+        { message: `Candidate, from the local runs in ${outputDir} (newest first)`, choices: runs.map((run) => ({ name: runLine(run, productionId), value: run.modelId })), pageSize: 12 },
+        { input, output },
+      );
+    } catch (error) {
+      throw new RallyError('CLI_USAGE', 'No model id was chosen: pick one, or pass --model-id <id>.', { cause: error });
+    }
+  }
+  output.write(`${formatRunList(runs, outputDir, productionId)}\n${PROMPT_QUESTION}`);
   const answer = (await readLine(input))?.trim();
   // A terminal echoed the answer and its Enter; piped input did not: end the prompt's line ourselves.
   if (!(input as { isTTY?: boolean }).isTTY) output.write('\n');

@@ -91,6 +91,7 @@ describe('the CLI on real runs', () => {
     expect(prompted.stdout).toBe(first.stdout);
     expect(prompted.stderr).toContain(`Local runs in ${join(root, 'output')} (newest first):`);
     expect(prompted.stderr).toMatch(new RegExp(`  ${candidate.modelId.slice(0, 12)}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC  log loss ${candidate.report.test_log_loss.toFixed(4)}  accuracy \\d\\.\\d{4}  cv \\d\\.\\d{4} ± \\d\\.\\d{4}  5 trees, max depth 5`));
+    expect(prompted.stderr).toContain(`  ${production.modelId.slice(0, 12)} (production)  `);
     expect(prompted.stderr).toContain('Model id of the candidate (a unique prefix is enough): ');
     expect(prompted.stderr).toContain('Production artifacts: 0 downloaded, 3 from the cache');
     expect(mtimes(join(root, 'cache'))).toEqual(cached);
@@ -210,6 +211,7 @@ describe('the CLI on real runs', () => {
       const result = argv[0] === '--bogus' ? await runCli(argv, env) : await runMain(argv, env);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^Usage error: \S.*\.\n/); // the first line tells bad usage from a failed gate
       expect(result.stderr).toContain('Usage: pnpm --filter perf-benchmark start');
       expect(result.stderr).not.toMatch(STACK_FRAME);
     });
@@ -217,7 +219,7 @@ describe('the CLI on real runs', () => {
     it('an empty answer at the prompt is a usage error too', async () => {
       const result = await runMain(['--output', 'output'], env, '');
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('No model id was given: answer the prompt with one, or pass --model-id <id>.');
+      expect(result.stderr).toMatch(/^Usage error: No model id was given: answer the prompt with one, or pass --model-id <id>\.$/m);
     });
 
     it('--help prints the usage on stdout', async () => {

@@ -29,6 +29,11 @@ describe('formatRunList', () => {
     );
     expect(formatRunList([], '/out')).toBe('There are no runs in /out.');
   });
+
+  it('marks the production model', () => {
+    expect(formatRunList(RUNS, '/out', 'b'.repeat(64)).split('\n')[2]).toBe('  bbbbbbbbbbbb (production)  2026-11-26 09:00 UTC  log loss 0.4000  accuracy 0.6123  cv 0.5000 ± 0.0100  10 trees, max depth 5');
+    expect(formatRunList(RUNS, '/out', 'b'.repeat(64))).not.toMatch(/aaaa.*\(production\)/);
+  });
 });
 
 describe('readLine', () => {
@@ -69,5 +74,33 @@ describe('askModelId', () => {
     const answer = askModelId(RUNS, '/out', input, new PassThrough());
     input.end('\n');
     await expect(answer).rejects.toMatchObject({ code: 'CLI_USAGE', message: 'No model id was given: answer the prompt with one, or pass --model-id <id>.' });
+  });
+
+  /** Streams that say they are a terminal, as process.stdin and process.stderr do on one. */
+  const terminal = () => Object.assign(new PassThrough(), { isTTY: true });
+
+  it('on a terminal: a list picked with the arrow keys, newest first, production marked', async () => {
+    const input = terminal();
+    const output = terminal();
+    let shown = '';
+    output.on('data', (chunk) => (shown += chunk));
+    const answer = askModelId(RUNS, '/out', input, output, 'b'.repeat(64));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    input.write('\x1b[B'); // arrow down: the second run
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    input.write('\r');
+    expect(await answer).toBe('b'.repeat(64));
+    const plain = shown.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(plain).toContain('Candidate, from the local runs in /out (newest first)');
+    expect(plain.indexOf('aaaaaaaaaaaa')).toBeLessThan(plain.indexOf('bbbbbbbbbbbb'));
+    expect(plain).toContain('bbbbbbbbbbbb (production)  2026-11-26 09:00 UTC');
+  });
+
+  it('on a terminal, Ctrl+C is a usage error', async () => {
+    const input = terminal();
+    const answer = askModelId(RUNS, '/out', input, terminal());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    input.write('\x03');
+    await expect(answer).rejects.toMatchObject({ code: 'CLI_USAGE', message: 'No model id was chosen: pick one, or pass --model-id <id>.' });
   });
 });
