@@ -1,7 +1,8 @@
 /**
  * @rally/model-store: where models live. A local folder (the default) or S3, one layout
  * (models/<id>/ artifacts + checksums.json, history/, production.json); deploy, rollback and
- * history; a local download cache; and the deploy command (src/deploy-cli.ts).
+ * history; a local download cache. The deploy command, which compares before it promotes, is
+ * perf-benchmark's (src/deploy-cli.ts there).
  */
 export type { ModelStore, ProductionPointer } from './store.ts';
 export { LocalFolderStore } from './local.ts';

@@ -107,7 +107,7 @@ describe('soak: 60 s at 50 connections, a deploy and a rollback during it', () =
       }
     })();
     const load = runLoad({ url: `${server.base}/predict`, body, connections: 50, durationMs: 60_000 });
-    const deploy = (...args: string[]) => runScript(join(REPO_ROOT, 'packages/model-store/src/deploy-cli.ts'), args, { MODEL_STORE: storeDir });
+    const deploy = (...args: string[]) => runScript(join(REPO_ROOT, 'packages/perf-benchmark/src/deploy-cli.ts'), args, { MODEL_STORE: storeDir });
     await delay(20_000);
     expect((await deploy(second, '--output', outputDir)).code).toBe(0);
     await delay(20_000);

@@ -10,7 +10,7 @@ import { createModelStore, type ModelStore, S3ModelStore } from '@rally/model-st
 import { REPO_ROOT, type RunningS3, runScript, startS3, tempDir } from '@rally/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const DEPLOY = join(REPO_ROOT, 'packages/model-store/src/deploy-cli.ts');
+const DEPLOY = join(REPO_ROOT, 'packages/perf-benchmark/src/deploy-cli.ts');
 const deploy = (env: NodeJS.ProcessEnv, ...args: string[]) => runScript(DEPLOY, args, { ...env, NO_COLOR: '1' });
 
 let s3: RunningS3;
