@@ -49,22 +49,23 @@ function nonEmpty(flag: string, raw: string | undefined): string | undefined {
 }
 
 /**
- * `--fail-if-worse` takes an optional value, which node's parseArgs cannot express: fold a
- * following number into `--fail-if-worse=<n>` (a bare flag means margin 0).
+ * A flag with an optional number (`--fail-if-worse [margin]`, deploy's `--require-better [margin]`),
+ * which node's parseArgs cannot express: fold a following number into `--flag=<n>` (a bare flag
+ * means 0).
  */
-function foldOptionalMargin(argv: readonly string[]): string[] {
+export function foldOptionalMargin(argv: readonly string[], flag = '--fail-if-worse'): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--') {
       out.push(...argv.slice(i));
       break;
     }
-    if (argv[i] === '--fail-if-worse') {
+    if (argv[i] === flag) {
       const next = argv[i + 1];
       if (next !== undefined && NUMBER.test(next)) {
-        out.push(`--fail-if-worse=${next}`);
+        out.push(`${flag}=${next}`);
         i += 1;
-      } else out.push('--fail-if-worse=0');
+      } else out.push(`${flag}=0`);
     } else out.push(argv[i]);
   }
   return out;

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { describeError, isRallyError, parseArgsSentence, UsageError } from '@rally/errors';
 import { MODEL_ID_PATTERN, OUTPUT_DIR, parseReport, resolveRun, type TrainReport } from '@rally/model';
 import { cacheFromEnv, createModelStore, deployRun, type ModelStore, rollback } from '@rally/model-store';
+import { foldOptionalMargin } from './args.ts';
 import { readLine } from './prompt.ts';
 import { type BenchmarkResult, compareModels } from './compare.ts';
 import { checkGate } from './decision.ts';
@@ -40,17 +41,7 @@ interface DeployArgs {
 }
 
 function parseDeployArgs(argv: readonly string[]): DeployArgs {
-  // --require-better takes an optional margin: fold a following number into --require-better=<n>.
-  const folded: string[] = [];
-  for (let i = 0; i < argv.length; i += 1) {
-    if (argv[i] === '--require-better') {
-      const next = argv[i + 1];
-      if (next !== undefined && /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(next)) {
-        folded.push(`--require-better=${next}`);
-        i += 1;
-      } else folded.push('--require-better=0');
-    } else folded.push(argv[i]);
-  }
+  const folded = foldOptionalMargin(argv, '--require-better');
   let parsed;
   try {
     parsed = parseArgs({
