@@ -17,7 +17,7 @@ import { foldOptionalMargin } from './args.ts';
 import { readLine } from './prompt.ts';
 import { type BenchmarkResult, compareModels } from './compare.ts';
 import { checkGate } from './decision.ts';
-import { formatTable, verdictLine } from './format.ts';
+import { originalTableOf, verdictLine } from './format.ts';
 import type { CliIo } from './main.ts';
 
 export const DEPLOY_USAGE = `Usage: pnpm run deploy <model-id> [--yes] [--require-better [margin]]
@@ -80,14 +80,11 @@ function parseDeployArgs(argv: readonly string[]): DeployArgs {
 
 /** The comparison before a promotion, short: the verdict, the warnings and the original's table. */
 export function formatPreview(result: BenchmarkResult): string {
-  const { candidate, production } = result;
   return [
     verdictLine(result),
     ...result.warnings.map((warning) => `Warning: ${warning.message}`),
-    '',
-    formatTable({ modelId: candidate.modelId, logLoss: candidate.logLoss, cvMean: candidate.cv.mean, cvStd: candidate.cv.std }, { modelId: production.modelId, logLoss: production.logLoss, cvMean: production.cv.mean, cvStd: production.cv.std }),
-    '',
-    `(the whole report: pnpm compare --model-id ${candidate.modelId.slice(0, 12)})`,
+    originalTableOf(result),
+    `(the whole report: pnpm compare --model-id ${result.candidate.modelId.slice(0, 12)})`,
   ].join('\n');
 }
 

@@ -9,8 +9,6 @@ export interface TableRow {
   cvStd: number;
 }
 
-const RULE = '-'.repeat(30);
-const HEADER = 'model id          log loss   cv mean    cv std';
 export const SAME_DATA_SENTENCE = 'These results were calculated with the same set of data.';
 
 const f4 = (x: number) => x.toFixed(4);
@@ -21,11 +19,60 @@ export function shortId(id: string): string {
   return id.length > 10 ? `${id.slice(0, 10)}...` : id;
 }
 
-/** The original's table, character for character: candidate (short id) first, then production. */
-export function formatTable(candidate: TableRow, production: TableRow): string {
-  const row = (label: string, r: TableRow) => `${label.padEnd(15)}${f4(r.logLoss).padStart(10)}${f4(r.cvMean).padStart(11)}${f4(r.cvStd).padStart(10)}`;
-  return [RULE, 'Benchmark results', RULE, HEADER, row(shortId(candidate.modelId), candidate), row('production', production), '', SAME_DATA_SENTENCE].join('\n');
+/** Python's str.format centring (`{:^n}`): the odd padding character goes to the right. */
+function centre(text: string, width: number): string {
+  const padding = Math.max(0, width - text.length);
+  const left = Math.floor(padding / 2);
+  return `${' '.repeat(left)}${text}${' '.repeat(padding - left)}`;
 }
+
+/**
+ * Python's `{:.4f}`: correctly rounded, ties to even. toFixed breaks exact ties upwards; in
+ * binary a value is an exact tie at 4 decimals only when it is an odd multiple of 1/32.
+ */
+export function pythonFixed4(x: number): string {
+  const thirtySeconds = x * 32;
+  if (Number.isInteger(thirtySeconds) && thirtySeconds % 2 !== 0) {
+    const scaled = x * 10_000; // exact: an odd multiple of 312.5
+    const down = Math.floor(scaled);
+    return ((down % 2 === 0 ? down : down + 1) / 10_000).toFixed(4);
+  }
+  return x.toFixed(4);
+}
+
+/**
+ * The original's benchmark table, exactly as it printed it (its print calls' output, blank lines
+ * included): a frame of bullets around the title, `|`-separated columns of width 17 and 10
+ * (centred figures), the candidate as its first 10 characters and "...", then production, then
+ * the closing sentence.
+ */
+export function formatTable(candidate: TableRow, production: TableRow): string {
+  const bullets = '•'.repeat(50);
+  const rule = '-'.repeat(50);
+  const line = (first: string, rest: string[]) => ` ${first.padEnd(17)}|${rest.map((cell) => centre(cell, 10)).join('|')}`;
+  const row = (label: string, r: TableRow) => line(label, [r.logLoss, r.cvMean, r.cvStd].map(pythonFixed4));
+  return [
+    '',
+    '',
+    bullets,
+    `•${centre('Benchmark results', 48)}•`,
+    bullets,
+    '',
+    '',
+    line('model id', ['log loss', 'cv mean', 'cv std']),
+    rule,
+    row(`${candidate.modelId.slice(0, 10)}...`, candidate),
+    row('production', production),
+    rule,
+    '',
+    SAME_DATA_SENTENCE,
+    '',
+    '',
+  ].join('\n');
+}
+
+/** Where the original's table starts in a report: its first line of bullets. */
+export const TABLE_FRAME = '•'.repeat(50);
 
 const tableRow = (model: BenchmarkResult['candidate'] | BenchmarkResult['production']): TableRow => ({
   modelId: model.modelId,
@@ -33,6 +80,14 @@ const tableRow = (model: BenchmarkResult['candidate'] | BenchmarkResult['product
   cvMean: model.cv.mean,
   cvStd: model.cv.std,
 });
+
+/**
+ * The original's table of a result, for a report that goes on after it: its own blank lines
+ * before, one blank line after (the report's next line ends the original's last print).
+ */
+export function originalTableOf(result: BenchmarkResult): string {
+  return formatTable(tableRow(result.candidate), tableRow(result.production)).replace(/\n$/, '');
+}
 
 const VERDICT_TEXT = { worse: 'the candidate is worse', better: 'the candidate is better', 'no clear difference': 'no clear difference' } as const;
 
@@ -107,9 +162,7 @@ export function formatReport(result: BenchmarkResult, options: FormatOptions = {
   if (options.gate) lines.push(`Gate: ${gateText(options.gate)}.`);
   for (const warning of result.warnings) lines.push(`Warning: ${warning.message}`);
   lines.push(
-    '',
-    formatTable(tableRow(result.candidate), tableRow(result.production)),
-    '',
+    originalTableOf(result),
     `Candidate   ${result.candidate.modelId}`,
     `Production  ${result.production.modelId} (promoted ${result.production.promotedAt}, ${result.store})`,
     `Data        ${dataText(result)}`,

@@ -7,7 +7,7 @@
 import type { BenchmarkResult, ModelResult } from './compare.ts';
 import type { GateResult } from './decision.ts';
 import type { CalibrationBin, Diagnostics } from './diagnostics.ts';
-import { formatTable, resultToJSON, shortId, verdictLine } from './format.ts';
+import { originalTableOf, resultToJSON, shortId, verdictLine } from './format.ts';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const f4 = (x: number) => x.toFixed(4);
@@ -159,7 +159,7 @@ svg text { font: 11px system-ui, sans-serif; }
 <body>
 <h1 class="verdict ${result.decision.verdict === 'no clear difference' ? 'unclear' : result.decision.verdict}" data-verdict="${result.decision.verdict}">${escape(verdictLine(result))}</h1>
 ${notes}
-<pre class="original-table">${escape(formatTable({ modelId: candidate.modelId, logLoss: candidate.logLoss, cvMean: candidate.cv.mean, cvStd: candidate.cv.std }, { modelId: production.modelId, logLoss: production.logLoss, cvMean: production.cv.mean, cvStd: production.cv.std }))}</pre>
+<pre class="original-table">${escape(originalTableOf(result).trim())}</pre>
 <p>Candidate <code>${escape(candidate.modelId)}</code><br>Production <code>${escape(production.modelId)}</code> (promoted ${escape(production.promotedAt)}, ${escape(result.store)})<br>
 Data: ${escape(result.evaluation.dataset.file)}, ${result.evaluation.dataset.rows} rows: ${result.evaluation.split.trainRows} training rows (${result.evaluation.split.folds} CV folds), ${result.evaluation.split.testRows} test rows, seed ${result.evaluation.split.seed}.</p>
 <p class="legend"><span><i style="background:${COLOURS.candidate}"></i>candidate</span><span><i style="background:${COLOURS.production}"></i>production</span></p>

@@ -8,7 +8,7 @@ export { checkGate, decide, GATE_RULE } from './decision.ts';
 export type { Decision, GateResult } from './decision.ts';
 export { diagnose } from './diagnostics.ts';
 export type { CalibrationBin, ClassMetrics, Diagnostics } from './diagnostics.ts';
-export { formatDiagnostics, formatMarkdown, formatReport, formatTable, resultToJSON, shortId, verdictLine } from './format.ts';
+export { formatDiagnostics, formatMarkdown, formatReport, formatTable, originalTableOf, pythonFixed4, resultToJSON, shortId, TABLE_FRAME, verdictLine } from './format.ts';
 export { differenceHistogram, formatHtml } from './html.ts';
 export type { FormatOptions, TableRow } from './format.ts';
 export { pairedDifference, scorePredictions, summarizeCv } from './evaluate.ts';

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@rally/model';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
 import type { TrainedRun } from '@rally/train';
+import { TABLE_FRAME } from '../src/index.ts';
 import { type CliRun, cleanEnv, runCli, runMain, groundTruthSlice, STACK_FRAME, tempDir, trainSmallRun } from './helpers.ts';
 
 type Run = TrainedRun & { dir: string };
@@ -48,13 +49,18 @@ describe('the CLI on real runs', () => {
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+  /** The original's table from its first bullet line (format.test.ts checks it character for character). */
   const header = (id: string) => [
-    '------------------------------',
-    'Benchmark results',
-    '------------------------------',
-    'model id          log loss   cv mean    cv std',
-    expect.stringMatching(new RegExp(`^${id.slice(0, 10)}\\.\\.\\. {2,}\\d+\\.\\d{4} {2,}\\d+\\.\\d{4} {2,}\\d+\\.\\d{4}$`)),
-    expect.stringMatching(/^production {5,}\d+\.\d{4} {2,}\d+\.\d{4} {2,}\d+\.\d{4}$/),
+    TABLE_FRAME,
+    '•               Benchmark results                •',
+    TABLE_FRAME,
+    '',
+    '',
+    ' model id         | log loss | cv mean  |  cv std  ',
+    '-'.repeat(50),
+    expect.stringMatching(new RegExp(`^ ${id.slice(0, 10)}\\.\\.\\. {4}\\| {1,2}\\d+\\.\\d{4} {1,2}\\| {1,2}\\d+\\.\\d{4} {1,2}\\| {1,2}\\d+\\.\\d{4} {1,2}$`)),
+    expect.stringMatching(/^ production {7}\| {1,2}\d+\.\d{4} {1,2}\| {1,2}\d+\.\d{4} {1,2}\| {1,2}\d+\.\d{4} {1,2}$/),
+    '-'.repeat(50),
     '',
     'These results were calculated with the same set of data.',
   ];
@@ -66,10 +72,10 @@ describe('the CLI on real runs', () => {
     const all = first.stdout.split('\n');
     expect(all[0]).toMatch(/^Verdict: (the candidate is (WORSE|BETTER) than production|no clear difference between the candidate and production)\. Test rows: .*; CV: .*\.$/);
     // The original's table, character for character, after the decision.
-    const lines = all.slice(all.indexOf('-'.repeat(30)));
-    expect(lines.slice(0, 8)).toEqual(header(candidate.modelId));
-    expect(lines[5].slice(15, 25).trim()).toBe(production.report.test_log_loss.toFixed(4));
-    expect(lines[4].slice(15, 25).trim()).toBe(candidate.report.test_log_loss.toFixed(4));
+    const lines = all.slice(all.indexOf(TABLE_FRAME));
+    expect(lines.slice(0, 12)).toEqual(header(candidate.modelId));
+    expect(lines[8].split('|')[1].trim()).toBe(production.report.test_log_loss.toFixed(4));
+    expect(lines[7].split('|')[1].trim()).toBe(candidate.report.test_log_loss.toFixed(4));
     expect(first.stdout).toMatch(new RegExp(`\\nCandidate ${candidate.modelId.slice(0, 10)}\\.\\.\\.: log loss \\d\\.\\d{4}, accuracy \\d\\.\\d{4}, Brier \\d\\.\\d{4}, ECE \\d\\.\\d{4}, macro F1 \\d\\.\\d{4}\\n`));
     expect(first.stdout).toContain('  confusion matrix (rows: true class, columns: predicted)');
     expect(first.stdout).toContain(`Candidate   ${candidate.modelId}\n`);

@@ -5,6 +5,7 @@ import { trainRun } from '@rally/train';
 import { PassThrough } from 'node:stream';
 import { createModelStore } from '@rally/model-store';
 import { deployMain } from '../src/deploy.ts';
+import { TABLE_FRAME } from '../src/index.ts';
 
 const CLI = new URL('../src/deploy-cli.ts', import.meta.url).pathname;
 
@@ -56,7 +57,7 @@ describe.each([
     expect(two.code, two.stderr).toBe(0);
     const said = two.stdout.trim().split('\n');
     expect(said[0]).toMatch(/^Verdict: /);
-    expect(said).toContain('Benchmark results');
+    expect(said).toContain(TABLE_FRAME);
     expect(said.at(-1)).toMatch(new RegExp(`^Uploaded, verified and promoted ${second.modelId} to production .*replacing ${first.modelId}\\.$`));
 
     const back = await deploy(env, '--rollback');

@@ -1,18 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { checkGate, decide, formatMarkdown, formatReport, formatTable, resultToJSON, shortId } from '../src/index.ts';
+import { checkGate, decide, formatMarkdown, formatReport, formatTable, pythonFixed4, resultToJSON, shortId } from '../src/index.ts';
 import { CANDIDATE_ID, fakeResult, PRODUCTION_ID } from './fake-result.ts';
 
-/** The original's table for the figures of fakeResult(). */
-const EXAMPLE_TABLE = [
-  '------------------------------',
-  'Benchmark results',
-  '------------------------------',
-  'model id          log loss   cv mean    cv std',
-  '72d8370124...      0.7754     0.9027    0.1441',
-  'production         0.3769     0.4628    0.0511',
+/**
+ * What the original printed for the figures of fakeResult(), line by line: two print('\n'), its
+ * frame of 50 bullets around the centred title, another print('\n'), the `|`-separated header,
+ * rule and rows (id cut to 10 characters plus "...", figures centred in 10 columns), and the
+ * closing sentence between blank lines.
+ */
+const ORIGINAL_OUTPUT = [
+  '',
+  '',
+  '••••••••••••••••••••••••••••••••••••••••••••••••••',
+  '•               Benchmark results                •',
+  '••••••••••••••••••••••••••••••••••••••••••••••••••',
+  '',
+  '',
+  ' model id         | log loss | cv mean  |  cv std  ',
+  '--------------------------------------------------',
+  ' 72d8370124...    |  0.7754  |  0.9027  |  0.1441  ',
+  ' production       |  0.3769  |  0.4628  |  0.0511  ',
+  '--------------------------------------------------',
   '',
   'These results were calculated with the same set of data.',
-];
+  '',
+  '',
+].join('\n');
+
+/** The same block inside a report: the report's next line follows one blank line. */
+const EXAMPLE_TABLE = ORIGINAL_OUTPUT.replace(/\n$/, '').split('\n');
 
 describe('formatTable', () => {
   it("prints the original's table character for character", () => {
@@ -20,15 +36,20 @@ describe('formatTable', () => {
       { modelId: '72d8370124ab5f0c9d1e', logLoss: 0.7754, cvMean: 0.9027, cvStd: 0.1441 },
       { modelId: 'whatever', logLoss: 0.3769, cvMean: 0.4628, cvStd: 0.0511 },
     );
-    expect(table).toBe(EXAMPLE_TABLE.join('\n'));
+    expect(table).toBe(ORIGINAL_OUTPUT);
   });
 
-  it('rounds to 4 decimals and keeps the columns right-aligned for wider numbers', () => {
-    const table = formatTable({ modelId: 'f'.repeat(64), logLoss: 12.345678, cvMean: 0.00004, cvStd: 0 }, { modelId: 'x', logLoss: 1 / 3, cvMean: 2 / 3, cvStd: 0.99995 });
-    expect(table.split('\n').slice(4, 6)).toEqual(['ffffffffff...     12.3457     0.0000    0.0000', 'production         0.3333     0.6667    1.0000']);
+  it('centres wider figures as Python does (the odd space on the right) and always cuts the id to 10 characters plus ...', () => {
+    const table = formatTable({ modelId: 'abc', logLoss: 12.345678, cvMean: 0.00004, cvStd: 0 }, { modelId: 'x', logLoss: 1 / 3, cvMean: 2 / 3, cvStd: 0.99995 });
+    expect(table.split('\n').slice(9, 11)).toEqual([' abc...           | 12.3457  |  0.0000  |  0.0000  ', ' production       |  0.3333  |  0.6667  |  1.0000  ']);
   });
 
-  it('cuts ids to 10 characters plus ...', () => {
+  it("rounds like Python's {:.4f}: exact ties go to the even digit", () => {
+    expect([0.03125, 0.09375, 0.15625, -0.03125].map(pythonFixed4)).toEqual(['0.0312', '0.0938', '0.1562', '-0.0312']);
+    expect([0.77541, 1 / 3, 0, 34.538776394910684].map(pythonFixed4)).toEqual(['0.7754', '0.3333', '0.0000', '34.5388']);
+  });
+
+  it('cuts ids to 10 characters plus ... elsewhere in the report', () => {
     expect(shortId(CANDIDATE_ID)).toBe('72d8370124...');
     expect(shortId('abc')).toBe('abc');
   });
@@ -40,11 +61,9 @@ const VERDICT_WORSE =
 describe('formatReport', () => {
   it('puts the decision first, then the original table, then the ids, data and evidence, then each model\'s diagnostics', () => {
     const lines = formatReport(fakeResult()).split('\n');
-    expect(lines.slice(0, 17)).toEqual([
+    expect(lines.slice(0, 22)).toEqual([
       VERDICT_WORSE,
-      '',
       ...EXAMPLE_TABLE,
-      '',
       `Candidate   ${CANDIDATE_ID}`,
       `Production  ${PRODUCTION_ID} (promoted 2026-11-27T11:00:00.000Z, local folder /srv/store)`,
       'Data        australian_open.csv (5000 rows, sha256 aaaaaaaaaaaa): 4000 training rows (5 CV folds), 1000 test rows, seed 42',
@@ -53,7 +72,7 @@ describe('formatReport', () => {
       '',
     ]);
     // The worked example of diagnostics.test.ts, for each model.
-    const candidate = lines.slice(17, 35);
+    const candidate = lines.slice(22, 40);
     expect(candidate).toEqual([
       'Candidate 72d8370124...: log loss 0.7754, accuracy 0.6140, Brier 0.5390, ECE 0.3200, macro F1 0.4333',
       expect.stringMatching(/^  1 test row given p\(true class\) < 0\.000001: \d+\.\d% of the test log loss$/),
@@ -74,7 +93,7 @@ describe('formatReport', () => {
       '  [0.9, 1.0]     1       0.900  1.000',
       '',
     ]);
-    expect(lines[35]).toMatch(/^Production 3f00000000\.\.\.: log loss 0\.3769/);
+    expect(lines[40]).toMatch(/^Production 3f00000000\.\.\.: log loss 0\.3769/);
   });
 
   it('states better and unclear verdicts, and says so when the two pieces of evidence disagree', () => {
@@ -97,11 +116,12 @@ describe('formatReport', () => {
       ],
     });
     const lines = formatReport(result, { gate: checkGate(result, 0) }).split('\n');
-    expect(lines.slice(0, 5)).toEqual([
+    expect(lines.slice(0, 6)).toEqual([
       VERDICT_WORSE,
       'Gate: FAILED (--fail-if-worse 0): the candidate is worse with confidence, by test rows and by cv.',
       "Warning: The candidate was trained on 3 of the 1000 rows of production's test part.",
       'Warning: The candidate was trained on a different dataset.',
+      '',
       '',
     ]);
     expect(formatReport(result, { gate: checkGate(result, 0.5) })).toContain('Gate: passed (--fail-if-worse 0.5): the candidate is not worse with confidence.');

@@ -10,6 +10,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
 import { differenceHistogram, DIFFERENCE_BINS } from '../src/html.ts';
+import { TABLE_FRAME } from '../src/index.ts';
 import { cleanEnv, groundTruthSlice, runMain, tempDir, trainSmallRun } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -73,8 +74,8 @@ describe('the HTML report in a real browser', () => {
     expect(verdict.text).toBe(terminal.split('\n')[0]);
     const table = await page.$eval('pre.original-table', (pre) => pre.textContent);
     const lines = terminal.split('\n');
-    const start = lines.indexOf('-'.repeat(30));
-    expect(table).toBe(lines.slice(start, start + 8).join('\n'));
+    const start = lines.indexOf(TABLE_FRAME);
+    expect(table).toBe(lines.slice(start, start + 12).join('\n'));
     const gate = await page.$eval('p.gate', (p) => p.textContent);
     expect(gate).toContain(`Gate (--fail-if-worse 0.5): ${report.gate.passed ? 'passed' : 'FAILED'}`);
   });

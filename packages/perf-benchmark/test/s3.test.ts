@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployRun, S3ModelStore } from '@rally/model-store';
 import { type RunningS3, S3_BUCKET as BUCKET, startS3 } from '@rally/testkit';
 import type { TrainedRun } from '@rally/train';
+import { TABLE_FRAME } from '../src/index.ts';
 import { cleanEnv, groundTruthSlice, runCli, runMain, STACK_FRAME, tempDir, trainSmallRun } from './helpers.ts';
 
 describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
@@ -41,9 +42,9 @@ describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
     expect(first.stderr).toContain(`in s3://${BUCKET}/bench at ${endpoint}`);
     expect(first.stderr).toContain('Production artifacts: 3 downloaded, 0 from the cache');
     const all = first.stdout.split('\n');
-    const rows = all.slice(all.indexOf('-'.repeat(30)));
-    expect(rows[4].startsWith(`${candidate.modelId.slice(0, 10)}...`)).toBe(true);
-    expect(rows[5]).toMatch(new RegExp(`^production {5,}${production.report.test_log_loss.toFixed(4).replace('.', '\\.')} `));
+    const rows = all.slice(all.indexOf(TABLE_FRAME));
+    expect(rows[7].startsWith(` ${candidate.modelId.slice(0, 10)}...    |`)).toBe(true);
+    expect(rows[8].split('|')[1].trim()).toBe(production.report.test_log_loss.toFixed(4));
     expect(first.stdout).toContain(`(promoted `);
 
     const second = await runMain([...args, '--json', '--html', 'report.html'], env);
