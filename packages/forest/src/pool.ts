@@ -40,11 +40,14 @@ class TreeWorkerPool {
 
   #start(): Worker {
     const created = startWorker();
-    // A worker that dies while idle must not be handed out again.
-    created.on('exit', () => {
+    // A worker that fails or dies while idle (a warmed one that cannot start) must not be handed
+    // out again, nor crash the process: a build starts a fresh one and reports its failure.
+    const forget = () => {
       const at = this.#idle.indexOf(created);
       if (at >= 0) this.#idle.splice(at, 1);
-    });
+    };
+    created.on('exit', forget);
+    created.on('error', forget);
     return created;
   }
 

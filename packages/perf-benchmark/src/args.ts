@@ -53,7 +53,7 @@ function nonEmpty(flag: string, raw: string | undefined): string | undefined {
  * which node's parseArgs cannot express: fold a following number into `--flag=<n>` (a bare flag
  * means 0).
  */
-export function foldOptionalMargin(argv: readonly string[], flag = '--fail-if-worse'): string[] {
+function foldOptionalMargin(argv: readonly string[], flag = '--fail-if-worse'): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--') {

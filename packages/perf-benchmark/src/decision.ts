@@ -46,6 +46,16 @@ export interface GateResult {
 export const GATE_RULE =
   'fails when the candidate is worse with confidence: the 95% bootstrap interval of the per-row test log loss difference lies wholly above the margin, or the CV means differ by more than the margin plus the larger CV standard deviation';
 
+/** Why a gate failed, in words that stay true for any margin and whatever the other evidence says. */
+export function gateFailure(gate: GateResult): string {
+  const reasons = gate.failedBy.map((by) =>
+    by === 'test rows'
+      ? `the 95% interval of the per-row test log loss difference lies wholly above ${gate.margin}`
+      : `the candidate's CV mean exceeds production's by more than ${gate.margin} plus the larger CV standard deviation`,
+  );
+  return reasons.join('; and ');
+}
+
 /** The CI gate: fails only when the candidate is worse with confidence (GATE_RULE), never on a point estimate. */
 export function checkGate(evidence: Evidence, margin = 0): GateResult {
   const decision = decide(evidence);

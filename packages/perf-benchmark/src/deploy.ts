@@ -1,6 +1,6 @@
 /**
  * The deploy command behind src/deploy-cli.ts (importable: tests drive it in-process):
- *   pnpm run deploy <model-id | prefix> [--yes] [--require-better [margin]]
+ *   pnpm run deploy <model-id | prefix> [--yes] [--require-better[=margin]]
  *       compare the run with production first (the verdict and the original's table), ask on a
  *       terminal, then upload output/<id>/ to MODEL_STORE, verify it and promote it
  *   pnpm run deploy --list [--json]     promotion history with each model's metrics, newest last
@@ -13,21 +13,20 @@ import { parseArgs } from 'node:util';
 import { describeError, isRallyError, parseArgsSentence, UsageError } from '@rally/errors';
 import { MODEL_ID_PATTERN, OUTPUT_DIR, parseReport, resolveRun, type TrainReport } from '@rally/model';
 import { cacheFromEnv, createModelStore, deployRun, type ModelStore, rollback } from '@rally/model-store';
-import { foldOptionalMargin } from './args.ts';
 import { readLine } from './prompt.ts';
 import { type BenchmarkResult, compareModels } from './compare.ts';
-import { checkGate } from './decision.ts';
+import { checkGate, gateFailure } from './decision.ts';
 import { originalTableOf, verdictLine } from './format.ts';
 import type { CliIo } from './main.ts';
 
-export const DEPLOY_USAGE = `Usage: pnpm run deploy <model-id> [--yes] [--require-better [margin]]
+export const DEPLOY_USAGE = `Usage: pnpm run deploy <model-id> [--yes] [--require-better[=margin]]
                                     deploy a run of output/ (a unique prefix is enough), after
                                     comparing it with production on production's data
        pnpm run deploy --list [--json]  the promotion history with each model's metrics
        pnpm run deploy --rollback      promote the model production replaced
 Options: --output <dir> (runs folder, default output/); --yes: no question on a terminal;
---require-better [margin]: refuse unless the candidate passes --fail-if-worse's gate (it is not
-worse than production with confidence). The store is MODEL_STORE (default ./store).`;
+--require-better[=margin]: refuse unless the candidate passes --fail-if-worse's gate (it is not
+worse than production with confidence); a model id that is not a local run cannot pass it. The store is MODEL_STORE (default ./store).`;
 
 interface DeployArgs {
   help: boolean;
@@ -41,7 +40,9 @@ interface DeployArgs {
 }
 
 function parseDeployArgs(argv: readonly string[]): DeployArgs {
-  const folded = foldOptionalMargin(argv, '--require-better');
+  // A bare --require-better is margin 0; a margin is given as --require-better=<n> (a following
+  // word could be a model id prefix such as 1234).
+  const folded = argv.map((arg) => (arg === '--require-better' ? '--require-better=0' : arg));
   let parsed;
   try {
     parsed = parseArgs({
@@ -64,6 +65,7 @@ function parseDeployArgs(argv: readonly string[]): DeployArgs {
   const modes = [values.list, values.rollback, positionals.length > 0].filter(Boolean).length;
   if (!values.help && (modes !== 1 || positionals.length > 1)) throw new UsageError('Give one model id, or --list, or --rollback.');
   if (values.json && !values.list) throw new UsageError('--json goes with --list.');
+  if (values['require-better'] !== undefined && positionals.length === 0) throw new UsageError('--require-better goes with a model id to deploy.');
   const margin = values['require-better'];
   if (margin !== undefined && !Number.isFinite(Number(margin))) throw new UsageError(`--require-better takes a number (a log loss margin), got "${margin}".`);
   return {
@@ -128,17 +130,22 @@ async function deploy(args: DeployArgs, env: NodeJS.ProcessEnv, io: CliIo, store
     local = false;
   }
 
-  const production = local ? await store.getProduction() : null;
+  const production = await store.getProduction();
   if (production && !runDir.endsWith(production.model_id)) {
     let result: BenchmarkResult | undefined;
-    try {
-      io.stderr.write(`Comparing with production ${production.model_id.slice(0, 12)} on its data (test part, then 5 CV folds per model)...\n`);
-      result = await compareModels({ candidateDir: runDir, store, cache: cacheFromEnv(env) });
-      say(formatPreview(result));
-    } catch (error) {
-      // A store that cannot be reached would fail the deploy too: say it once, now.
-      if (isRallyError(error) && ['STORE_UNREACHABLE', 'STORE_ACCESS_DENIED', 'STORE_NO_BUCKET', 'STORE_CONFIG'].includes(error.code)) throw error;
-      say(`Cannot compare with production (${describeError(error).replace(/\.$/, '')}); deploying without a comparison.`);
+    if (!local) {
+      // A model only the store has (a rollback by id): there is no run folder to compare.
+      say(`${wanted.slice(0, 12)} is not a run in ${args.output}: no comparison with production (a promotion of a stored model).`);
+    } else {
+      try {
+        io.stderr.write(`Comparing with production ${production.model_id.slice(0, 12)} on its data (test part, then 5 CV folds per model)...\n`);
+        result = await compareModels({ candidateDir: runDir, store, cache: cacheFromEnv(env) });
+        say(formatPreview(result));
+      } catch (error) {
+        // A store that cannot be reached would fail the deploy too: say it once, now.
+        if (isRallyError(error) && ['STORE_UNREACHABLE', 'STORE_ACCESS_DENIED', 'STORE_NO_BUCKET', 'STORE_CONFIG'].includes(error.code)) throw error;
+        say(`Cannot compare with production (${describeError(error).replace(/\.$/, '')}); no comparison.`);
+      }
     }
     if (args.requireBetter !== undefined) {
       if (!result) {
@@ -147,7 +154,7 @@ async function deploy(args: DeployArgs, env: NodeJS.ProcessEnv, io: CliIo, store
       }
       const gate = checkGate(result, args.requireBetter);
       if (!gate.passed) {
-        io.stderr.write(`Refusing to deploy (--require-better ${gate.margin}): the candidate is worse than production with confidence, by ${gate.failedBy.join(' and by ')}.\n`);
+        io.stderr.write(`Refusing to deploy (--require-better ${gate.margin}): ${gateFailure(gate)}.\n`);
         return 1;
       }
     }

@@ -111,3 +111,27 @@ export async function evaluateModel(pipeline: Pipeline, split: SplitData, option
   const cv = summarizeCv(losses);
   return { ...scores, config, cv, diagnostics };
 }
+
+/** Per-row log loss differences (candidate minus production) beyond this go to the outer bins. */
+export const DIFFERENCE_RANGE = 2;
+/** Odd, so that the middle bin is centred on 0 (no difference). */
+export const DIFFERENCE_BINS = 21;
+
+/**
+ * Histogram of the per-row differences (candidate minus production): DIFFERENCE_BINS equal bins
+ * over [-RANGE, RANGE], the middle one centred on 0, the outer ones open-ended.
+ */
+export function differenceHistogram(candidate: ArrayLike<number>, production: ArrayLike<number>): { low: number; high: number; rows: number }[] {
+  const width = (2 * DIFFERENCE_RANGE) / DIFFERENCE_BINS;
+  const bins = Array.from({ length: DIFFERENCE_BINS }, (_, b) => ({
+    low: b === 0 ? -Infinity : -DIFFERENCE_RANGE + b * width,
+    high: b === DIFFERENCE_BINS - 1 ? Infinity : -DIFFERENCE_RANGE + (b + 1) * width,
+    rows: 0,
+  }));
+  for (let i = 0; i < candidate.length; i += 1) {
+    const d = candidate[i] - production[i];
+    const b = Math.min(DIFFERENCE_BINS - 1, Math.max(0, Math.floor((d + DIFFERENCE_RANGE) / width)));
+    bins[b].rows += 1;
+  }
+  return bins;
+}

@@ -1,6 +1,7 @@
 import type { BenchmarkResult } from './compare.ts';
-import type { Decision, GateResult } from './decision.ts';
+import { type Decision, gateFailure, type GateResult } from './decision.ts';
 import type { CalibrationBin, Diagnostics } from './diagnostics.ts';
+import { differenceHistogram } from './evaluate.ts';
 
 export interface TableRow {
   modelId: string;
@@ -105,7 +106,7 @@ function dataText(result: BenchmarkResult): string {
 function gateText(gate: GateResult): string {
   return gate.passed
     ? `passed (--fail-if-worse ${gate.margin}): the candidate is not worse with confidence`
-    : `FAILED (--fail-if-worse ${gate.margin}): the candidate is worse with confidence, by ${gate.failedBy.join(' and by ')}`;
+    : `FAILED (--fail-if-worse ${gate.margin}): ${gateFailure(gate)}`;
 }
 
 const VERDICT_HEADLINE = { worse: 'the candidate is WORSE than production', better: 'the candidate is BETTER than production', 'no clear difference': 'no clear difference between the candidate and production' } as const;
@@ -278,7 +279,22 @@ export function resultToJSON(result: BenchmarkResult, options: FormatOptions = {
       },
       cv_std: 'population (ddof=0)',
     },
-    paired_difference: { mean: d.estimate, ci_low: d.low, ci_high: d.high, confidence: d.confidence, rows: d.rows, resamples: d.resamples, seed: d.seed, verdict: d.verdict },
+    paired_difference: {
+      mean: d.estimate,
+      ci_low: d.low,
+      ci_high: d.high,
+      confidence: d.confidence,
+      rows: d.rows,
+      resamples: d.resamples,
+      seed: d.seed,
+      verdict: d.verdict,
+      // null for the open ends (JSON has no Infinity)
+      histogram: differenceHistogram(result.candidate.rowLosses, result.production.rowLosses).map(({ low, high, rows }) => ({
+        low: Number.isFinite(low) ? low : null,
+        high: Number.isFinite(high) ? high : null,
+        rows,
+      })),
+    },
     leakage: {
       test_rows: result.leakage.testRows,
       leaked_rows: result.leakage.leakedRows,

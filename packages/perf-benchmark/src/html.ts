@@ -8,29 +8,10 @@ import type { BenchmarkResult, ModelResult } from './compare.ts';
 import type { GateResult } from './decision.ts';
 import type { CalibrationBin, Diagnostics } from './diagnostics.ts';
 import { originalTableOf, resultToJSON, shortId, verdictLine } from './format.ts';
+import { DIFFERENCE_RANGE, differenceHistogram } from './evaluate.ts';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const f4 = (x: number) => x.toFixed(4);
-
-/** Per-row log loss differences (candidate minus production) beyond this go to the outer bins. */
-export const DIFFERENCE_RANGE = 2;
-export const DIFFERENCE_BINS = 20;
-
-/** Histogram of the per-row differences: DIFFERENCE_BINS equal bins over [-RANGE, RANGE], the outer ones open-ended. */
-export function differenceHistogram(candidate: ArrayLike<number>, production: ArrayLike<number>): { low: number; high: number; rows: number }[] {
-  const width = (2 * DIFFERENCE_RANGE) / DIFFERENCE_BINS;
-  const bins = Array.from({ length: DIFFERENCE_BINS }, (_, b) => ({
-    low: b === 0 ? -Infinity : -DIFFERENCE_RANGE + b * width,
-    high: b === DIFFERENCE_BINS - 1 ? Infinity : -DIFFERENCE_RANGE + (b + 1) * width,
-    rows: 0,
-  }));
-  for (let i = 0; i < candidate.length; i += 1) {
-    const d = candidate[i] - production[i];
-    const b = Math.min(DIFFERENCE_BINS - 1, Math.max(0, Math.floor((d + DIFFERENCE_RANGE) / width)));
-    bins[b].rows += 1;
-  }
-  return bins;
-}
 
 function confusionSvg(role: string, d: Diagnostics): string {
   const cell = 56;
@@ -99,13 +80,13 @@ function histogramSvg(bins: { low: number; high: number; rows: number }[]): stri
     .map((bin, i) => {
       const h = (bin.rows / max) * (height - bottom - 10);
       const range = `${Number.isFinite(bin.low) ? bin.low.toFixed(1) : '-inf'} to ${Number.isFinite(bin.high) ? bin.high.toFixed(1) : '+inf'}`;
-      return `<rect x="${(left + i * barWidth).toFixed(1)}" y="${(height - bottom - h).toFixed(1)}" width="${(barWidth - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${bin.low >= 0 ? COLOURS.candidate : COLOURS.production}" data-rows="${bin.rows}"><title>${range}: ${bin.rows} rows</title></rect>`;
+      return `<rect x="${(left + i * barWidth).toFixed(1)}" y="${(height - bottom - h).toFixed(1)}" width="${(barWidth - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${bin.low >= 0 ? COLOURS.candidate : bin.high <= 0 ? COLOURS.production : '#a1a1aa'}" data-rows="${bin.rows}"><title>${range}: ${bin.rows} rows</title></rect>`;
     })
     .join('');
   const ticks = [-DIFFERENCE_RANGE, 0, DIFFERENCE_RANGE]
     .map((t) => `<text x="${(left + ((t + DIFFERENCE_RANGE) / (2 * DIFFERENCE_RANGE)) * (width - left - 10)).toFixed(1)}" y="${height - bottom + 14}" text-anchor="middle">${t > 0 ? `+${t}` : t}</text>`)
     .join('');
-  return `<svg class="differences" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="histogram of per-row log loss differences">${bars}${ticks}<text x="${left + (width - left) / 2}" y="${height - 4}" text-anchor="middle">candidate minus production, per test row (outer bars: beyond ±${DIFFERENCE_RANGE})</text><text x="4" y="14">rows</text></svg>`;
+  return `<svg class="differences" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="histogram of per-row log loss differences">${bars}${ticks}<text x="${left + (width - left) / 2}" y="${height - 4}" text-anchor="middle">candidate minus production, per test row (grey: about 0; outer bars: beyond ±${DIFFERENCE_RANGE})</text><text x="4" y="14">rows</text></svg>`;
 }
 
 function modelSection(title: string, role: 'candidate' | 'production', model: ModelResult): string {

@@ -4,12 +4,13 @@
  */
 export { compareModels } from './compare.ts';
 export type { BenchmarkProgress, BenchmarkResult, BenchmarkWarning, CompareOptions, ModelResult } from './compare.ts';
-export { checkGate, decide, GATE_RULE } from './decision.ts';
+export { checkGate, decide, GATE_RULE, gateFailure } from './decision.ts';
 export type { Decision, GateResult } from './decision.ts';
 export { diagnose } from './diagnostics.ts';
 export type { CalibrationBin, ClassMetrics, Diagnostics } from './diagnostics.ts';
 export { formatDiagnostics, formatMarkdown, formatReport, formatTable, originalTableOf, pythonFixed4, resultToJSON, shortId, TABLE_FRAME, verdictLine } from './format.ts';
-export { differenceHistogram, formatHtml } from './html.ts';
+export { formatHtml } from './html.ts';
+export { DIFFERENCE_BINS, DIFFERENCE_RANGE, differenceHistogram } from './evaluate.ts';
 export type { FormatOptions, TableRow } from './format.ts';
 export { pairedDifference, scorePredictions, summarizeCv } from './evaluate.ts';
 export type { CvSummary, ModelEvaluation, PairedDifference, TestScores } from './evaluate.ts';

@@ -12,7 +12,7 @@ import { cacheFromEnv, createModelStore, type ModelCache } from '@rally/model-st
 import { listRuns, OUTPUT_DIR, resolveRun } from '@rally/model';
 import { parseCliArgs, type CliArgs, USAGE, UsageError } from './args.ts';
 import { type BenchmarkProgress, compareModels } from './compare.ts';
-import { checkGate } from './decision.ts';
+import { checkGate, gateFailure } from './decision.ts';
 import { formatMarkdown, formatReport, resultToJSON } from './format.ts';
 import { formatHtml } from './html.ts';
 import { askModelId } from './prompt.ts';
@@ -47,7 +47,8 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<nu
       const runs = listRuns(outputDir);
       if (runs.length === 0) throw new RallyError('STORE_UNKNOWN_MODEL', `There are no runs in ${outputDir} to benchmark; train one with pnpm train.`);
       // Production is marked in the list when the store can say which it is (compareModels reports a store that cannot).
-      const production = await store.getProduction().catch(() => null);
+      // Waiting at most 2 s: a store that does not answer is reported once, by the comparison.
+      const production = await Promise.race([store.getProduction().catch(() => null), new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000).unref())]);
       wanted = await askModelId(runs, outputDir, io.stdin, io.stderr, production?.model_id);
     }
     const id = wanted;
@@ -78,7 +79,7 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo): Promise<nu
       if (!args.quiet) io.stderr.write(`${kind} report written to ${path}\n`);
     }
     if (gate && !gate.passed) {
-      io.stderr.write(`Gate failed (--fail-if-worse ${gate.margin}): the candidate is worse with confidence, by ${gate.failedBy.join(' and by ')}.\n`);
+      io.stderr.write(`Gate failed (--fail-if-worse ${gate.margin}): ${gateFailure(gate)}.\n`);
       return 1;
     }
     return 0;

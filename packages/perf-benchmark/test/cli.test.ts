@@ -119,8 +119,10 @@ describe('the CLI on real runs', () => {
 
     const failing = await runMain(['--model-id', candidate.modelId, '--output', 'output', '--fail-if-worse', '-10', '--quiet', ...FAST], env);
     expect(failing.code).toBe(1);
-    expect(failing.stdout.split('\n')[1]).toBe('Gate: FAILED (--fail-if-worse -10): the candidate is worse with confidence, by test rows and by cv.');
-    expect(failing.stderr.trim()).toBe('Gate failed (--fail-if-worse -10): the candidate is worse with confidence, by test rows and by cv.');
+    // A negative margin asks for an improvement of at least 10: the sentence says exactly what failed.
+    const reason = "the 95% interval of the per-row test log loss difference lies wholly above -10; and the candidate's CV mean exceeds production's by more than -10 plus the larger CV standard deviation";
+    expect(failing.stdout.split('\n')[1]).toBe(`Gate: FAILED (--fail-if-worse -10): ${reason}.`);
+    expect(failing.stderr.trim()).toBe(`Gate failed (--fail-if-worse -10): ${reason}.`);
   }, 60_000);
 
   describe('refusals: one sentence, exit 1', () => {

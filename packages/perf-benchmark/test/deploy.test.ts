@@ -139,7 +139,7 @@ describe('deploy looks first (in process)', () => {
     const refused = await runDeploy([poor.modelId, '--output', outputDir, '--require-better'], env);
     expect(refused.code).toBe(1);
     expect(refused.stdout.split('\n')[0]).toMatch(/^Verdict: the candidate is WORSE than production\./);
-    expect(refused.stderr).toMatch(/^Refusing to deploy \(--require-better 0\): the candidate is worse than production with confidence, by test rows/m);
+    expect(refused.stderr).toMatch(/^Refusing to deploy \(--require-better 0\): the 95% interval of the per-row test log loss difference lies wholly above 0/m);
     expect((await createModelStore(env).getProduction())?.model_id).toBe(good.modelId);
   }, 60_000);
 
@@ -160,10 +160,26 @@ describe('deploy looks first (in process)', () => {
     expect((await createModelStore(env).getProduction())?.model_id).toBe(good.modelId);
   }, 90_000);
 
-  it('refuses --json without --list and a --require-better that is not a number', async () => {
+  it('--require-better refuses a stored model that is not a local run: there is nothing to compare', async () => {
+    const env = await storeWithGood();
+    expect((await runDeploy([poor.modelId, '--output', outputDir, '--yes'], env)).code).toBe(0); // poor is now stored
+    expect((await runDeploy([good.modelId, '--output', outputDir, '--yes'], env)).code).toBe(0); // good back in production
+    const refused = await runDeploy([poor.modelId, '--output', tempDir('elsewhere'), '--require-better'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(`${poor.modelId.slice(0, 12)} is not a run in `);
+    expect(refused.stderr).toMatch(/^Refusing to deploy \(--require-better 0\): there is no comparison with production to pass\.$/m);
+    expect((await createModelStore(env).getProduction())?.model_id).toBe(good.modelId);
+  }, 90_000);
+
+  it('refuses --json without --list, --require-better without a model id or with a margin that is not a number; a prefix after it stays the id', async () => {
     expect((await runDeploy(['--rollback', '--json'], {})).stderr).toMatch(/^Usage error: --json goes with --list\./);
+    expect((await runDeploy(['--rollback', '--require-better'], {})).stderr).toMatch(/^Usage error: --require-better goes with a model id to deploy\./);
     const bad = await runDeploy(['abc', '--require-better=lots'], {});
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^Usage error: --require-better takes a number \(a log loss margin\), got "lots"\./);
+    // "1234" is a model id prefix here, not a margin: the run is looked for (and not found).
+    const prefix = await runDeploy(['--require-better', '1234', '--output', tempDir('none')], { MODEL_STORE: tempDir('store') });
+    expect(prefix.code).toBe(1);
+    expect(prefix.stderr).toMatch(/No run 1234/);
   });
 });

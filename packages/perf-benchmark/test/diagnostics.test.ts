@@ -78,7 +78,8 @@ describe('diagnose', () => {
   });
 
   it('refuses a label the model does not know and probabilities of the wrong shape', () => {
-    expect(() => run(['FE', 'XX'], new Float64Array(6))).toThrow(/Label "XX" is not one of the model's classes/);
+    // diagnose's own check (not rowLogLosses'): per-row losses given directly.
+    expect(() => diagnose(['FE', 'XX'], new Float64Array(6), CLASSES, new Float64Array(2))).toThrow(/Label "XX" is not one of the model's classes \(FE, UE, W\)\./);
     expect(() => diagnose(['FE'], new Float64Array(2), CLASSES, new Float64Array(1))).toThrow(/Expected 1 x 3 probabilities, got 2/);
   });
 });

@@ -118,7 +118,7 @@ describe('formatReport', () => {
     const lines = formatReport(result, { gate: checkGate(result, 0) }).split('\n');
     expect(lines.slice(0, 6)).toEqual([
       VERDICT_WORSE,
-      'Gate: FAILED (--fail-if-worse 0): the candidate is worse with confidence, by test rows and by cv.',
+      "Gate: FAILED (--fail-if-worse 0): the 95% interval of the per-row test log loss difference lies wholly above 0; and the candidate's CV mean exceeds production's by more than 0 plus the larger CV standard deviation.",
       "Warning: The candidate was trained on 3 of the 1000 rows of production's test part.",
       'Warning: The candidate was trained on a different dataset.',
       '',
@@ -181,7 +181,10 @@ describe('resultToJSON', () => {
     expect(json.production).toMatchObject({ model_id: PRODUCTION_ID, test_log_loss: 0.37689, promoted_at: '2026-11-27T11:00:00.000Z' });
     expect(json.candidate.diagnostics).toMatchObject({ confusion_matrix: [[1, 1, 0], [0, 2, 0], [1, 0, 0]], near_zero: { rows: 1 } });
     expect(json.candidate.diagnostics.calibration[0]).toEqual({ low: 0, high: 0.1, rows: 0, confidence: null, observed: null });
-    expect(json.paired_difference).toEqual({ mean: 0.39852, ci_low: 0.35123, ci_high: 0.44704, confidence: 0.95, rows: 1000, resamples: 2000, seed: 42, verdict: 'worse' });
+    const { histogram, ...difference } = json.paired_difference;
+    expect(difference).toEqual({ mean: 0.39852, ci_low: 0.35123, ci_high: 0.44704, confidence: 0.95, rows: 1000, resamples: 2000, seed: 42, verdict: 'worse' });
+    expect(histogram).toHaveLength(21); // (the fake result has no per-row losses: every bin is empty)
+    expect(histogram[0]).toEqual({ low: null, high: expect.closeTo(-2 + 4 / 21, 12), rows: 0 });
     expect(json.evaluation.split).toEqual({ seed: 42, test_size: 0.2, folds: 5, train_rows: 4000, test_rows: 1000 });
     expect(json.gate).toEqual({ margin: 0, passed: false, failed_by: ['test rows', 'cv'] });
     expect(JSON.stringify(json)).not.toContain('rowLosses');

@@ -9,8 +9,7 @@ import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
-import { differenceHistogram, DIFFERENCE_BINS } from '../src/html.ts';
-import { TABLE_FRAME } from '../src/index.ts';
+import { DIFFERENCE_BINS, differenceHistogram, TABLE_FRAME } from '../src/index.ts';
 import { cleanEnv, groundTruthSlice, runMain, tempDir, trainSmallRun } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -135,18 +134,27 @@ describe('the HTML report in a real browser', () => {
 
   it('draws the histogram of the per-row differences over every test row', async () => {
     const bars = await page.$$eval('svg.differences rect', (rects) => rects.map((rect) => Number(rect.getAttribute('data-rows'))));
+    expect(bars).toEqual(report.paired_difference.histogram.map((bin: { rows: number }) => bin.rows));
     expect(bars).toHaveLength(DIFFERENCE_BINS);
     expect(bars.reduce((a, b) => a + b, 0)).toBe(report.paired_difference.rows);
+    // The candidate is much worse here: the rows right of 0 outnumber those left of it.
+    const middle = (DIFFERENCE_BINS - 1) / 2;
+    expect(bars.slice(middle + 1).reduce((a, b) => a + b, 0)).toBeGreaterThan(bars.slice(0, middle).reduce((a, b) => a + b, 0));
   });
 });
 
 describe('differenceHistogram', () => {
   it('puts each difference in its bin, the ones beyond the range in the outer bins', () => {
-    const bins = differenceHistogram([0.05, -0.05, 40, -40, 1.99, 0], [0, 0, 0, 0, 0, 0]);
-    expect(bins.map((bin) => bin.rows).reduce((a, b) => a + b, 0)).toBe(6);
+    // Candidate minus production: 0.05, -0.05 and 0 are about 0; 0.15 right of it, -0.15 left.
+    const bins = differenceHistogram([0.05, -0.05, 40, -40, 1.99, 0, 0.15, 0], [0, 0, 0, 0, 0, 0, 0, 0.15]);
+    expect(bins.map((bin) => bin.rows).reduce((a, b) => a + b, 0)).toBe(8);
+    const middle = (DIFFERENCE_BINS - 1) / 2;
+    expect(bins[middle].low).toBeLessThan(0);
+    expect(bins[middle].high).toBeGreaterThan(0);
+    expect(bins[middle].rows).toBe(3);
+    expect(bins[middle + 1].rows).toBe(1); // 0.15
+    expect(bins[middle - 1].rows).toBe(1); // -0.15: production's loss was the larger
     expect(bins[0].rows).toBe(1); // -40
     expect(bins.at(-1)!.rows).toBe(2); // 40 and 1.99
-    expect(bins[DIFFERENCE_BINS / 2].rows).toBe(2); // 0 and 0.05: [0, 0.2)
-    expect(bins[DIFFERENCE_BINS / 2 - 1].rows).toBe(1); // -0.05
   });
 });
