@@ -31,22 +31,30 @@ export interface TrainReport {
   durations: { cv_seconds: number; fit_seconds: number; total_seconds: number };
 }
 
-/** What report.json keeps of a hyperparameter search (train's TuneResult, which extends it). */
+/** What report.json keeps of a hyperparameter search (`pnpm train --tune`; train's TuneResult extends it). */
 export interface TuneReport {
+  /** Seed of the settings drawn from the space. */
   seed: number;
+  /** Number of settings cross-validated (the original's included). */
   candidates: number;
+  /** How the winner was chosen from the ranked rows. */
   rule: string;
   /** CV means within this of the best's are tied (one standard error); the smallest tied setting wins. */
   tolerance: number;
+  /** Ranked by CV mean log loss, best first. */
   rows: {
+    /** 1 for the lowest CV mean log loss; ties keep the search order. */
     rank: number;
     params: Partial<RandomForestParams>;
     cv_log_losses: number[];
     cv_mean_log_loss: number;
     cv_std_log_loss: number;
+    /** Mean nodes of a fold's forest (all trees): model size and prediction cost, the tie-breaker. */
     mean_nodes: number;
+    /** Mean wall time of a fold's fit (informative only: it varies from run to run). */
     fit_seconds: number;
   }[];
+  /** Rank of the winner (see rule). */
   winner_rank: number;
 }
 

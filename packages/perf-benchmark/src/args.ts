@@ -49,11 +49,11 @@ function nonEmpty(flag: string, raw: string | undefined): string | undefined {
 }
 
 /**
- * A flag with an optional number (`--fail-if-worse [margin]`, deploy's `--require-better [margin]`),
- * which node's parseArgs cannot express: fold a following number into `--flag=<n>` (a bare flag
- * means 0).
+ * `--fail-if-worse` takes an optional value, which node's parseArgs cannot express: fold a
+ * following number into `--fail-if-worse=<n>` (a bare flag means margin 0).
  */
-function foldOptionalMargin(argv: readonly string[], flag = '--fail-if-worse'): string[] {
+function foldOptionalMargin(argv: readonly string[]): string[] {
+  const flag = '--fail-if-worse';
   const out: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--') {

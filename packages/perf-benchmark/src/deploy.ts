@@ -90,28 +90,33 @@ export function formatPreview(result: BenchmarkResult): string {
   ].join('\n');
 }
 
-/** Each promotion with the metrics its report.json recorded; the last one is production. */
+/** The report.json of a stored model, or undefined when it is missing or unreadable there. */
+async function storedReport(store: ModelStore, modelId: string): Promise<TrainReport | undefined> {
+  try {
+    return parseReport(await store.getArtifact(modelId, 'report.json'), `model ${modelId.slice(0, 12)}`);
+  } catch (error) {
+    if (isRallyError(error, 'STORE_CORRUPTED') || isRallyError(error, 'STORE_UNKNOWN_MODEL')) return undefined;
+    throw error;
+  }
+}
+
+/** Each promotion with the metrics its report.json recorded (one download per model); the last one is production. */
 async function listPromotions(store: ModelStore) {
   const history = await store.history();
-  return Promise.all(
-    history.map(async (entry, i) => {
-      let report: TrainReport | undefined;
-      try {
-        report = parseReport(await store.getArtifact(entry.model_id, 'report.json'), `model ${entry.model_id.slice(0, 12)}`);
-      } catch (error) {
-        if (!isRallyError(error, 'STORE_CORRUPTED') && !isRallyError(error, 'STORE_UNKNOWN_MODEL')) throw error;
-      }
-      return {
-        promoted_at: entry.promoted_at,
-        model_id: entry.model_id,
-        production: i === history.length - 1,
-        test_log_loss: report?.test_log_loss ?? null,
-        accuracy: report?.accuracy ?? null,
-        cv_mean_log_loss: report?.cv_mean_log_loss ?? null,
-        cv_std_log_loss: report?.cv_std_log_loss ?? null,
-      };
-    }),
-  );
+  const ids = [...new Set(history.map((entry) => entry.model_id))];
+  const reports = new Map(await Promise.all(ids.map(async (id) => [id, await storedReport(store, id)] as const)));
+  return history.map((entry, i) => {
+    const report = reports.get(entry.model_id);
+    return {
+      promoted_at: entry.promoted_at,
+      model_id: entry.model_id,
+      production: i === history.length - 1,
+      test_log_loss: report?.test_log_loss ?? null,
+      accuracy: report?.accuracy ?? null,
+      cv_mean_log_loss: report?.cv_mean_log_loss ?? null,
+      cv_std_log_loss: report?.cv_std_log_loss ?? null,
+    };
+  });
 }
 
 const f4 = (x: number | null) => (x === null ? '   ?  ' : x.toFixed(4));
@@ -142,8 +147,7 @@ async function deploy(args: DeployArgs, env: NodeJS.ProcessEnv, io: CliIo, store
         result = await compareModels({ candidateDir: runDir, store, cache: cacheFromEnv(env) });
         say(formatPreview(result));
       } catch (error) {
-        // A store that cannot be reached would fail the deploy too: say it once, now.
-        if (isRallyError(error) && ['STORE_UNREACHABLE', 'STORE_ACCESS_DENIED', 'STORE_NO_BUCKET', 'STORE_CONFIG'].includes(error.code)) throw error;
+        // (A store that cannot be reached has already stopped the deploy, at getProduction above.)
         say(`Cannot compare with production (${describeError(error).replace(/\.$/, '')}); no comparison.`);
       }
     }

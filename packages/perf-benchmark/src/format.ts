@@ -130,13 +130,18 @@ function binLabel(bin: CalibrationBin): string {
   return `[${bin.low.toFixed(1)}, ${bin.high.toFixed(1)}${bin.high === 1 ? ']' : ')'}`;
 }
 
+/** "given p(true class) < 0.000001: 57.2% of the test log loss", after the count of such rows (every format says it alike). */
+export function nearZeroText(near: Diagnostics['nearZero']): string {
+  return `test row${near.rows === 1 ? '' : 's'} given p(true class) < ${near.threshold}${near.rows > 0 ? `: ${(100 * near.log_loss_share).toFixed(1)}% of the test log loss` : ''}`;
+}
+
 /** One model's diagnostics as text: headline figures, near-zero rows, per-class report, confusion matrix, calibration table. */
 export function formatDiagnostics(title: string, d: Diagnostics, logLoss: number, accuracy: number): string {
   const width = Math.max(7, ...d.classes.map((c) => c.length));
   const near = d.nearZero;
   const lines = [
     `${title}: log loss ${f4(logLoss)}, accuracy ${f4(accuracy)}, Brier ${f4(d.brier)}, ECE ${f4(d.ece)}, macro F1 ${f4(d.macroF1)}`,
-    `  ${near.rows} test row${near.rows === 1 ? '' : 's'} given p(true class) < ${near.threshold}${near.rows > 0 ? `: ${(100 * near.log_loss_share).toFixed(1)}% of the test log loss` : ''}`,
+    `  ${near.rows} ${nearZeroText(near)}`,
     `  ${'class'.padEnd(width)}  precision  recall      f1  support`,
     ...d.perClass.map((m) => `  ${m.label.padEnd(width)}  ${pad(f4(m.precision), 9)}  ${pad(f4(m.recall), 6)}  ${pad(f4(m.f1), 6)}  ${pad(String(m.support), 7)}`),
     `  confusion matrix (rows: true class, columns: predicted)`,
@@ -184,7 +189,7 @@ function markdownDiagnostics(title: string, d: Diagnostics, logLoss: number, acc
     `## ${title}`,
     '',
     `Log loss ${f4(logLoss)}, accuracy ${f4(accuracy)}, Brier ${f4(d.brier)}, ECE ${f4(d.ece)}, macro F1 ${f4(d.macroF1)}; ` +
-      `${near.rows} test row${near.rows === 1 ? '' : 's'} given p(true class) < ${near.threshold}${near.rows > 0 ? ` (${(100 * near.log_loss_share).toFixed(1)}% of the test log loss)` : ''}.`,
+      `${near.rows} ${nearZeroText(near)}.`,
     '',
     '| class | precision | recall | F1 | support |',
     '| --- | ---: | ---: | ---: | ---: |',

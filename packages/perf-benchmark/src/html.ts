@@ -7,8 +7,8 @@
 import type { BenchmarkResult, ModelResult } from './compare.ts';
 import type { GateResult } from './decision.ts';
 import type { CalibrationBin, Diagnostics } from './diagnostics.ts';
-import { originalTableOf, resultToJSON, shortId, verdictLine } from './format.ts';
-import { DIFFERENCE_RANGE, differenceHistogram } from './evaluate.ts';
+import { nearZeroText, originalTableOf, resultToJSON, shortId, verdictLine } from './format.ts';
+import { DIFFERENCE_RANGE } from './evaluate.ts';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const f4 = (x: number) => x.toFixed(4);
@@ -69,7 +69,8 @@ function reliabilitySvg(label: string, curves: { role: 'candidate' | 'production
   return `<svg class="reliability" data-class="${escape(label)}" width="${PLOT.width}" height="${PLOT.height}" viewBox="0 0 ${PLOT.width} ${PLOT.height}" role="img" aria-label="reliability diagram of class ${escape(label)}">${axes(`predicted p(${escape(label)})`, 'observed share')}<line x1="${px(0)}" y1="${py(0)}" x2="${px(1)}" y2="${py(1)}" stroke="#999" stroke-dasharray="4 3"/>${lines.join('')}</svg>`;
 }
 
-function histogramSvg(bins: { low: number; high: number; rows: number }[]): string {
+/** Bars of the JSON report's histogram (null bounds: the open outer bins). */
+function histogramSvg(bins: readonly { low: number | null; high: number | null; rows: number }[]): string {
   const width = 560;
   const height = 220;
   const left = 40;
@@ -79,8 +80,8 @@ function histogramSvg(bins: { low: number; high: number; rows: number }[]): stri
   const bars = bins
     .map((bin, i) => {
       const h = (bin.rows / max) * (height - bottom - 10);
-      const range = `${Number.isFinite(bin.low) ? bin.low.toFixed(1) : '-inf'} to ${Number.isFinite(bin.high) ? bin.high.toFixed(1) : '+inf'}`;
-      return `<rect x="${(left + i * barWidth).toFixed(1)}" y="${(height - bottom - h).toFixed(1)}" width="${(barWidth - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${bin.low >= 0 ? COLOURS.candidate : bin.high <= 0 ? COLOURS.production : '#a1a1aa'}" data-rows="${bin.rows}"><title>${range}: ${bin.rows} rows</title></rect>`;
+      const range = `${bin.low === null ? '-inf' : bin.low.toFixed(1)} to ${bin.high === null ? '+inf' : bin.high.toFixed(1)}`;
+      return `<rect x="${(left + i * barWidth).toFixed(1)}" y="${(height - bottom - h).toFixed(1)}" width="${(barWidth - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${bin.low !== null && bin.low >= 0 ? COLOURS.candidate : bin.high !== null && bin.high <= 0 ? COLOURS.production : '#a1a1aa'}" data-rows="${bin.rows}"><title>${range}: ${bin.rows} rows</title></rect>`;
     })
     .join('');
   const ticks = [-DIFFERENCE_RANGE, 0, DIFFERENCE_RANGE]
@@ -101,7 +102,7 @@ function modelSection(title: string, role: 'candidate' | 'production', model: Mo
   return `<section class="model" data-model="${role}">
 <h3>${escape(title)} <code>${escape(shortId(model.modelId))}</code></h3>
 <p>Log loss <b data-field="log_loss">${f4(model.logLoss)}</b>, accuracy <b data-field="accuracy">${f4(model.accuracy)}</b>, Brier <b data-field="brier">${f4(d.brier)}</b>, ECE <b data-field="ece">${f4(d.ece)}</b>, macro F1 <b data-field="macro_f1">${f4(d.macroF1)}</b>.
-<b data-field="near_zero_rows">${near.rows}</b> test row${near.rows === 1 ? '' : 's'} given p(true class) &lt; ${near.threshold}${near.rows > 0 ? ` (${(100 * near.log_loss_share).toFixed(1)}% of the test log loss)` : ''}.</p>
+<b data-field="near_zero_rows">${near.rows}</b> ${escape(nearZeroText(near))}.</p>
 <table class="per-class"><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>${rows}</tbody></table>
 </section>`;
 }
@@ -112,14 +113,15 @@ export interface HtmlOptions {
 
 /** The whole report as one HTML page (see the module comment). */
 export function formatHtml(result: BenchmarkResult, options: HtmlOptions = {}): string {
-  const json = JSON.stringify(resultToJSON(result, options)).replace(/</g, '\\u003c');
+  // The page draws from the JSON it embeds: what is drawn is what was measured, computed once.
+  const report = resultToJSON(result, options);
+  const json = JSON.stringify(report).replace(/</g, '\\u003c');
   const { candidate, production } = result;
   const gate = options.gate;
   const notes = [
     ...(gate ? [`<p class="gate ${gate.passed ? 'passed' : 'failed'}">Gate (--fail-if-worse ${gate.margin}): ${gate.passed ? 'passed' : `FAILED, by ${gate.failedBy.join(' and by ')}`}.</p>`] : []),
     ...result.warnings.map((warning) => `<p class="warning" data-code="${warning.code}">Warning: ${escape(warning.message)}</p>`),
   ].join('\n');
-  const histogram = differenceHistogram(candidate.rowLosses, production.rowLosses);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -151,7 +153,7 @@ Data: ${escape(result.evaluation.dataset.file)}, ${result.evaluation.dataset.row
 <h2>Reliability: predicted probability against observed share, 10 bins</h2>
 <div class="row">${candidate.diagnostics.classes.map((label, c) => reliabilitySvg(label, [{ role: 'candidate', bins: candidate.diagnostics.reliability[c] }, { role: 'production', bins: production.diagnostics.reliability[production.diagnostics.classes.indexOf(label)] ?? [] }])).join('')}</div>
 <h2>Per-row test log loss, candidate minus production (${result.difference.rows} rows; right of 0: candidate worse)</h2>
-${histogramSvg(histogram)}
+${histogramSvg(report.paired_difference.histogram)}
 <script type="application/json" id="rally-report">${json}</script>
 </body>
 </html>

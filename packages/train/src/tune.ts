@@ -1,6 +1,7 @@
 import { RallyError } from '@rally/errors';
 import { Random, shuffledIndices, type RowBatch } from '@rally/features';
 import { DEFAULT_PARAMS, type RandomForestParams } from '@rally/forest';
+import type { TuneReport } from '@rally/model';
 import { mean, populationStd } from './metrics.ts';
 import { crossValidate } from './cross-validate.ts';
 
@@ -46,34 +47,11 @@ export interface TuneOptions {
   onCandidate?: (event: { index: number; total: number; row: TuneRow }) => void;
 }
 
-export interface TuneRow {
-  /** 1 for the lowest CV mean log loss; ties keep the search order. */
-  rank: number;
-  params: TunedParams;
-  cv_log_losses: number[];
-  cv_mean_log_loss: number;
-  cv_std_log_loss: number;
-  /** Mean nodes of a fold's forest (all trees): model size and prediction cost, the tie-breaker. */
-  mean_nodes: number;
-  /** Mean wall time of a fold's fit (informative only: it varies from run to run). */
-  fit_seconds: number;
-}
+/** A ranked setting (report.json's `tuning.rows`, see TuneReport in @rally/model), with all searched params. */
+export type TuneRow = Omit<TuneReport['rows'][number], 'params'> & { params: TunedParams };
 
-/** What `--tune` found: written into report.json as `tuning`. */
-export interface TuneResult {
-  seed: number;
-  /** Number of settings cross-validated (the original's included). */
-  candidates: number;
-  space: TuneSpace;
-  /** How the winner was chosen from the ranked rows. */
-  rule: string;
-  /** The standard error of the best setting's CV mean: settings within it of the best are tied. */
-  tolerance: number;
-  /** Ranked by CV mean log loss, best first. */
-  rows: TuneRow[];
-  /** Rank of the winner (see rule). */
-  winner_rank: number;
-}
+/** What `--tune` found: report.json's `tuning` (TuneReport), plus the space it searched. */
+export type TuneResult = Omit<TuneReport, 'rows'> & { rows: TuneRow[]; space: TuneSpace };
 
 /** Standard error of a mean over folds: the sample standard deviation (ddof=1) over the square root of the count. */
 export function standardError(values: readonly number[]): number {
@@ -82,15 +60,10 @@ export function standardError(values: readonly number[]): number {
   return Math.sqrt(variance / values.length);
 }
 
-/** Every setting of the space, in a fixed order (the order of TUNE_SPACE's lists). */
+/** Every setting of the space, in a fixed order (the last key varies fastest). */
 export function settingsOf(space: TuneSpace): TunedParams[] {
-  const settings: TunedParams[] = [];
-  for (const nEstimators of space.nEstimators)
-    for (const maxDepth of space.maxDepth)
-      for (const maxFeatures of space.maxFeatures)
-        for (const minSamplesLeaf of space.minSamplesLeaf)
-          for (const leafPrior of space.leafPrior) settings.push({ nEstimators, maxDepth, maxFeatures, minSamplesLeaf, leafPrior });
-  return settings;
+  const keys = Object.keys(space) as (keyof TunedParams)[];
+  return keys.reduce<Partial<TunedParams>[]>((partial, key) => partial.flatMap((setting) => space[key].map((value) => ({ ...setting, [key]: value }))), [{}]) as TunedParams[];
 }
 
 const sameSettings = (a: TunedParams, b: TunedParams) => (Object.keys(a) as (keyof TunedParams)[]).every((key) => a[key] === b[key]);
