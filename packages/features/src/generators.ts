@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { CONTRACT, type ColumnSpec, type DataContract, inputColumns } from './contract.ts';
-import { loadDataset } from './load.ts';
+import type { CellValue } from './cells.ts';
+import { parseCsv, readCsvBytes } from './csv.ts';
+import { invalidDataError, validateCsvText } from './validate.ts';
 import { Random, shuffledIndices } from './random.ts';
 
 /** A data point as clients send it: every input column with its JSON-typed value. */
@@ -12,9 +14,11 @@ let groundTruthPoints: DataPoint[] | undefined;
 
 function groundTruth(contract: DataContract): DataPoint[] {
   if (!groundTruthPoints) {
-    const { table } = loadDataset(GROUND_TRUTH_PATH, contract);
+    const { report, data } = validateCsvText(parseCsv(readCsvBytes(GROUND_TRUTH_PATH), GROUND_TRUTH_PATH), GROUND_TRUTH_PATH, contract);
+    if (!report.valid) throw invalidDataError(report);
+    const columns = data.columns as Record<string, CellValue[]>;
     const names = inputColumns(contract).map((column) => column.name);
-    groundTruthPoints = (table.objects() as DataPoint[]).map((row) => Object.fromEntries(names.map((name) => [name, row[name]])));
+    groundTruthPoints = Array.from({ length: data.rows }, (_, row) => Object.fromEntries(names.map((name) => [name, columns[name][row]])));
   }
   return groundTruthPoints;
 }

@@ -39,11 +39,3 @@ export function tableToBatch(table: ColumnTable): RowBatch {
   for (const name of table.columnNames()) columns[name] = table.array(name) as ArrayLike<CellValue>;
   return { rows: table.numRows(), columns };
 }
-
-/** Points as JSON objects (the HTTP API, generators) to a column batch. */
-export function pointsToBatch(points: readonly Record<string, unknown>[], names: readonly string[]): RowBatch {
-  const columns: Record<string, CellValue[]> = {};
-  for (const name of names) columns[name] = points.map((point) => point[name] as CellValue);
-  return { rows: points.length, columns };
-}
-

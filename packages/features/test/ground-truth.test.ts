@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT, GROUND_TRUTH_PATH, loadDataset, validateCsvFile } from '../src/index.ts';
+import { CONTRACT, GROUND_TRUTH_PATH, validateCsvFile } from '../src/index.ts';
+import { loadDataset } from '../src/dataset.ts';
 
 // The ground truth checked against its contract: each property its own test, so a failure says which.
 const { table } = loadDataset(GROUND_TRUTH_PATH);

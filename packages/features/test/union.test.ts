@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ColumnExtractor,
-  DEFAULT_FEATURES,
-  FEATURE_STORE,
-  FeatureUnion,
-  GROUND_TRUTH_PATH,
-  loadDataset,
-  pointsToBatch,
-  sampleDataPoints,
-  tableToBatch,
-} from '../src/index.ts';
+import { ColumnExtractor, DEFAULT_FEATURES, FEATURE_STORE, FeatureUnion, GROUND_TRUTH_PATH, pointsToBatch, sampleDataPoints } from '../src/index.ts';
+import { loadDataset, tableToBatch } from '../src/dataset.ts';
 
 const batch = tableToBatch(loadDataset(GROUND_TRUTH_PATH).table);
 const EXPECTED_NAMES = [

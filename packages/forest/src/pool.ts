@@ -8,11 +8,14 @@ import type { EncodedTree } from './grower/tree-encoder.ts';
 export type WorkerReply = { index: number; tree: EncodedTree } | { done: true } | { error: string };
 
 /**
- * Starts a tree worker on tree-worker.ts. Node 20 cannot hand its loader hooks to a worker thread,
- * so the worker first registers tsx's CommonJS hook, which compiles tree-worker.ts and its imports
- * on the fly. (No execArgv: the parent's loaders, vitest or tsx, would only slow its start.)
+ * Starts a tree worker. Built (dist/*.js), the worker runs tree-worker.js directly. From the sources
+ * (tests, tsx), Node 20 cannot hand its loader hooks to a worker thread, so the worker first
+ * registers tsx's CommonJS hook, which compiles tree-worker.ts and its imports on the fly. (No
+ * execArgv: the parent's loaders, vitest or tsx, would only slow its start.)
  */
 function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./tree-worker.js', import.meta.url), { execArgv: [] });
+  // tsx is a dev dependency: resolved only when running from the sources.
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
   const entry = fileURLToPath(new URL('./tree-worker.ts', import.meta.url));
   return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true, execArgv: [] });

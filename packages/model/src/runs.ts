@@ -7,11 +7,17 @@ import { removeAbandoned } from './abandoned.ts';
 import { parseReport, type TrainReport } from './report.ts';
 
 /**
- * The rally folder (the workspace root). Relative paths in configuration (MODEL_STORE, CACHE_DIR)
- * and the default output/ are anchored here, whatever directory a command runs in, so that every
- * command means the same folder.
+ * The rally folder. Relative paths in configuration (MODEL_STORE, CACHE_DIR) and the default output/
+ * are anchored here, whatever directory a command runs in, so that every command means the same
+ * folder. In the workspace it is the workspace root; in a production install (packages copied into
+ * node_modules by `pnpm deploy`, or a container) there is no workspace: the working directory.
  */
-export const WORKSPACE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const WORKSPACE_ROOT = workspaceRoot();
+
+function workspaceRoot(): string {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  return existsSync(join(root, 'pnpm-workspace.yaml')) ? root : join(process.cwd(), '/');
+}
 
 /** Where `pnpm train` writes runs: the workspace's output/ folder. */
 export const OUTPUT_DIR = join(WORKSPACE_ROOT, 'output');

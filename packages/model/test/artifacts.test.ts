@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GROUND_TRUTH_PATH, loadDataset, selectRows, selectValues, tableToBatch } from '@rally/features';
+import { GROUND_TRUTH_PATH, selectRows, selectValues } from '@rally/features';
+import { loadDataset, tableToBatch } from '@rally/features/dataset';
 import { expectRallyError, tempDir } from '@rally/testkit';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {

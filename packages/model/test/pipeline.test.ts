@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { GROUND_TRUTH_PATH, loadDataset, selectRows, selectValues, tableToBatch } from '@rally/features';
+import { GROUND_TRUTH_PATH, selectRows, selectValues } from '@rally/features';
+import { loadDataset, tableToBatch } from '@rally/features/dataset';
 import { expectRallyError } from '@rally/testkit';
 import { describe, expect, test } from 'vitest';
 import { modelIdOf, Pipeline } from '../src/index.ts';

@@ -1,4 +1,5 @@
-import { CONTRACT, loadDatasetFromBytes, type RowBatch, selectRows, selectValues, tableToBatch } from '@rally/features';
+import { CONTRACT, type RowBatch, selectRows, selectValues } from '@rally/features';
+import { loadDatasetFromBytes, tableToBatch } from '@rally/features/dataset';
 import { SPLIT, stratifiedSplit } from '@rally/train';
 
 /** A dataset read from bytes (a store artifact or a run's dataset.csv), validated against the contract. */

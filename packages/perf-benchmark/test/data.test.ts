@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadDataset, tableToBatch } from '@rally/features';
+import { loadDataset, tableToBatch } from '@rally/features/dataset';
 import { SPLIT, stratifiedSplit } from '@rally/train';
 import { datasetFromBytes, splitDataset } from '../src/data.ts';
 import { groundTruthSlice } from './helpers.ts';

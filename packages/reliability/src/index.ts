@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort, groupMembers, REPO_ROOT } from '@rally/testkit';
+import { freePort, groupMembers, REPO_ROOT, SOURCE_NODE_ARGS } from '@rally/testkit';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -43,7 +43,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   const [file, args] =
     (options.command ?? 'pnpm serve') === 'pnpm serve'
       ? ['pnpm', ['serve']]
-      : [process.execPath, ['--import', 'tsx', `${REPO_ROOT}packages/serve/src/main.ts`]];
+      : [process.execPath, [...SOURCE_NODE_ARGS, `${REPO_ROOT}packages/serve/src/main.ts`]];
   const child = spawn(file, args as string[], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -82,10 +82,17 @@ export interface ProcessResult {
   stderr: string;
 }
 
+/**
+ * Node's arguments to run a TypeScript entry point from the sources, as the workspace's scripts do:
+ * tsx compiles on the fly, and workspace packages resolve to their sources (the `@rally/source`
+ * export condition), not to their built dist/.
+ */
+export const SOURCE_NODE_ARGS: readonly string[] = ['--conditions=@rally/source', '--import', 'tsx'];
+
 /** Runs a TypeScript entry point the way a user's `pnpm <command>` does (node + tsx, a real process). */
 export async function runScript(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...SOURCE_NODE_ARGS, script, ...args], { env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };

@@ -1,4 +1,5 @@
-import { type Dataset, loadDataset, selectRows, selectValues, tableToBatch } from '@rally/features';
+import { selectRows, selectValues } from '@rally/features';
+import { type Dataset, loadDataset, tableToBatch } from '@rally/features/dataset';
 import { FOREST_IMPLEMENTATION, mostProbableClass, type RandomForestParams, warmTreeWorkers } from '@rally/forest';
 import { modelIdOf, Pipeline, type RunToWrite, type TrainReport } from '@rally/model';
 import { crossValidate } from './cross-validate.ts';

@@ -3,7 +3,8 @@
  * slice of the ground truth so they stay fast. Inputs are shared through Vitest fixtures.
  */
 import { describe, expect, test as base } from 'vitest';
-import { FeatureUnion, GROUND_TRUTH_PATH, loadDataset, selectRows, selectValues, tableToBatch, type FeatureMatrix, type RowBatch } from '@rally/features';
+import { FeatureUnion, GROUND_TRUTH_PATH, selectRows, selectValues, type FeatureMatrix, type RowBatch } from '@rally/features';
+import { loadDataset, tableToBatch } from '@rally/features/dataset';
 import { RandomForestClassifier } from '@rally/forest';
 import { Pipeline } from '@rally/model';
 import { classPriorLogLoss, logLoss, stratifiedSplit } from '../src/index.ts';

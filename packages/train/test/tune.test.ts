@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDataset, selectRows, selectValues, tableToBatch } from '@rally/features';
+import { selectRows, selectValues } from '@rally/features';
+import { loadDataset, tableToBatch } from '@rally/features/dataset';
 import { groundTruthSlice, tempDir } from '@rally/testkit';
 import {
   crossValidate,
