@@ -32,7 +32,13 @@ export const ERROR_CATALOGUE = {
   CLI_USAGE: { statusCode: 400, description: 'Unknown or malformed command-line flags.' },
   // prediction service
   SERVER_CONFIG: { statusCode: 400, description: 'PORT, HOST, WORKERS or another server setting is invalid.' },
+  REQUEST_MALFORMED: { statusCode: 400, description: 'The request body is not valid JSON, is empty, or is nested too deep.' },
   REQUEST_INVALID: { statusCode: 400, description: 'The request body is not {"data": point | [points]}.' },
+  REQUEST_MEDIA_TYPE: { statusCode: 415, description: 'The request body is not application/json.' },
+  REQUEST_BODY_TOO_LARGE: { statusCode: 413, description: 'The request body is larger than the server accepts.' },
+  ROUTE_NOT_FOUND: { statusCode: 404, description: 'No route has this path.' },
+  METHOD_NOT_ALLOWED: { statusCode: 405, description: 'The route exists, for another HTTP method.' },
+  INTERNAL_ERROR: { statusCode: 500, description: 'An unexpected failure (the server log has the details, under the request id).' },
   REQUEST_TOO_LARGE: { statusCode: 413, description: 'A batch holds more points than the server accepts.' },
   PREDICT_NO_MODEL: { statusCode: 503, description: 'No production model is loaded yet.' },
   PREDICT_INVALID_POINT: { statusCode: 400, description: 'A data point does not follow the input schema.' },

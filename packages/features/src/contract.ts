@@ -23,6 +23,12 @@ export interface ColumnSpec {
   unique?: boolean;
   /** What the ground truth showed (documentation and generators; not enforced). */
   observed?: { min: number; max: number };
+  /** What the column means (documentation: the API document shows it). */
+  description?: string;
+  /** SI unit of a measurement. */
+  unit?: string;
+  /** The value in the ground truth's first row: together, a real data point for documentation. */
+  example?: number | boolean | string;
 }
 
 export interface DataContract {

@@ -1,5 +1,6 @@
 import type { ColumnSpec, DataContract } from './contract.ts';
-import { isNullToken } from './cells.ts';
+import { isNullToken, parseCell } from './cells.ts';
+import { COLUMN_DOCS } from './column-docs.ts';
 import { RallyError } from '@rally/errors';
 
 export interface DeriveOptions {
@@ -27,7 +28,7 @@ export function deriveContract(
   options: Partial<DeriveOptions> = {},
 ): DataContract {
   const opts = { ...DEFAULTS, ...options };
-  const columns = header.map((name, index) => deriveColumn(name, records.map((record) => record[index] ?? ''), opts));
+  const columns = header.map((name, index) => documented(deriveColumn(name, records.map((record) => record[index] ?? ''), opts), records[0]?.[index]));
   if (!header.includes(opts.target)) throw new RallyError('DATA_INVALID', `The data has no target column "${opts.target}".`);
   return {
     kind: 'rally.DataContract',
@@ -36,6 +37,17 @@ export function deriveContract(
     policy: BOUNDS_POLICY,
     target: opts.target,
     columns,
+  };
+}
+
+/** A derived column with its description and unit (COLUMN_DOCS) and the first row's value as its example. */
+function documented(column: ColumnSpec, first: string | undefined): ColumnSpec {
+  const doc = COLUMN_DOCS[column.name];
+  const parsed = first === undefined ? undefined : parseCell(column, first);
+  return {
+    ...column,
+    ...(doc ? { description: doc.description, ...(doc.unit ? { unit: doc.unit } : {}) } : {}),
+    ...(parsed?.kind === 'value' ? { example: parsed.value } : {}),
   };
 }
 

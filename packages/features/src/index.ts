@@ -17,4 +17,5 @@ export type { FeatureTransformer, RowBatch } from './features/transformer.ts';
 export { GROUND_TRUTH_PATH, generateDataPoints, sampleDataPoints } from './generators.ts';
 export type { DataPoint } from './generators.ts';
 export { Random, shuffledIndices } from './random.ts';
-export { checkPoint, pointSchema } from './schema.ts';
+export { checkPoint, examplePoint, fieldProblem, missingFieldProblem, pointSchema, unknownFieldProblem } from './schema.ts';
+export { COLUMN_DOCS, type ColumnDoc } from './column-docs.ts';

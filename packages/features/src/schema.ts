@@ -1,52 +1,69 @@
 import { CONTRACT, type ColumnSpec, type DataContract, inputColumns } from './contract.ts';
 import { checkValue, describeDomain } from './cells.ts';
 
-/** JSON Schema of one column's value, derived from the contract. */
+/** JSON Schema of one column's value, derived from the contract, with its description, unit and example. */
 function columnSchema(column: ColumnSpec): Record<string, unknown> {
+  const docs = {
+    ...(column.description ? { description: column.unit ? `${column.description} Unit: ${column.unit}.` : column.description } : {}),
+    ...(column.example !== undefined ? { example: column.example } : {}),
+  };
   switch (column.type) {
     case 'boolean':
-      return { type: 'boolean' };
+      return { type: 'boolean', ...docs };
     case 'category':
     case 'target':
-      return { type: 'string', enum: column.categories };
+      return { type: 'string', enum: column.categories, ...docs };
     case 'identifier':
-      return { type: 'integer', minimum: column.min ?? 0, description: 'Identifier of the point (echoed, not a feature).' };
+      return { type: 'integer', minimum: column.min ?? 0, ...docs };
     default:
-      return { type: column.type === 'integer' ? 'integer' : 'number', minimum: column.min, maximum: column.max };
+      return { type: column.type === 'integer' ? 'integer' : 'number', minimum: column.min, maximum: column.max, ...docs };
   }
 }
 
-/** JSON Schema of a data point: exactly the input columns, none null (the HTTP API and OpenAPI use it). */
+/**
+ * JSON Schema of a data point: exactly the input columns, none null. The HTTP API validates
+ * requests with it (Ajv) and its API document shows it; checkPoint applies the same rules.
+ */
 export function pointSchema(contract: DataContract = CONTRACT): Record<string, unknown> {
   const columns = inputColumns(contract);
   return {
     type: 'object',
+    description: 'One tennis point: the measurements of its last two shots and of both players, every input column of the data contract.',
     additionalProperties: false,
     required: columns.map((column) => column.name),
     properties: Object.fromEntries(columns.map((column) => [column.name, columnSchema(column)])),
   };
 }
 
+/** A real data point (the ground truth's first row, target removed), for documentation. */
+export function examplePoint(contract: DataContract = CONTRACT): Record<string, unknown> {
+  return Object.fromEntries(inputColumns(contract).map((column) => [column.name, column.example]));
+}
+
+/** What is wrong with one field of point `index`, in one sentence (`value` is known to break the column's rules). */
+export function fieldProblem(index: number, column: ColumnSpec, value: unknown): string {
+  if (value === null || value === undefined) return `Point ${index} field "${column.name}" is null; it must be ${describeDomain(column)}.`;
+  return `Point ${index} field "${column.name}" is ${describeValue(value)}; it must be ${describeDomain(column)}.`;
+}
+
+export const missingFieldProblem = (index: number, name: string) => `Point ${index} is missing field "${name}".`;
+export const unknownFieldProblem = (index: number, name: string) => `Point ${index} has unknown field ${describeValue(name)}.`;
+
 /**
  * Checks one JSON point against the contract and says what is wrong in one sentence naming the
  * point's index and the field, or returns null when it is valid. The same rules as CSV validation.
  */
 export function checkPoint(point: unknown, index: number, contract: DataContract = CONTRACT): string | null {
-  const where = `Point ${index}`;
-  if (typeof point !== 'object' || point === null || Array.isArray(point)) return `${where} must be an object.`;
+  if (typeof point !== 'object' || point === null || Array.isArray(point)) return `Point ${index} must be an object.`;
   const columns = inputColumns(contract);
   const record = point as Record<string, unknown>;
   for (const column of columns) {
-    if (!Object.hasOwn(record, column.name)) return `${where} is missing field "${column.name}".`;
-    const cell = checkValue(column, record[column.name]);
-    if (cell.kind === 'null') return `${where} field "${column.name}" is null; it must be ${describeDomain(column)}.`;
-    if (cell.kind === 'violation') {
-      return `${where} field "${column.name}" is ${describeValue(record[column.name])}; it must be ${describeDomain(column)}.`;
-    }
+    if (!Object.hasOwn(record, column.name)) return missingFieldProblem(index, column.name);
+    if (checkValue(column, record[column.name]).kind !== 'value') return fieldProblem(index, column, record[column.name]);
   }
   const known = new Set(columns.map((column) => column.name));
   const extra = Object.keys(record).find((key) => !known.has(key));
-  if (extra !== undefined) return `${where} has unknown field ${describeValue(extra)}.`;
+  if (extra !== undefined) return unknownFieldProblem(index, extra);
   return null;
 }
 

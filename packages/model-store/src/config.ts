@@ -44,6 +44,12 @@ export function parseModelStoreLocation(value: string | undefined, base: string 
   if (scheme) {
     throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} uses the unsupported scheme ${scheme[1]}:// (expected s3://bucket/prefix or a folder path).`);
   }
+  // `s3:/bucket`, `s3:bucket`, `file:/x`: a URL mistyped, not a folder named "s3:" (two letters or
+  // more, so a drive letter would not match).
+  const almost = /^([a-z][a-z0-9+.-]+):/i.exec(raw);
+  if (almost) {
+    throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} looks like a URL but is not one (expected s3://bucket/prefix, file:///path or a folder path).`);
+  }
   return { kind: 'local', root: resolve(base, raw) };
 }
 
@@ -117,12 +123,28 @@ export function s3OptionsFromEnv(env: NodeJS.ProcessEnv, bucket: string, prefix:
 }
 
 /**
- * The store named by MODEL_STORE: `s3://bucket/prefix` → S3ModelStore, anything else a folder
+ * MODEL_STORE, or else the original app's settings: AWS_S3_BUCKET_NAME with USERNAME, its models
+ * being under s3://<bucket>/<username>. Undefined when neither is set (the default folder).
+ */
+export function modelStoreFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const explicit = nonEmpty(env.MODEL_STORE);
+  if (explicit !== undefined) return explicit;
+  const bucket = nonEmpty(env.AWS_S3_BUCKET_NAME);
+  if (bucket === undefined) return undefined;
+  const user = nonEmpty(env.USERNAME);
+  if (user === undefined) {
+    throw new RallyError('STORE_CONFIG', `AWS_S3_BUCKET_NAME=${bucket} is set without USERNAME: the original app's store is s3://<bucket>/<USERNAME>; set USERNAME, or MODEL_STORE.`);
+  }
+  return `s3://${bucket}/${user}`;
+}
+
+/**
+ * The store named by MODEL_STORE (or AWS_S3_BUCKET_NAME + USERNAME, see modelStoreFromEnv): `s3://bucket/prefix` → S3ModelStore, anything else a folder
  * path (default ./store, relative to the workspace root) → LocalFolderStore. Invalid configuration
  * → STORE_CONFIG. Nothing is contacted until the first call.
  */
 export function createModelStore(env: NodeJS.ProcessEnv = process.env, base: string = WORKSPACE_ROOT): LocalFolderStore | S3ModelStore {
-  const location = parseModelStoreLocation(env.MODEL_STORE, base);
+  const location = parseModelStoreLocation(modelStoreFromEnv(env), base);
   if (location.kind === 'local') return new LocalFolderStore(location.root);
   return new S3ModelStore(s3OptionsFromEnv(env, location.bucket, location.prefix));
 }

@@ -29,14 +29,31 @@ export interface ProbabilityPrediction {
   probabilities: number[][];
 }
 
+export interface PredictOptions {
+  /**
+   * The caller has already checked the points against the contract's point schema (the HTTP API
+   * does, with Ajv): skip checking them again.
+   */
+  validated?: boolean;
+}
+
+/** Model reloads since the start: the metrics endpoint reports them. */
+export interface ReloadCounts {
+  /** A new production model was loaded (the first one included). */
+  readonly success: number;
+  /** Loading failed (the model in memory, if any, kept serving). */
+  readonly failure: number;
+}
+
 /** What the HTTP layer needs; tests inject their own (a failing one, a slow one). */
 export interface Predictor {
   readonly ready: boolean;
   /** Why there is no model yet (null once ready, or while nothing has been tried). */
   readonly notReadyReason?: string | null;
   readonly modelInfo: ModelInfo | null;
-  predict(points: readonly unknown[]): Prediction;
-  predictProba(points: readonly unknown[]): ProbabilityPrediction;
+  readonly reloads?: ReloadCounts;
+  predict(points: readonly unknown[], options?: PredictOptions): Prediction;
+  predictProba(points: readonly unknown[], options?: PredictOptions): ProbabilityPrediction;
 }
 
 const INPUT_NAMES = inputColumns().map((column) => column.name);
@@ -78,15 +95,15 @@ export class LoadedModel implements Predictor {
     return new LoadedModel(pipeline, info);
   }
 
-  predict(points: readonly unknown[]): Prediction {
-    assertValidPoints(points);
-    return { modelId: this.modelInfo.model_id, labels: this.pipeline.predict(pointsToBatch(points, INPUT_NAMES)) };
+  predict(points: readonly unknown[], options: PredictOptions = {}): Prediction {
+    if (!options.validated) assertValidPoints(points);
+    return { modelId: this.modelInfo.model_id, labels: this.pipeline.predict(pointsToBatch(points as readonly DataPoint[], INPUT_NAMES)) };
   }
 
-  predictProba(points: readonly unknown[]): ProbabilityPrediction {
-    assertValidPoints(points);
+  predictProba(points: readonly unknown[], options: PredictOptions = {}): ProbabilityPrediction {
+    if (!options.validated) assertValidPoints(points);
     const classes = [...this.pipeline.classes];
-    const flat = this.pipeline.predictProba(pointsToBatch(points, INPUT_NAMES));
+    const flat = this.pipeline.predictProba(pointsToBatch(points as readonly DataPoint[], INPUT_NAMES));
     const k = classes.length;
     const probabilities = Array.from({ length: points.length }, (_, r) => Array.from(flat.subarray(r * k, (r + 1) * k)));
     return { modelId: this.modelInfo.model_id, classes, labels: mostProbableClass(flat, classes), probabilities };
@@ -112,6 +129,7 @@ export class ProductionPredictor implements Predictor {
   private refreshing: Promise<boolean> | undefined;
   private lastError: string | null = null;
   private loadingSince: number | null = null;
+  readonly reloads = { success: 0, failure: 0 };
 
   constructor(private readonly options: ProductionPredictorOptions) {}
 
@@ -143,10 +161,12 @@ export class ProductionPredictor implements Predictor {
       .then(
         (loaded) => {
           this.lastError = null;
+          if (loaded) this.reloads.success += 1;
           return loaded;
         },
         (error: Error) => {
           this.lastError = error.message;
+          this.reloads.failure += 1;
           throw error;
         },
       )
@@ -190,11 +210,11 @@ export class ProductionPredictor implements Predictor {
     return this.current;
   }
 
-  predict(points: readonly unknown[]): Prediction {
-    return this.loaded().predict(points);
+  predict(points: readonly unknown[], options?: PredictOptions): Prediction {
+    return this.loaded().predict(points, options);
   }
 
-  predictProba(points: readonly unknown[]): ProbabilityPrediction {
-    return this.loaded().predictProba(points);
+  predictProba(points: readonly unknown[], options?: PredictOptions): ProbabilityPrediction {
+    return this.loaded().predictProba(points, options);
   }
 }

@@ -1,9 +1,10 @@
 /**
- * pnpm serve — serves the production model of MODEL_STORE.
- * Configuration: PORT (8000), HOST (127.0.0.1), MODEL_STORE (./store), CACHE_DIR, CACHE_TTL_SECONDS,
- * CACHE_DISABLED (or --no-cache), POLL_INTERVAL_SECONDS (30), LOG_LEVEL (info | silent), WORKERS (1).
+ * pnpm serve [--no-cache]: serves predictions. Every setting is an environment variable (or a line
+ * of `.env`), listed with its default in SETTINGS (config.ts) and the README. An invalid setting
+ * stops the start with one sentence naming it, exit code 2.
  */
 import { describeError, RallyError } from '@rally/errors';
+import { configFromEnv, exitCodeOf } from './config.ts';
 import { serve } from './server.ts';
 
 // `--no-cache` is CACHE_DISABLED=1 for this process: always download from the store.
@@ -11,8 +12,8 @@ const env = process.argv.includes('--no-cache') ? { ...process.env, CACHE_DISABL
 const unknown = process.argv.slice(2).filter((arg) => arg !== '--no-cache');
 try {
   if (unknown.length > 0) throw new RallyError('CLI_USAGE', `Unknown argument ${unknown[0]}. Usage: pnpm serve [--no-cache]; configure with PORT, HOST, MODEL_STORE (see README).`);
-  await serve(env);
+  await serve(configFromEnv(env, { withEnvFile: true }));
 } catch (error) {
   console.error(describeError(error));
-  process.exitCode = 1;
+  process.exitCode = exitCodeOf(error);
 }

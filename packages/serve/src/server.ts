@@ -5,47 +5,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
-import { RallyError } from '@rally/errors';
-import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
-
-export interface ServerConfig {
-  port: number;
-  host: string;
-  pollIntervalMs: number;
-  logLevel: string;
-  /** Processes serving the port (node:cluster); 1 means no cluster. */
-  workers: number;
-  connections: ConnectionLimits;
-  /** After SIGTERM, in-flight requests get this long; then their connections are closed and the process exits. */
-  shutdownGraceMs: number;
-}
-
-function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, valid: (n: number) => boolean, expected: string): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!valid(value)) throw new RallyError('SERVER_CONFIG', `${name} must be ${expected}, got "${raw}".`);
-  return value;
-}
-
-const seconds = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0) =>
-  numberFrom(env, name, fallback, (n) => Number.isFinite(n) && n >= min && n <= 3600, `a number of seconds from ${min} to 3600`) * 1000;
-
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  return {
-    port: numberFrom(env, 'PORT', 8000, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer from 0 to 65535'),
-    host: env.HOST || '127.0.0.1',
-    pollIntervalMs: seconds(env, 'POLL_INTERVAL_SECONDS', 30),
-    logLevel: env.LOG_LEVEL || 'info',
-    workers: numberFrom(env, 'WORKERS', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64'),
-    connections: {
-      headersTimeoutMs: seconds(env, 'HEADERS_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000, 0.1),
-      requestTimeoutMs: seconds(env, 'REQUEST_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000, 0.1),
-      keepAliveTimeoutMs: seconds(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000, 0.1),
-    },
-    shutdownGraceMs: seconds(env, 'SHUTDOWN_GRACE_SECONDS', 8),
-  };
-}
+import { configFromEnv, describeConfig, type ServerConfig } from './config.ts';
 
 export interface StartOptions {
   /**
@@ -63,22 +23,34 @@ export interface StartOptions {
  * returned app.
  */
 export async function startServer(env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<FastifyInstance> {
-  const config = configFromEnv(env);
+  return startWithConfig(configFromEnv(env), options);
+}
+
+/** startServer once the configuration is read and valid. */
+export async function startWithConfig(config: ServerConfig, options: StartOptions = {}): Promise<FastifyInstance> {
   // Loaded here, not at the top: a cluster primary imports this file and must stay small.
-  const [{ cacheFromEnv, createModelStore }, { ProductionPredictor }, { buildApp }] = await Promise.all([
+  const [{ cacheFromEnv, createModelStore }, { ProductionPredictor }, { buildApp }, { loggerOptions }] = await Promise.all([
     import('@rally/model-store'),
     import('@rally/predict'),
     import('./app.ts'),
+    import('./logging.ts'),
   ]);
-  const store = createModelStore(env);
+  const store = createModelStore(config.env);
   let app: FastifyInstance | undefined;
   const predictor = new ProductionPredictor({
     store,
-    cache: cacheFromEnv(env),
+    cache: cacheFromEnv(config.env),
     pollIntervalMs: config.pollIntervalMs,
     log: { info: (message) => app?.log.info(message), warn: (message) => app?.log.warn(message) },
   });
-  app = await buildApp({ predictor, connections: config.connections, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+  app = await buildApp({
+    predictor,
+    limits: config.limits,
+    connections: config.connections,
+    logger: await loggerOptions(config, () => predictor.modelInfo?.model_id),
+  });
+  // Once per start: a cluster's primary already said it for all its workers.
+  if (!cluster.isWorker) app.log.info({ config: describeConfig(config) }, 'configuration');
   app.addHook('onClose', async () => predictor.stop());
   const built = app;
   // Serve even if the first load fails: readiness says why, and the poll picks the model up once it
@@ -137,12 +109,14 @@ const RESTART_WINDOW_MS = 60_000;
  * they keep dying (MAX_RESTARTS within RESTART_WINDOW_MS), and on SIGTERM stops them all (SIGKILL
  * after the grace time) and exits 0. It never loads the model: its memory stays small.
  */
-function runPrimary(config: ServerConfig, env: NodeJS.ProcessEnv): void {
-  const log = (message: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, msg: message })}\n`);
+function runPrimary(config: ServerConfig): void {
+  const log = (message: string, fields: object = {}) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, ...fields, msg: message })}\n`);
   const fail = (message: string) => process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), pid: process.pid, msg: message })}\n`);
   let stopping = false;
   const restarts: number[] = [];
-  const fork = () => cluster.fork(env);
+  log('configuration', { config: describeConfig(config) });
+  // Workers get the effective environment (.env included), so they read the same configuration.
+  const fork = () => cluster.fork(config.env);
   for (let i = 0; i < config.workers; i += 1) fork();
   cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
     if (stopping) return;
@@ -186,14 +160,13 @@ function runPrimary(config: ServerConfig, env: NodeJS.ProcessEnv): void {
  * `pnpm serve`: one process, or (WORKERS > 1) a primary that only forks, keeps and stops WORKERS
  * processes sharing the port.
  */
-export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const config = configFromEnv(env);
+export async function serve(config: ServerConfig): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) {
-    runPrimary(config, env);
+    runPrimary(config);
     return;
   }
   // A cluster worker listens once its model is loaded (or after 5 s): the others serve meanwhile.
-  const app = await startServer(env, { listenAfterModelMs: cluster.isWorker ? 5000 : 0 });
+  const app = await startWithConfig(config, { listenAfterModelMs: cluster.isWorker ? 5000 : 0 });
   closeOnSignals(() => app.close(), {
     graceMs: config.shutdownGraceMs,
     force: () => app.server.closeAllConnections(),

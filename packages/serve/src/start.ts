@@ -1,18 +1,20 @@
 /**
  * pnpm start — the newcomer's one command: when the model store holds no production model, train
- * one with the defaults and deploy it (saying so), then serve predictions.
+ * one with the defaults and deploy it (saying so), then serve predictions. Configuration as for
+ * pnpm serve (an invalid setting: one sentence, exit 2, before any training).
  */
 import { describeError } from '@rally/errors';
 import { GROUND_TRUTH_PATH } from '@rally/features';
 import { createModelStore, deployRun } from '@rally/model-store';
 import { writeRun } from '@rally/model';
-import { trainRun } from '@rally/train';
+import { formatSettings, TRAIN_DEFAULTS, trainRun } from '@rally/train';
+import { configFromEnv, exitCodeOf, type ServerConfig } from './config.ts';
 import { serve } from './server.ts';
 
-async function ensureProductionModel(): Promise<void> {
-  const store = createModelStore();
+async function ensureProductionModel(config: ServerConfig): Promise<void> {
+  const store = createModelStore(config.env);
   if (await store.getProduction()) return;
-  console.log(`No production model in ${store.description}: training one with the defaults (100 trees, max depth 20) on ${GROUND_TRUTH_PATH}...`);
+  console.log(`No production model in ${store.description}: training one with the defaults (${formatSettings(TRAIN_DEFAULTS)}) on ${GROUND_TRUTH_PATH}...`);
   const run = await trainRun({ dataPath: GROUND_TRUTH_PATH });
   const dir = writeRun(run);
   await deployRun(store, dir);
@@ -20,9 +22,10 @@ async function ensureProductionModel(): Promise<void> {
 }
 
 try {
-  await ensureProductionModel();
-  await serve();
+  const config = configFromEnv(process.env, { withEnvFile: true });
+  await ensureProductionModel(config);
+  await serve(config);
 } catch (error) {
   console.error(describeError(error));
-  process.exitCode = 1;
+  process.exitCode = exitCodeOf(error);
 }

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { generateDataPoints, sampleDataPoints } from '@rally/features';
-import { EMPTY_BATCH, ILL_FORMED_DATA, MISSING_DATA_KEY } from '../src/index.ts';
+import { EMPTY_BATCH, ILL_FORMED_DATA, MAX_LISTED_PROBLEMS, MISSING_DATA_KEY } from '../src/index.ts';
 import { emptyPredictor, failingPredictor, test } from './fixtures.ts';
 
 const CLASSES = ['FE', 'UE', 'W'];
@@ -31,34 +31,65 @@ describe('POST /predict', () => {
   });
 });
 
-describe('client errors answer 400 with a message', () => {
+describe('client errors answer 400 with a message, a code and every problem', () => {
   const [point] = sampleDataPoints(1, 9);
-  const cases: [string, () => object, number, string | RegExp][] = [
-    ['a body without data', () => ({ points: [point] }), 400, MISSING_DATA_KEY],
-    ['a JSON array body', () => [point], 400, MISSING_DATA_KEY],
-    ['data a string', () => ({ data: 'point' }), 400, ILL_FORMED_DATA],
-    ['data an array holding a number', () => ({ data: [point, 3] }), 400, ILL_FORMED_DATA],
-    ['data null', () => ({ data: null }), 400, ILL_FORMED_DATA],
-    ['an empty array', () => ({ data: [] }), 400, EMPTY_BATCH],
-    ['a point missing a field', () => ({ data: [{ ...point, depth: undefined }] }), 400, 'Point 0 is missing field "depth".'],
-    ['a point with an unknown field', () => ({ data: { ...point, spin: 2 } }), 400, 'Point 0 has unknown field "spin".'],
-    ['text in a numeric field of point 2', () => ({ data: [point, point, { ...point, speed: 'fast' }] }), 400, /^Point 2 field "speed" is "fast"/],
-    ['an unknown category', () => ({ data: { ...point, hitpoint: 'S' } }), 400, /^Point 0 field "hitpoint" is "S"; it must be one of B, F, U, V\.$/],
-    ['a null value', () => ({ data: { ...point, serve: null } }), 400, /^Point 0 field "serve" is null/],
-    ['a boolean written as text', () => ({ data: { ...point, 'same.side': 'True' } }), 400, /must be True or False/],
-    ['an out-of-range integer', () => ({ data: { ...point, serve: 3 } }), 400, /field "serve" is 3; it must be an integer in \[1, 2\]/],
+  const cases: [string, () => object, string, string | RegExp][] = [
+    ['a body without data', () => ({ points: [point] }), 'REQUEST_INVALID', MISSING_DATA_KEY],
+    ['a JSON array body', () => [point], 'REQUEST_INVALID', MISSING_DATA_KEY],
+    ['data a string', () => ({ data: 'point' }), 'REQUEST_INVALID', ILL_FORMED_DATA],
+    ['data an array holding a number', () => ({ data: [point, 3] }), 'REQUEST_INVALID', ILL_FORMED_DATA],
+    ['data null', () => ({ data: null }), 'REQUEST_INVALID', ILL_FORMED_DATA],
+    ['an empty array', () => ({ data: [] }), 'REQUEST_INVALID', EMPTY_BATCH],
+    ['a point missing a field', () => ({ data: [{ ...point, depth: undefined }] }), 'PREDICT_INVALID_POINT', 'Point 0 is missing field "depth".'],
+    ['a point with an unknown field', () => ({ data: { ...point, spin: 2 } }), 'PREDICT_INVALID_POINT', 'Point 0 has unknown field "spin".'],
+    ['text in a numeric field of point 2', () => ({ data: [point, point, { ...point, speed: 'fast' }] }), 'PREDICT_INVALID_POINT', /^Point 2 field "speed" is "fast"/],
+    ['an unknown category', () => ({ data: { ...point, hitpoint: 'S' } }), 'PREDICT_INVALID_POINT', /^Point 0 field "hitpoint" is "S"; it must be one of B, F, U, V\.$/],
+    ['a null value', () => ({ data: { ...point, serve: null } }), 'PREDICT_INVALID_POINT', /^Point 0 field "serve" is null/],
+    ['a boolean written as text', () => ({ data: { ...point, 'same.side': 'True' } }), 'PREDICT_INVALID_POINT', /must be True or False/],
+    ['an out-of-range integer', () => ({ data: { ...point, serve: 3 } }), 'PREDICT_INVALID_POINT', /field "serve" is 3; it must be an integer in \[1, 2\]/],
   ];
-  test.for(cases)('%s', async ([, body, status, message], { client }) => {
+  test.for(cases)('%s', async ([, body, code, message], { client }) => {
     const response = await client.inject(json(body()));
-    expect(response.statusCode).toBe(status);
-    if (typeof message === 'string') expect(response.json()).toEqual({ message });
-    else expect(response.json().message).toMatch(message);
+    expect(response.statusCode).toBe(400);
+    const answer = response.json();
+    expect(answer.code).toBe(code);
+    if (typeof message === 'string') expect(answer.message).toBe(message);
+    else expect(answer.message).toMatch(message);
+    expect(answer.errors.length).toBeGreaterThan(0);
+    // A point's problem leads the list and is the message.
+    if (code === 'PREDICT_INVALID_POINT') expect(answer.errors[0].problem).toBe(answer.message);
+  });
+
+  test('lists every problem of every point at once, in point then contract order, each naming point and field', async ({ client }) => {
+    const [a, b, c] = sampleDataPoints(3, 12);
+    const { depth: _depth, ...noDepth } = c;
+    const body = { data: [{ ...a, speed: -1, hitpoint: 'S' }, b, { ...noDepth, spin: 1, serve: '2' }] };
+    const answer = (await client.inject(json(body))).json();
+    expect(answer.code).toBe('PREDICT_INVALID_POINT');
+    expect(answer.errors.map((e: { point: number; field: string }) => [e.point, e.field])).toEqual([
+      [0, 'hitpoint'],
+      [0, 'speed'],
+      [2, 'serve'],
+      [2, 'depth'],
+      [2, 'spin'],
+    ]);
+    expect(answer.errors[0].problem).toBe(answer.message.split(' 4 more problems')[0]);
+    expect(answer.message).toMatch(/ 4 more problems in "errors"\.$/);
+    expect(answer.errors.find((e: { field: string }) => e.field === 'depth').problem).toBe('Point 2 is missing field "depth".');
+    expect(answer.errors.find((e: { field: string }) => e.field === 'spin').problem).toBe('Point 2 has unknown field "spin".');
+  });
+
+  test(`lists at most ${MAX_LISTED_PROBLEMS} problems and counts the rest`, async ({ client }) => {
+    const points = sampleDataPoints(60, 13).map((point) => ({ ...point, speed: 'x', depth: 'y' }));
+    const answer = (await client.inject(json({ data: points }))).json();
+    expect(answer.errors).toHaveLength(MAX_LISTED_PROBLEMS);
+    expect(answer.message).toMatch(/\(20 problems not listed\.\)$/);
   });
 
   test('malformed JSON', async ({ client }) => {
     const response = await client.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload: '{"data": [' });
     expect(response.statusCode).toBe(400);
-    expect(response.json().message).toMatch(/JSON/);
+    expect(response.json()).toMatchObject({ message: expect.stringMatching(/JSON/), code: 'REQUEST_MALFORMED' });
   });
 
   test('an empty JSON body', async ({ client }) => {
@@ -70,7 +101,7 @@ describe('client errors answer 400 with a message', () => {
   test('415 for a body that is not JSON', async ({ client }) => {
     const response = await client.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'text/plain' }, payload: 'speed=30' });
     expect(response.statusCode).toBe(415);
-    expect(response.json().message).toMatch(/Unsupported Media Type/i);
+    expect(response.json()).toMatchObject({ message: expect.stringMatching(/Unsupported Media Type/i), code: 'REQUEST_MEDIA_TYPE' });
   });
 });
 
@@ -79,12 +110,12 @@ describe('limits answer 413', () => {
   test('a batch over the limit', async ({ client }) => {
     const response = await client.inject(json({ data: sampleDataPoints(6, 1) }));
     expect(response.statusCode).toBe(413);
-    expect(response.json()).toEqual({ message: 'A batch holds at most 5 points; this one has 6.' });
+    expect(response.json()).toEqual({ message: 'A batch holds at most 5 points; this one has 6.', code: 'REQUEST_TOO_LARGE' });
   });
   test('a body over the limit', async ({ client }) => {
     const response = await client.inject(json({ data: sampleDataPoints(5, 1), padding: 'x'.repeat(30_000) }));
     expect(response.statusCode).toBe(413);
-    expect(response.json().message).toMatch(/too large/i);
+    expect(response.json()).toMatchObject({ message: expect.stringMatching(/too large/i), code: 'REQUEST_BODY_TOO_LARGE' });
   });
 });
 
@@ -94,6 +125,8 @@ describe('server-side failures', () => {
     const response = await client.inject(json({ data: sampleDataPoints(1) }));
     expect(response.statusCode).toBe(500);
     expect(response.json().message).toMatch(/^An error occurred during prediction: /);
+    expect(response.json().code).toBe('PREDICT_FAILED');
+    expect(response.json().message).toContain(response.headers['x-request-id']);
     expect(response.json().message).not.toMatch(/exploded/);
   });
 });
@@ -104,7 +137,7 @@ describe('while no model is loaded', () => {
     const response = await client.inject(json({ data: sampleDataPoints(1) }));
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('5');
-    expect(response.json()).toEqual({ message: 'No production model is loaded yet.' });
+    expect(response.json()).toEqual({ message: 'No production model is loaded yet.', code: 'PREDICT_NO_MODEL' });
   });
   test('readiness answers 503, liveness 200, /model 503', async ({ client }) => {
     expect((await client.inject({ url: '/health/ready' })).statusCode).toBe(503);
@@ -118,6 +151,6 @@ describe('methods', () => {
     const response = await client.inject({ method, url: '/predict' });
     expect(response.statusCode).toBe(405);
     expect(response.headers.allow).toBe('POST');
-    expect(response.json().message).toMatch(/POST/);
+    expect(response.json()).toMatchObject({ message: expect.stringMatching(/POST/), code: 'METHOD_NOT_ALLOWED' });
   });
 });

@@ -7,26 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sampleDataPoints } from '@rally/features';
 import { storeWithProduction } from '@rally/model-fixtures';
 import { freePort, SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
-import { configFromEnv, startServer } from '../src/index.ts';
-
-describe('server configuration', () => {
-  it('reads PORT, HOST, POLL_INTERVAL_SECONDS, LOG_LEVEL and WORKERS with defaults', () => {
-    expect(configFromEnv({})).toEqual({
-      port: 8000,
-      host: '127.0.0.1',
-      pollIntervalMs: 30_000,
-      logLevel: 'info',
-      workers: 1,
-      connections: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000 },
-      shutdownGraceMs: 8000,
-    });
-    expect(configFromEnv({ PORT: '0', HOST: '0.0.0.0', POLL_INTERVAL_SECONDS: '0.5', WORKERS: '2' })).toMatchObject({ port: 0, host: '0.0.0.0', pollIntervalMs: 500, workers: 2 });
-  });
-  it('refuses bad values in one sentence', () => {
-    expect(() => configFromEnv({ PORT: 'eighty' })).toThrow('PORT must be an integer from 0 to 65535, got "eighty".');
-    expect(() => configFromEnv({ WORKERS: '0' })).toThrow(/WORKERS must be/);
-  });
-});
+import { startServer } from '../src/index.ts';
 
 describe('end to end: the real server over HTTP', () => {
   const closers: (() => Promise<unknown>)[] = [];

@@ -1,0 +1,196 @@
+/**
+ * Every setting of the server, in one place: read from the environment (and a `.env` file, which
+ * the environment overrides), validated at start with one sentence naming the variable, typed
+ * for the rest of the code, and described in SETTINGS (the README's table and the start-up log
+ * line come from it). Its own module, so the cluster primary reads it without loading the app.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { isRallyError, RallyError } from '@rally/errors';
+import { cacheFromEnv, modelStoreFromEnv, parseModelStoreLocation, s3OptionsFromEnv } from '@rally/model-store';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
+import { DEFAULT_LIMITS, type Limits } from './validation.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** Processes serving the port (node:cluster); 1 means no cluster. */
+  workers: number;
+  pollIntervalMs: number;
+  logLevel: LogLevel;
+  /** JSON lines for machines; pretty (pino-pretty) for a person at a terminal. */
+  logFormat: 'json' | 'pretty';
+  connections: ConnectionLimits;
+  limits: Limits;
+  /** After SIGTERM, in-flight requests get this long; then their connections are closed and the process exits. */
+  shutdownGraceMs: number;
+  /** Where models are read: MODEL_STORE, or s3://AWS_S3_BUCKET_NAME/USERNAME, or the default folder. */
+  modelStore: string;
+  /**
+   * The environment the store and the cache are built from: the process environment over the
+   * `.env` file, with MODEL_STORE filled in from the original app's settings when they are used.
+   */
+  env: NodeJS.ProcessEnv;
+}
+
+/** One documented setting: the README's configuration table and the start-up log are made from these. */
+export interface SettingDoc {
+  name: string;
+  default: string;
+  description: string;
+  /** Never logged: shown as "(set)". */
+  secret?: boolean;
+}
+
+export const SETTINGS: readonly SettingDoc[] = [
+  { name: 'PORT', default: '8000', description: 'TCP port (0 picks a free one).' },
+  { name: 'HOST', default: '127.0.0.1', description: 'Address to listen on: 0.0.0.0 or :: in a container.' },
+  { name: 'WORKERS', default: '1', description: 'Processes sharing the port (1 to 64); in Kubernetes keep 1 and add replicas.' },
+  { name: 'MODEL_STORE', default: './store', description: 's3://bucket/prefix, file:///path, or a folder (relative to the workspace, or to the working directory in a production install).' },
+  { name: 'AWS_S3_BUCKET_NAME', default: '', description: "The original app's store: with USERNAME, s3://<bucket>/<USERNAME> when MODEL_STORE is not set." },
+  { name: 'USERNAME', default: '', description: 'See AWS_S3_BUCKET_NAME.' },
+  { name: 'S3_ENDPOINT', default: '', description: 'An S3-compatible server (MinIO, s3rver): http(s)://host:port, path-style requests.' },
+  { name: 'AWS_REGION', default: '', description: "S3 region (or AWS_DEFAULT_REGION); otherwise the SDK's default chain." },
+  { name: 'AWS_ACCESS_KEY_ID', default: '', description: "S3 credentials, with AWS_SECRET_ACCESS_KEY; otherwise the SDK's default chain (instance or pod role)." },
+  { name: 'AWS_SECRET_ACCESS_KEY', default: '', description: 'See AWS_ACCESS_KEY_ID.', secret: true },
+  { name: 'AWS_SESSION_TOKEN', default: '', description: 'Temporary credentials.', secret: true },
+  { name: 'AWS_MAX_ATTEMPTS', default: '3', description: 'Attempts per S3 request (1 to 10).' },
+  { name: 'AWS_RETRY_MODE', default: 'standard', description: 'standard or adaptive.' },
+  { name: 'S3_TIMEOUT_SECONDS', default: '5', description: 'An S3 attempt that receives nothing for this long fails (0.1 to 600).' },
+  { name: 'CACHE_DIR', default: './cache', description: 'Local copy of downloaded models.' },
+  { name: 'CACHE_TTL_SECONDS', default: '86400', description: 'A cached model older than this is checked against the store again.' },
+  { name: 'CACHE_DISABLED', default: '0', description: '1 to always download (also `--no-cache`).' },
+  { name: 'POLL_INTERVAL_SECONDS', default: '30', description: 'How often production is checked for a new model (0 turns hot reload off).' },
+  { name: 'LOG_LEVEL', default: 'info', description: LOG_LEVELS.join(', ') + '.' },
+  { name: 'LOG_FORMAT', default: 'auto', description: 'json, pretty, or auto: pretty on a terminal, JSON otherwise.' },
+  { name: 'MAX_BATCH_POINTS', default: String(DEFAULT_LIMITS.maxBatch), description: 'Most points in one request (413 beyond).' },
+  { name: 'BODY_LIMIT_BYTES', default: String(DEFAULT_LIMITS.bodyLimit), description: 'Largest request body (413 beyond).' },
+  { name: 'HEADERS_TIMEOUT_SECONDS', default: String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000), description: 'A client has this long to send its headers (408 after).' },
+  { name: 'REQUEST_TIMEOUT_SECONDS', default: String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000), description: 'A client has this long to send its whole request.' },
+  { name: 'KEEP_ALIVE_TIMEOUT_SECONDS', default: String(DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000), description: 'An idle connection is closed after this (keep it above the load balancer idle timeout).' },
+  { name: 'SHUTDOWN_GRACE_SECONDS', default: '8', description: 'After SIGTERM, in-flight requests get this long.' },
+  { name: 'ENV_FILE', default: '.env', description: 'A file of NAME=value lines read at start; the environment wins over it. Set to a path that must exist, or leave unset.' },
+];
+
+const invalid = (message: string) => new RallyError('SERVER_CONFIG', message);
+
+/** A value the client of this module sees quoted, cut short: settings can be pasted garbage. */
+const shown = (raw: string) => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+
+function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? raw : undefined;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^[+]?\d+$/.test(raw) || value < min || value > max) throw invalid(`${name} must be an integer from ${min} to ${max}, got ${shown(raw)}.`);
+  return value;
+}
+
+function secondsAsMs(env: NodeJS.ProcessEnv, name: string, fallbackSeconds: number, min: number, max = 3600): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallbackSeconds * 1000;
+  const value = Number(raw);
+  if (!/^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) || value < min || value > max) {
+    throw invalid(`${name} must be a number of seconds from ${min} to ${max}, got ${shown(raw)}.`);
+  }
+  return value * 1000;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase() as T;
+  if (!allowed.includes(value)) throw invalid(`${name} must be one of ${allowed.join(', ')}, got ${shown(raw)}.`);
+  return value;
+}
+
+function host(env: NodeJS.ProcessEnv): string {
+  const raw = read(env, 'HOST');
+  if (raw === undefined) return '127.0.0.1';
+  const hostname = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+  if (isIP(raw) === 0 && !hostname.test(raw)) throw invalid(`HOST must be an IP address or a host name, got ${shown(raw)}.`);
+  return raw;
+}
+
+/**
+ * The variables of the `.env` file (ENV_FILE, default `.env` in the working directory), or none
+ * when the default file is absent. A named ENV_FILE that cannot be read is an error.
+ */
+export function readEnvFile(env: NodeJS.ProcessEnv, cwd = process.cwd()): NodeJS.ProcessEnv {
+  const named = read(env, 'ENV_FILE');
+  const path = resolve(cwd, named ?? '.env');
+  if (named === undefined && !existsSync(path)) return {};
+  try {
+    return parseEnv(readFileSync(path, 'utf8')) as NodeJS.ProcessEnv;
+  } catch (error) {
+    throw invalid(`ENV_FILE=${named ?? '.env'} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  }
+}
+
+/**
+ * The whole configuration from `env` (the process environment over the `.env` file when
+ * `withEnvFile`). Throws SERVER_CONFIG or STORE_CONFIG with one sentence naming the first invalid
+ * variable; nothing is contacted (the store is only named and checked for form).
+ */
+export function configFromEnv(processEnv: NodeJS.ProcessEnv = process.env, options: { withEnvFile?: boolean; isTerminal?: boolean } = {}): ServerConfig {
+  const fromFile = options.withEnvFile ? readEnvFile(processEnv) : {};
+  const env: NodeJS.ProcessEnv = { ...fromFile, ...processEnv };
+  const modelStore = modelStoreFromEnv(env);
+  // Checked now, so that a typo stops the start instead of the first model load.
+  const location = parseModelStoreLocation(modelStore);
+  if (location.kind === 's3') s3OptionsFromEnv(env, location.bucket, location.prefix);
+  cacheFromEnv(env);
+  const format = oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'auto');
+  return {
+    port: integer(env, 'PORT', 8000, 0, 65535),
+    host: host(env),
+    workers: integer(env, 'WORKERS', 1, 1, 64),
+    pollIntervalMs: secondsAsMs(env, 'POLL_INTERVAL_SECONDS', 30, 0),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: format === 'auto' ? (options.isTerminal ?? process.stdout.isTTY ?? false ? 'pretty' : 'json') : format,
+    connections: {
+      headersTimeoutMs: secondsAsMs(env, 'HEADERS_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000, 0.1),
+      requestTimeoutMs: secondsAsMs(env, 'REQUEST_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000, 0.1),
+      keepAliveTimeoutMs: secondsAsMs(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000, 0.1),
+    },
+    limits: {
+      maxBatch: integer(env, 'MAX_BATCH_POINTS', DEFAULT_LIMITS.maxBatch, 1, 100_000),
+      bodyLimit: integer(env, 'BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimit, 1024, 100 * 1024 * 1024),
+    },
+    shutdownGraceMs: secondsAsMs(env, 'SHUTDOWN_GRACE_SECONDS', 8, 0),
+    modelStore: modelStore ?? SETTINGS.find((setting) => setting.name === 'MODEL_STORE')!.default,
+    env: modelStore === undefined ? env : { ...env, MODEL_STORE: modelStore },
+  };
+}
+
+/** The settings in effect, for the start-up log line: documented variables that are set, secrets masked. */
+export function describeConfig(config: ServerConfig): Record<string, string> {
+  const described: Record<string, string> = {};
+  for (const setting of SETTINGS) {
+    const value = config.env[setting.name]?.trim();
+    if (!value) continue;
+    described[setting.name] = setting.secret ? '(set)' : maskUrlCredentials(value);
+  }
+  described.MODEL_STORE = maskUrlCredentials(config.modelStore);
+  return described;
+}
+
+/** `scheme://user:password@host` → `scheme://user:***@host`: a URL pasted with its password must not reach the logs. */
+function maskUrlCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
+/** Exit code of a start that failed: 2 for bad usage or configuration, 1 for anything else. */
+export function exitCodeOf(error: unknown): number {
+  return isRallyError(error, 'SERVER_CONFIG') || isRallyError(error, 'STORE_CONFIG') || isRallyError(error, 'CLI_USAGE') ? 2 : 1;
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RallyError } from '@rally/errors';
+import { assertShallow } from './json-body-depth.ts';
+import { Turns } from './turns.ts';
+
+/** Bodies above this size (about 25 points) wait their turn to be parsed and predicted (see Turns). */
+const LARGE_BODY_BYTES = 16 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Ends this request's turn in the admission queue (set for large bodies only). */
+    releaseTurn: (() => void) | null;
+  }
+}
+
+/**
+ * JSON bodies only (others are 415, not parsed as text): Fastify's own parser (prototype poisoning
+ * refused), after a turn in the admission queue for large ones, then a depth limit before
+ * anything walks the value.
+ */
+export function jsonBodies(app: FastifyInstance): void {
+  app.removeContentTypeParser(['text/plain']);
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  const parseShallow = (request: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void) =>
+    defaultJson(request, body, (error, value) => {
+      if (error) return done(error);
+      try {
+        assertShallow(value);
+      } catch (depthError) {
+        return done(depthError as Error);
+      }
+      done(null, value);
+    });
+  const largeBodies = new Turns();
+  app.decorateRequest('releaseTurn', null);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done) => {
+    const text = body as string;
+    if (text.length <= LARGE_BODY_BYTES) return parseShallow(request, text, done);
+    void largeBodies.take().then((release) => {
+      // A client that left while waiting: hand the turn on (nothing will answer, or release, it).
+      if (request.raw.socket?.destroyed) {
+        release();
+        return done(new RallyError('REQUEST_MALFORMED', 'The client closed the connection before its turn.'));
+      }
+      request.releaseTurn = release;
+      parseShallow(request, text, done);
+    });
+  });
+  // A turn ends with its response, however it ends (sent, failed, or the client gone), on any route:
+  // a large JSON body to a 404 or a 405 takes a turn too.
+  app.addHook('onRequest', (request, reply, next) => {
+    reply.raw.once('close', () => {
+      request.releaseTurn?.();
+      request.releaseTurn = null;
+    });
+    next();
+  });
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Predictor } from '@rally/predict';
+
+/** Batch sizes worth telling apart: single points, small batches, the 1000-point limit. */
+const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
+/** One point takes well under a millisecond here; a full batch tens of milliseconds. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** What the routes record: predictions per class and batch sizes (latency is recorded for every route here). */
+export interface PredictionMetrics {
+  observePrediction(labels: readonly string[]): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: PredictionMetrics;
+    metricsRegistry: Registry;
+  }
+}
+
+/**
+ * Prometheus metrics of one app (its own registry: apps in one process, as in tests, never mix):
+ * request latency per route and status, predictions per class, batch sizes, the loaded model as
+ * an info metric, model reloads, and Node's process metrics (memory, CPU, event loop lag).
+ */
+export function metrics(app: FastifyInstance, predictor: Predictor): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const latency = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from request received to response sent, per route and status.',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const predictions = new Counter({ name: 'rally_predictions_total', help: 'Points predicted, per predicted class.', labelNames: ['class'], registers: [registry] });
+  const batchSize = new Histogram({ name: 'rally_batch_size_points', help: 'Points per prediction request.', buckets: BATCH_BUCKETS, registers: [registry] });
+  new Gauge({
+    name: 'rally_model_info',
+    help: 'The production model being served (value 1, its id as a label); absent while none is loaded.',
+    labelNames: ['model_id'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const id = predictor.modelInfo?.model_id;
+      if (id) this.set({ model_id: id }, 1);
+    },
+  });
+  new Counter({
+    name: 'rally_model_reloads_total',
+    help: 'Production model loads since the start, by result (a failed reload keeps the model it had).',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ result: 'success' }, predictor.reloads?.success ?? 0);
+      this.inc({ result: 'failure' }, predictor.reloads?.failure ?? 0);
+    },
+  });
+
+  app.decorate('metricsRegistry', registry);
+  app.decorate('metrics', {
+    observePrediction(labels: readonly string[]) {
+      batchSize.observe(labels.length);
+      const counts = new Map<string, number>();
+      for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+      for (const [label, count] of counts) predictions.inc({ class: label }, count);
+    },
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    // The route's pattern, not the URL: unknown paths share one label instead of one series each.
+    const route = request.routeOptions.url ?? 'unmatched';
+    latency.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
+}

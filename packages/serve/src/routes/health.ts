@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { Predictor } from '@rally/predict';
+import { READINESS, ref } from '../schemas.ts';
+
+/** Liveness and readiness for load balancers and Kubernetes, and the original app's /ping. */
+export async function healthRoutes(app: FastifyInstance, { predictor }: { predictor: Predictor }): Promise<void> {
+  app.get(
+    '/ping',
+    { schema: { summary: "The original app's liveness check", tags: ['health'], response: { 200: { description: 'Always pong!', type: 'string', example: 'pong!' } } } },
+    async () => 'pong!',
+  );
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        summary: 'The process is up (liveness probe)',
+        description: 'Answers 200 as long as the event loop runs, with or without a model: restarting would not load one faster.',
+        tags: ['health'],
+        response: { 200: { description: 'Alive.', type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, example: { status: 'ok' } } },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        summary: 'A production model is loaded (readiness probe)',
+        description: 'Send traffic only when this answers 200. Until the first model is loaded it answers 503 with the reason (store unreachable, no production model yet, still loading).',
+        tags: ['health'],
+        response: {
+          200: { description: 'Ready: the model id is in the answer.', content: { 'application/json': { schema: ref(READINESS) } } },
+          503: {
+            description: 'No model yet (retry after the Retry-After header).',
+            content: {
+              'application/json': {
+                schema: ref(READINESS),
+                example: { status: 'loading', message: 'No production model is loaded yet: the model store (local folder /app/store) has no production model yet; train one and deploy it.', code: 'PREDICT_NO_MODEL' },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (_request, reply) =>
+      predictor.ready
+        ? { status: 'ready', model_id: predictor.modelInfo?.model_id }
+        : reply
+            .code(503)
+            .header('Retry-After', '5')
+            .send({
+              status: 'loading',
+              message: `No production model is loaded yet${predictor.notReadyReason ? `: ${predictor.notReadyReason.replace(/\.$/, '')}` : ''}.`,
+              code: 'PREDICT_NO_MODEL',
+            }),
+  );
+}

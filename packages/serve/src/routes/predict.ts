@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import type { Predictor } from '@rally/predict';
+import { errorResponse, LABELS, MISSING_DATA_EXAMPLE, PROBABILITIES, ref, VALIDATION_ERROR } from '../schemas.ts';
+import { type Limits, PREDICT_REQUEST, pointsOf, predictRequestSchema, requestAjv } from '../validation.ts';
+
+export interface PredictRoutesOptions {
+  predictor: Predictor;
+  limits: Limits;
+}
+
+const MODEL_ID_HEADER = { 'X-Model-Id': { type: 'string', description: 'The model that answered (sha256 of its model.json): log it with the predictions.' } };
+
+/** The error answers both prediction routes share, each with an example. */
+function predictErrors(limits: Limits) {
+  return {
+    400: errorResponse(
+      'The body is not `{"data": point | [points]}`, is not JSON, or a point breaks the data contract: every problem is listed.',
+      MISSING_DATA_EXAMPLE as never,
+      VALIDATION_ERROR,
+    ),
+    413: errorResponse(`More than ${limits.maxBatch} points, or a body over ${limits.bodyLimit} bytes.`, {
+      message: `A batch holds at most ${limits.maxBatch} points; this one has ${limits.maxBatch + 1}.`,
+      code: 'REQUEST_TOO_LARGE',
+    }),
+    415: errorResponse('The body is not application/json.', { message: 'Unsupported Media Type: text/plain', code: 'REQUEST_MEDIA_TYPE' }),
+    500: errorResponse('Prediction failed; the answer names the request id, the server log has the details.', {
+      message: 'An error occurred during prediction: request 9f1c… failed; the server log has the details.',
+      code: 'PREDICT_FAILED',
+    }),
+    503: errorResponse('No production model is loaded yet (retry after the Retry-After header, 5 s).', { message: 'No production model is loaded yet.', code: 'PREDICT_NO_MODEL' }),
+  };
+}
+
+/**
+ * POST /predict and POST /predict/proba. The body is validated once, against PredictRequest (the
+ * schema the document shows); the handler gets the points and the predictor trusts them.
+ */
+export async function predictRoutes(app: FastifyInstance, { predictor, limits }: PredictRoutesOptions): Promise<void> {
+  const validate = requestAjv().compile(predictRequestSchema(limits));
+  const validatorCompiler = () => (body: unknown) => {
+    try {
+      return { value: pointsOf(body, validate, limits) };
+    } catch (error) {
+      return { error: error as Error };
+    }
+  };
+  const body = ref(PREDICT_REQUEST);
+
+  app.post(
+    '/predict',
+    {
+      validatorCompiler,
+      schema: {
+        summary: 'Predict how each point ends',
+        description: 'One label per point: W (winner), FE (forced error) or UE (unforced error). The original API, which took one point as an object, still works.',
+        operationId: 'predict',
+        tags: ['predictions'],
+        body,
+        response: {
+          200: { description: 'One label per point, in order.', headers: MODEL_ID_HEADER, content: { 'application/json': { schema: ref(LABELS) } } },
+          ...predictErrors(limits),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { modelId, labels } = predictor.predict(request.body as unknown[], { validated: true });
+      app.metrics.observePrediction(labels);
+      return reply.header('X-Model-Id', modelId).send(labels);
+    },
+  );
+
+  app.post(
+    '/predict/proba',
+    {
+      validatorCompiler,
+      schema: {
+        summary: 'Class probabilities of each point',
+        description: 'For each point, the probability of each class and the most probable one, with the model id.',
+        operationId: 'predictProba',
+        tags: ['predictions'],
+        body,
+        response: {
+          200: { description: 'Probabilities per point, in order.', headers: MODEL_ID_HEADER, content: { 'application/json': { schema: ref(PROBABILITIES) } } },
+          ...predictErrors(limits),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { modelId, classes, labels, probabilities } = predictor.predictProba(request.body as unknown[], { validated: true });
+      app.metrics.observePrediction(labels);
+      const predictions = probabilities.map((row, i) => ({ label: labels[i], probabilities: Object.fromEntries(classes.map((label, j) => [label, row[j]])) }));
+      return reply.header('X-Model-Id', modelId).send({ model_id: modelId, classes, predictions });
+    },
+  );
+
+  // The original only accepted POST on /predict: say so, with the Allow header.
+  for (const url of ['/predict', '/predict/proba']) {
+    app.route({
+      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      url,
+      schema: { hide: true },
+      handler: async (_request, reply) => reply.code(405).header('Allow', 'POST').send({ message: `Use POST on ${url}.`, code: 'METHOD_NOT_ALLOWED' }),
+    });
+  }
+}
