@@ -25,8 +25,12 @@ export interface ServerProcess {
 }
 
 export interface StartOptions {
-  /** How the user starts it: `pnpm serve` from the workspace root (default), or node on the entry file. */
-  command?: 'pnpm serve' | 'node';
+  /**
+   * How the user starts it: `pnpm serve` from the workspace root (default), node on the source
+   * entry file, or node on the built server of a production install (`{ installDir }`: the
+   * Dockerfile's command, run in that folder).
+   */
+  command?: 'pnpm serve' | 'node' | { installDir: string };
   env?: NodeJS.ProcessEnv;
   port?: number;
   /** Wait until /health/ready answers 200 (default: a model is loaded; the server listens before), or /health/live. */
@@ -40,11 +44,14 @@ const started: ServerProcess[] = [];
 export async function startServerProcess(options: StartOptions = {}): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const env = { ...process.env, HOST: '127.0.0.1', PORT: String(port), POLL_INTERVAL_SECONDS: '1', NO_COLOR: '1', ...options.env };
-  const [file, args] =
-    (options.command ?? 'pnpm serve') === 'pnpm serve'
-      ? ['pnpm', ['serve']]
-      : [process.execPath, [...SOURCE_NODE_ARGS, `${REPO_ROOT}packages/serve/src/main.ts`]];
-  const child = spawn(file, args as string[], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = options.command ?? 'pnpm serve';
+  const [file, args, cwd] =
+    command === 'pnpm serve'
+      ? ['pnpm', ['serve'], REPO_ROOT]
+      : command === 'node'
+        ? [process.execPath, [...SOURCE_NODE_ARGS, `${REPO_ROOT}packages/serve/src/main.ts`], REPO_ROOT]
+        : [process.execPath, ['--max-semi-space-size=4', 'dist/main.js'], command.installDir];
+  const child = spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { inputColumns, sampleDataPoints } from '@rally/features';
+import { checkPoint, inputColumns, sampleDataPoints } from '@rally/features';
 import { test } from './fixtures.ts';
 
 // Throw arbitrary JSON and mutated valid points at /predict: never a 500, never a crash,
@@ -53,6 +53,29 @@ describe('property: /predict never fails on the server side', () => {
         if (response.statusCode !== 200) expect(typeof response.json().message).toBe('string');
       }),
       { numRuns: 200, seed: 7 },
+    );
+  });
+
+  test('the HTTP validation (Ajv, the document\'s schema) and checkPoint (the predictor\'s own check) agree on every point', async ({ client }) => {
+    const multiMutated = fc.array(mutatedPoint, { minLength: 1, maxLength: 3 }).map((points) => Object.assign({}, ...points) as Record<string, unknown>);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(mutatedPoint, multiMutated, fc.constantFrom(...valid)), { minLength: 1, maxLength: 4 }), async (points) => {
+        const response = await client.inject({ method: 'POST', url: '/predict', payload: { data: points } });
+        const problems = points.map((point, index) => checkPoint(point, index)).filter((problem) => problem !== null);
+        if (problems.length === 0) {
+          expect(response.statusCode).toBe(200);
+          return;
+        }
+        expect(response.statusCode).toBe(400);
+        const answer = response.json();
+        expect(answer.code).toBe('PREDICT_INVALID_POINT');
+        // checkPoint gives each point's first problem: the same sentences, the same points.
+        const firstPerPoint = new Map<number, string>();
+        for (const error of answer.errors) if (!firstPerPoint.has(error.point)) firstPerPoint.set(error.point, error.problem);
+        expect([...firstPerPoint.values()]).toEqual(problems);
+        expect(answer.message.startsWith(problems[0]!)).toBe(true);
+      }),
+      { numRuns: 300, seed: 5 },
     );
   });
 });

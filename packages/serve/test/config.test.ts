@@ -1,0 +1,165 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
+import { configFromEnv, describeConfig, exitCodeOf, readEnvFile, SETTINGS } from '../src/index.ts';
+
+describe('configuration', () => {
+  it('has a default for everything', () => {
+    const config = configFromEnv({}, { isTerminal: false });
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '127.0.0.1',
+      workers: 1,
+      pollIntervalMs: 30_000,
+      logLevel: 'info',
+      logFormat: 'json',
+      connections: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000 },
+      limits: { maxBatch: 1000, bodyLimit: 1024 * 1024 },
+      shutdownGraceMs: 8000,
+      modelStore: './store',
+    });
+    expect(configFromEnv({}, { isTerminal: true }).logFormat).toBe('pretty');
+  });
+
+  it('reads every setting it documents', () => {
+    const config = configFromEnv(
+      {
+        PORT: '0',
+        HOST: '0.0.0.0',
+        WORKERS: '2',
+        POLL_INTERVAL_SECONDS: '0.5',
+        LOG_LEVEL: 'WARN',
+        LOG_FORMAT: 'pretty',
+        MAX_BATCH_POINTS: '10',
+        BODY_LIMIT_BYTES: '2048',
+        HEADERS_TIMEOUT_SECONDS: '1',
+        REQUEST_TIMEOUT_SECONDS: '2',
+        KEEP_ALIVE_TIMEOUT_SECONDS: '3',
+        SHUTDOWN_GRACE_SECONDS: '4',
+        MODEL_STORE: 's3://models/team',
+      },
+      { isTerminal: false },
+    );
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      workers: 2,
+      pollIntervalMs: 500,
+      logLevel: 'warn',
+      logFormat: 'pretty',
+      limits: { maxBatch: 10, bodyLimit: 2048 },
+      connections: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 3000 },
+      shutdownGraceMs: 4000,
+      modelStore: 's3://models/team',
+    });
+  });
+
+  // Each invalid setting stops the start with one sentence that names it.
+  const invalid: [Record<string, string>, string | RegExp][] = [
+    [{ PORT: 'abc' }, 'PORT must be an integer from 0 to 65535, got "abc".'],
+    [{ PORT: '65536' }, 'PORT must be an integer from 0 to 65535, got "65536".'],
+    [{ PORT: '80.5' }, /^PORT must be an integer/],
+    [{ WORKERS: '0' }, 'WORKERS must be an integer from 1 to 64, got "0".'],
+    [{ WORKERS: '65' }, /^WORKERS must be an integer from 1 to 64/],
+    [{ HOST: 'not a host' }, 'HOST must be an IP address or a host name, got "not a host".'],
+    [{ POLL_INTERVAL_SECONDS: '-1' }, 'POLL_INTERVAL_SECONDS must be a number of seconds from 0 to 3600, got "-1".'],
+    [{ POLL_INTERVAL_SECONDS: '1e3' }, /^POLL_INTERVAL_SECONDS must be a number of seconds/],
+    [{ SHUTDOWN_GRACE_SECONDS: 'soon' }, /^SHUTDOWN_GRACE_SECONDS must be a number of seconds/],
+    [{ HEADERS_TIMEOUT_SECONDS: '0' }, /^HEADERS_TIMEOUT_SECONDS must be a number of seconds from 0.1/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud".'],
+    [{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT must be one of auto, json, pretty/],
+    [{ MAX_BATCH_POINTS: '0' }, /^MAX_BATCH_POINTS must be an integer from 1/],
+    [{ BODY_LIMIT_BYTES: '1MB' }, /^BODY_LIMIT_BYTES must be an integer/],
+    [{ MODEL_STORE: 's3:/bad' }, /^MODEL_STORE=s3:\/bad looks like a URL but is not one/],
+    [{ MODEL_STORE: 'gs://bucket/x' }, /^MODEL_STORE=gs:\/\/bucket\/x uses the unsupported scheme gs:\/\//],
+    [{ MODEL_STORE: 's3://Bad_Bucket/x' }, /^MODEL_STORE=s3:\/\/Bad_Bucket\/x has an invalid bucket name/],
+    [{ MODEL_STORE: 's3://models/x', S3_ENDPOINT: 'localhost:9000' }, /^S3_ENDPOINT=localhost:9000 /],
+    [{ MODEL_STORE: 's3://models/x', AWS_ACCESS_KEY_ID: 'AKIA' }, /^AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together/],
+    [{ MODEL_STORE: 's3://models/x', AWS_MAX_ATTEMPTS: '0' }, /^AWS_MAX_ATTEMPTS=0 must be an integer from 1 to 10/],
+    [{ CACHE_DISABLED: 'maybe' }, /^CACHE_DISABLED=maybe must be 1 or 0/],
+    [{ CACHE_TTL_SECONDS: '-5' }, /^CACHE_TTL_SECONDS=-5 /],
+    [{ AWS_S3_BUCKET_NAME: 'models' }, /^AWS_S3_BUCKET_NAME=models is set without USERNAME/],
+    [{ ENV_FILE: '/nonexistent/rally.env' }, /^ENV_FILE=\/nonexistent\/rally.env cannot be read \(ENOENT\)/],
+  ];
+  it.each(invalid)('refuses %j in one sentence naming the variable', (env, message) => {
+    let error: unknown;
+    try {
+      configFromEnv(env, { withEnvFile: true });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(Error);
+    const text = (error as Error).message;
+    if (typeof message === 'string') expect(text).toBe(message);
+    else expect(text).toMatch(message);
+    expect(text.includes(Object.keys(env).at(-1)!) || text.includes(Object.keys(env)[0])).toBe(true);
+    // One sentence: a single full stop at the end (numbers and names aside).
+    expect(text.trim().endsWith('.')).toBe(true);
+    expect(exitCodeOf(error)).toBe(2);
+  });
+
+  it("falls back to the original app's AWS_S3_BUCKET_NAME and USERNAME, MODEL_STORE winning", () => {
+    expect(configFromEnv({ AWS_S3_BUCKET_NAME: 'course-models', USERNAME: 'ada' }).modelStore).toBe('s3://course-models/ada');
+    expect(configFromEnv({ AWS_S3_BUCKET_NAME: 'course-models', USERNAME: 'ada' }).env.MODEL_STORE).toBe('s3://course-models/ada');
+    expect(configFromEnv({ AWS_S3_BUCKET_NAME: 'course-models', USERNAME: 'ada', MODEL_STORE: '/srv/models' }).modelStore).toBe('/srv/models');
+  });
+
+  it('reads a .env file (ENV_FILE or ./.env), the environment winning over it', () => {
+    const dir = tempDir('env');
+    const file = join(dir, 'rally.env');
+    writeFileSync(file, '# settings\nPORT=9100\nLOG_LEVEL=debug\nAWS_S3_BUCKET_NAME=course-models\nUSERNAME="ada"\n');
+    const config = configFromEnv({ ENV_FILE: file, LOG_LEVEL: 'warn' }, { withEnvFile: true });
+    expect(config).toMatchObject({ port: 9100, logLevel: 'warn', modelStore: 's3://course-models/ada' });
+    writeFileSync(join(dir, '.env'), 'PORT=9200\n');
+    expect(readEnvFile({}, dir)).toEqual({ PORT: '9200' });
+    expect(readEnvFile({}, tempDir('no-env'))).toEqual({});
+    // Without withEnvFile (tests, cluster workers given the effective environment) no file is read.
+    expect(configFromEnv({ ENV_FILE: file }).port).toBe(8000);
+  });
+
+  it('describes the effective configuration with secrets masked', () => {
+    const config = configFromEnv({
+      PORT: '0',
+      MODEL_STORE: 's3://models/team',
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG',
+      AWS_SESSION_TOKEN: 'FwoGZXIvYXdzEJr',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+    });
+    const described = describeConfig(config);
+    expect(described).toMatchObject({ PORT: '0', MODEL_STORE: 's3://models/team', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: '(set)', AWS_SESSION_TOKEN: '(set)' });
+    expect(JSON.stringify(described)).not.toMatch(/wJalrXUtnFEMI|FwoGZXIvYXdzEJr/);
+    expect(describeConfig(configFromEnv({ MODEL_STORE: 'file:///srv/models' })).MODEL_STORE).toBe('file:///srv/models');
+  });
+
+  it('documents every variable it reads (the README table comes from SETTINGS)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const sources = ['config.ts'].map((file) => readFileSync(fileURLToPath(new URL(`../src/${file}`, import.meta.url)), 'utf8')).join('\n');
+    const read = new Set([...sources.matchAll(/\(env, '([A-Z_]+)'/g)].map((match) => match[1]));
+    const documented = new Set(SETTINGS.map((setting) => setting.name));
+    for (const name of read) expect(documented.has(name), name).toBe(true);
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    for (const name of documented) expect(readme, name).toContain(`\`${name}\``);
+  });
+});
+
+describe('`pnpm serve` with an invalid setting', () => {
+  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be an integer from 0 to 65535, got "abc".'],
+    [{ MODEL_STORE: 's3:/bad' }, 'MODEL_STORE=s3:/bad looks like a URL but is not one (expected s3://bucket/prefix, file:///path or a folder path).'],
+    [{ WORKERS: '0' }, 'WORKERS must be an integer from 1 to 64, got "0".'],
+  ])('%j: one sentence on stderr, nothing on stdout, exit 2', async (env, message) => {
+    const result = await promisify(execFile)(process.execPath, [...SOURCE_NODE_ARGS, main], { env: { ...process.env, ...env, ENV_FILE: '' } }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(message);
+    expect(result.stdout).toBe('');
+  });
+});

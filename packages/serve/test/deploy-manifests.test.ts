@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { LocalFolderStore, ModelCache } from '@rally/model-store';
+import { ProductionPredictor } from '@rally/predict';
+import { tempDir } from '@rally/testkit';
+import { buildApp, configFromEnv, SETTINGS } from '../src/index.ts';
+
+// What can be checked here without a container runtime or a cluster: the manifests parse, name the
+// server's real routes, ports and settings, and the Dockerfile runs the build script CI runs.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const read = (path: string) => readFileSync(`${ROOT}${path}`, 'utf8');
+const manifest = (file: string) => {
+  const documents = parseAllDocuments(read(`deploy/k8s/${file}`));
+  for (const document of documents) expect(document.errors, file).toEqual([]);
+  return documents.map((document) => document.toJS());
+};
+
+type Container = {
+  ports: { name: string; containerPort: number }[];
+  env: { name: string; value: string }[];
+  envFrom: { secretRef: { name: string } }[];
+  livenessProbe: { httpGet: { path: string; port: string } };
+  readinessProbe: { httpGet: { path: string; port: string } };
+  startupProbe: { httpGet: { path: string; port: string } };
+  lifecycle: { preStop: { exec: { command: string[] } } };
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  volumeMounts: { mountPath: string }[];
+};
+
+async function appRoutes() {
+  const predictor = new ProductionPredictor({ store: new LocalFolderStore(tempDir('store')), cache: new ModelCache({ disabled: true }) });
+  return buildApp({ predictor });
+}
+
+describe('deploy/k8s', () => {
+  const [deployment] = manifest('deployment.yaml');
+  const [service] = manifest('service.yaml');
+  const [hpa] = manifest('hpa.yaml');
+  const [secret] = manifest('secret.example.yaml');
+  const container: Container = deployment.spec.template.spec.containers[0];
+
+  it('probes the server on its real health routes, through the named port', async () => {
+    const app = await appRoutes();
+    for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) {
+      expect(app.hasRoute({ method: 'GET', url: probe.httpGet.path }), probe.httpGet.path).toBe(true);
+      expect(probe.httpGet.port).toBe('http');
+    }
+    expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+    expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+    const scrape = deployment.spec.template.metadata.annotations;
+    expect(app.hasRoute({ method: 'GET', url: scrape['prometheus.io/path'] })).toBe(true);
+    await app.close();
+  });
+
+  it('runs one process per pod on 0.0.0.0, with settings the server accepts, S3 from a Secret', () => {
+    const env = Object.fromEntries(container.env.map(({ name, value }) => [name, value]));
+    const documented = new Set(SETTINGS.map((setting) => setting.name));
+    for (const name of [...Object.keys(env), ...Object.keys(secret.stringData)]) expect(documented.has(name), name).toBe(true);
+    const config = configFromEnv({ ...env, ...secret.stringData });
+    expect(config).toMatchObject({ host: '0.0.0.0', workers: 1, modelStore: expect.stringMatching(/^s3:\/\//) });
+    expect(container.ports).toEqual([{ name: 'http', containerPort: config.port }]);
+    expect(container.envFrom).toEqual([{ secretRef: { name: secret.metadata.name } }]);
+    expect(container.volumeMounts.map((mount) => mount.mountPath)).toContain(env.CACHE_DIR);
+    // The pod outlives preStop plus the server's own shutdown grace time.
+    const preStop = Number(container.lifecycle.preStop.exec.command.at(-1));
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop + config.shutdownGraceMs / 1000);
+    expect(container.resources.requests).toHaveProperty('memory');
+    expect(container.resources.limits).toHaveProperty('memory');
+  });
+
+  it('puts a load balancer before the pods and scales the same Deployment', () => {
+    const labels = deployment.spec.template.metadata.labels;
+    expect(deployment.spec.selector.matchLabels).toEqual(labels);
+    expect(service.spec.selector).toEqual(labels);
+    expect(service.spec.ports[0].targetPort).toBe('http');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    const kustomization = manifest('kustomization.yaml')[0];
+    expect(kustomization.resources).toEqual(['deployment.yaml', 'service.yaml', 'hpa.yaml']);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  it('builds with the script CI runs, and runs the production install as a non-root user', () => {
+    expect(dockerfile).toMatch(/^FROM node:20-slim AS build$/m);
+    expect(dockerfile).toMatch(/^RUN deploy\/build-production\.sh \/app$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build --chown=node:node \/app \/app$/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
+    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=4", "dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health\/ready/);
+    const root = JSON.parse(read('package.json'));
+    expect(root.scripts.serve).toContain('--max-semi-space-size=4 packages/serve/dist/main.js');
+  });
+
+  it('ignores what the image builds itself (node_modules, dist) and local state', () => {
+    const ignored = read('.dockerignore').split('\n').filter((line) => line && !line.startsWith('#'));
+    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', 'output', 'store', 'cache', '.env', '.git']));
+  });
+});

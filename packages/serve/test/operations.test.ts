@@ -1,0 +1,97 @@
+import { Writable } from 'node:stream';
+import { describe, expect } from 'vitest';
+import { sampleDataPoints } from '@rally/features';
+import { buildApp } from '../src/index.ts';
+import { emptyPredictor, productionPredictor, test } from './fixtures.ts';
+
+const predict = (payload: object, headers: Record<string, string> = {}) => ({ method: 'POST' as const, url: '/predict', payload, headers });
+
+/** Samples of one metric in Prometheus text: labels → value. */
+function samples(text: string, name: string): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
+    if (match) found.set(match[1] ?? '', Number(match[2]));
+  }
+  return found;
+}
+
+describe('GET /metrics', () => {
+  test('counts predictions per class and batch sizes, and names the loaded model', async ({ client }) => {
+    const first = await client.inject(predict({ data: sampleDataPoints(7, 1) }));
+    const second = await client.inject(predict({ data: sampleDataPoints(1, 2)[0] }));
+    const labels = [...first.json(), ...second.json()] as string[];
+    const response = await client.inject({ url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = response.body;
+    const perClass = samples(text, 'rally_predictions_total');
+    for (const label of new Set(labels)) expect(perClass.get(`{class="${label}"}`)).toBe(labels.filter((l) => l === label).length);
+    expect(samples(text, 'rally_batch_size_points_count').get('')).toBe(2);
+    expect(samples(text, 'rally_batch_size_points_sum').get('')).toBe(8);
+    expect(samples(text, 'rally_batch_size_points_bucket').get('{le="5"}')).toBe(1);
+    const modelId = (await productionPredictor()).modelInfo!.model_id;
+    expect(samples(text, 'rally_model_info').get(`{model_id="${modelId}"}`)).toBe(1);
+    expect(samples(text, 'rally_model_reloads_total').get('{result="success"}')).toBe(1);
+    expect(samples(text, 'process_resident_memory_bytes').size).toBe(1);
+  });
+
+  test('times every request by route pattern and status, unknown paths under one label', async ({ client }) => {
+    await client.inject(predict({ data: sampleDataPoints(1, 3) }));
+    await client.inject(predict({ data: [] }));
+    await client.inject({ url: '/nowhere/1' });
+    await client.inject({ url: '/nowhere/2' });
+    const text = (await client.inject({ url: '/metrics' })).body;
+    const counts = samples(text, 'http_request_duration_seconds_count');
+    expect(counts.get('{method="POST",route="/predict",status_code="200"}')).toBe(1);
+    expect(counts.get('{method="POST",route="/predict",status_code="400"}')).toBe(1);
+    expect(counts.get('{method="GET",route="unmatched",status_code="404"}')).toBe(2);
+    expect(text).not.toMatch(/nowhere/);
+  });
+});
+
+describe('GET /metrics without a model', () => {
+  test.override({ predictor: emptyPredictor() });
+  test('without a model: no model_info sample, failed loads counted', async ({ client, predictor }) => {
+    await (predictor as ReturnType<typeof emptyPredictor>).refresh().catch(() => undefined);
+    const text = (await client.inject({ url: '/metrics' })).body;
+    expect(samples(text, 'rally_model_info').size).toBe(0);
+    expect(samples(text, 'rally_model_reloads_total').get('{result="failure"}')).toBe(1);
+  });
+});
+
+describe('request ids', () => {
+  test('every answer carries X-Request-Id: the caller\'s when it is a sane token, a new UUID otherwise', async ({ client }) => {
+    const mine = await client.inject(predict({ data: sampleDataPoints(1, 4) }, { 'x-request-id': 'lb-7f3a.42' }));
+    expect(mine.headers['x-request-id']).toBe('lb-7f3a.42');
+    const fresh = await client.inject({ url: '/ping' });
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const other = await client.inject({ url: '/ping' });
+    expect(other.headers['x-request-id']).not.toBe(fresh.headers['x-request-id']);
+    for (const hostile of ['x'.repeat(200), 'two words', 'a\u0007b']) {
+      const response = await client.inject({ url: '/nope', headers: { 'x-request-id': hostile } });
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+describe('logs', () => {
+  test('carry the request id and the model id as fields, and the 500 answer names the request id', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const predictor = await productionPredictor();
+    const broken = { ...predictor, ready: true, modelInfo: predictor.modelInfo, predict: () => { throw new Error('forest exploded'); }, predictProba: () => { throw new Error('x'); } };
+    const app = await buildApp({ predictor: broken, logger: { level: 'info', stream, mixin: () => ({ model_id: predictor.modelInfo?.model_id }) } });
+    const response = await app.inject(predict({ data: sampleDataPoints(1, 5) }, { 'x-request-id': 'trace-123' }));
+    await app.close();
+    expect(response.statusCode).toBe(500);
+    expect(response.json().message).toContain('trace-123');
+    const failure = lines.find((line) => line.msg === 'request failed')!;
+    expect(failure).toMatchObject({ request_id: 'trace-123', model_id: predictor.modelInfo!.model_id, level: 50 });
+  });
+});
