@@ -1,13 +1,18 @@
 /**
  * pnpm bench:serve — loads real servers with wrk (loopback only, bounded runs) and prints req/s,
  * p50/p99 latency, errors and server RSS for one-point and 100-point bodies, side by side:
- *   rally            this repository's server (WORKERS processes) serving the `pnpm train` default model
+ *   rally            this repository's built server (WORKERS processes, `node dist/main.js` as
+ *                    `pnpm serve` and the container run it) serving the `pnpm train` default model
+ *   rally via tsx    the same server run from its TypeScript sources through tsx (how it ran before
+ *                    it had a build)
  *   rally, original's settings  the same server with a model of the original's settings (100 trees,
  *                    max depth 20, sqrt features): what it served before the defaults were tuned
  *   original         Flask + scikit-learn under gunicorn with 2 workers (bench/reference/flask_app.py)
  *   ceiling          Fastify answering a constant on the same route: one process (the brief's ceiling)
  *                    and, when WORKERS > 1, as many processes as rally
  * Needs Debian's wrk, gunicorn, python3-flask, python3-sklearn (installed if missing).
+ * Then the memory target: one built server process (WORKERS=1) and one run through tsx, each sent
+ * 10,000 one-point requests (16 at a time), their RSS read 5 s after the load.
  * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2); TREES (100) and MAX_DEPTH (20) of
  * the original's settings (both the Flask reference and the second rally row).
  */
@@ -20,7 +25,7 @@ import { GROUND_TRUTH_PATH, sampleDataPoints } from '@rally/features';
 import { loadDataset } from '@rally/features/dataset';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
 import { writeRun } from '@rally/model';
-import { rssMb, tempDir } from '@rally/testkit';
+import { rssMb, SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
 import { formatSettings, TRAIN_DEFAULTS, trainRun } from '@rally/train';
 import { DEFAULT_PARAMS } from '@rally/forest';
 import { ensureDebianPackages, writeReferenceSplit } from './lib/reference.ts';
@@ -98,6 +103,41 @@ async function measure(name: string, start: () => ChildProcess, port: number, bo
   }
 }
 
+const LOAD_REQUESTS = 10_000;
+const LOAD_CONCURRENCY = 16;
+
+/** Starts a server, sends LOAD_REQUESTS one-point requests (LOAD_CONCURRENCY at a time, keep-alive), and reads its RSS before, right after and 5 s after. */
+async function memoryAfterLoad(start: () => ChildProcess, port: number, bodyFile: string) {
+  const child = start();
+  try {
+    await waitForPort(port, child);
+    for (let i = 0; i < 300 && !(await fetch(`http://127.0.0.1:${port}/health/ready`)).ok; i++) await delay(100);
+    const ready = rssMb(child.pid!);
+    const body = (await import('node:fs')).readFileSync(bodyFile, 'utf8');
+    let sent = 0;
+    let failed = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: LOAD_CONCURRENCY }, async () => {
+        while (sent < LOAD_REQUESTS) {
+          sent += 1;
+          const response = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          await response.arrayBuffer();
+          if (!response.ok) failed += 1;
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (failed > 0) throw new Error(`${failed} of ${LOAD_REQUESTS} requests failed`);
+    const afterLoad = rssMb(child.pid!);
+    await delay(5000);
+    return { ready, afterLoad, settled: rssMb(child.pid!), rps: LOAD_REQUESTS / seconds };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
 async function main(): Promise<void> {
   ensureDebianPackages(['sh', '-c', 'command -v wrk && command -v gunicorn && /usr/bin/python3 -c "import flask, sklearn"'], ['wrk', 'gunicorn', 'python3-flask', 'python3-sklearn']);
   const originalParams = { ...DEFAULT_PARAMS, nEstimators: TREES, maxDepth: MAX_DEPTH };
@@ -115,12 +155,25 @@ async function main(): Promise<void> {
   writeFileSync(bodies['1 point'], JSON.stringify({ data: sampleDataPoints(1, 1)[0] }));
   writeFileSync(bodies['100 points'], JSON.stringify({ data: sampleDataPoints(100, 2) }));
 
-  const node = (script: string, env: NodeJS.ProcessEnv) => () =>
-    spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
-  const rallyServer = (store: string, port: number) =>
-    node(join(ROOT, 'packages/serve/src/main.ts'), { PORT: String(port), WORKERS: String(WORKERS), MODEL_STORE: store, CACHE_DIR: join(work, `cache-${port}`), LOG_LEVEL: 'silent', POLL_INTERVAL_SECONDS: '0' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts/ensure-built.mjs')], { stdio: 'inherit' });
+  const node = (script: string, env: NodeJS.ProcessEnv, args: readonly string[] = SOURCE_NODE_ARGS) => () =>
+    spawn(process.execPath, [...args, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
+  const serverEnv = (store: string, port: number, workers = WORKERS) => ({
+    PORT: String(port),
+    WORKERS: String(workers),
+    MODEL_STORE: store,
+    CACHE_DIR: join(work, `cache-${port}`),
+    LOG_LEVEL: 'silent',
+    POLL_INTERVAL_SECONDS: '0',
+    ENV_FILE: join(work, 'no.env'),
+  });
+  writeFileSync(join(work, 'no.env'), '');
+  // The built server as `pnpm serve` and the container start it; the sources through tsx as before.
+  const built = (store: string, port: number, workers = WORKERS) => node(join(ROOT, 'packages/serve/dist/main.js'), serverEnv(store, port, workers), ['--max-semi-space-size=4']);
+  const rallyServer = (store: string, port: number, workers = WORKERS) => node(join(ROOT, 'packages/serve/src/main.ts'), serverEnv(store, port, workers));
   const rows = [
-    await measure('rally', rallyServer(stores.defaults, 8101), 8101, bodies),
+    await measure('rally', built(stores.defaults, 8101), 8101, bodies),
+    await measure('rally via tsx (sources)', rallyServer(stores.defaults, 8106), 8106, bodies),
     await measure("rally, original's settings", rallyServer(stores.original, 8105), 8105, bodies),
     await measure(
       'original (Flask + sklearn, gunicorn -w 2)',
@@ -137,7 +190,11 @@ async function main(): Promise<void> {
   if (WORKERS > 1) {
     rows.push(await measure(`ceiling (Fastify constant, ${WORKERS} processes)`, node(join(REFERENCE, 'constant-server.ts'), { PORT: '8104', WORKERS: String(WORKERS) }), 8104, bodies));
   }
-  const [rally, rallyOriginal, original, ...ceilings] = rows;
+  const [rally, rallyTsx, rallyOriginal, original, ...ceilings] = rows;
+  const memory = [
+    { name: 'rally (node dist/main.js)', ...(await memoryAfterLoad(built(stores.defaults, 8107, 1), 8107, bodies['1 point'])) },
+    { name: 'rally via tsx (sources)', ...(await memoryAfterLoad(rallyServer(stores.defaults, 8108, 1), 8108, bodies['1 point'])) },
+  ];
   const f = (x: number, digits = 0) => x.toFixed(digits);
   const lines = [
     `bench:serve — wrk -t1 -c${CONNECTIONS} -d${DURATION}s on loopback; rally WORKERS=${WORKERS}`,
@@ -157,8 +214,14 @@ async function main(): Promise<void> {
     const before = rallyOriginal.results[label];
     lines.push(
       `${label}: rally = ${shares}; ${f(ours.rps / original.results[label].rps, 1)}x the original; p99 ${f(ours.p99, 2)} ms; ` +
-        `${(ours.rps / before.rps).toFixed(2)}x the throughput of rally serving the original's settings (${f(before.rps)} req/s, p99 ${f(before.p99, 2)} ms)`,
+        `${(ours.rps / before.rps).toFixed(2)}x the throughput of rally serving the original's settings (${f(before.rps)} req/s, p99 ${f(before.p99, 2)} ms); ` +
+        `built ÷ via tsx ${(ours.rps / rallyTsx.results[label].rps).toFixed(2)}x`,
     );
+  }
+  lines.push('', `Memory of one server process (WORKERS=1), ${LOAD_REQUESTS} one-point requests, ${LOAD_CONCURRENCY} at a time; target RSS <= 100 MB 5 s after:`, '');
+  lines.push('| server | RSS ready MB | RSS after load MB | RSS 5 s after MB | req/s | target |', '|---|---:|---:|---:|---:|---|');
+  for (const row of memory) {
+    lines.push(`| ${row.name} | ${f(row.ready)} | ${f(row.afterLoad)} | ${f(row.settled)} | ${f(row.rps)} | ${row.settled <= 100 ? 'met' : 'not met'} |`);
   }
   console.log(lines.join('\n'));
 }

@@ -40,7 +40,13 @@ describe('point schema and checkPoint (derived from the contract)', () => {
     const schema = pointSchema();
     expect(schema.required).toEqual(inputNames);
     expect(schema.additionalProperties).toBe(false);
-    expect((schema.properties as Record<string, unknown>).hitpoint).toEqual({ type: 'string', enum: ['B', 'F', 'U', 'V'] });
+    expect((schema.properties as Record<string, unknown>).hitpoint).toEqual({
+      type: 'string',
+      enum: ['B', 'F', 'U', 'V'],
+      description: 'How the last shot was struck: F forehand, B backhand, V volley, U unknown.',
+      example: 'B',
+    });
+    expect((schema.properties as Record<string, { description: string }>).speed.description).toBe('Speed of the ball on the last shot. Unit: m/s.');
     expect((schema.properties as Record<string, unknown>).serve).toMatchObject({ type: 'integer', minimum: 1, maximum: 2 });
   });
   it('names the point index and the field in one sentence', () => {

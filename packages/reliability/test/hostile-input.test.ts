@@ -72,6 +72,6 @@ describe('item 13: an Expect header the server does not support', () => {
     );
     expect(status).toBe(417);
     expect(headers).toMatch(/content-type: application\/json/i);
-    expect(JSON.parse(text.replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, ''))).toEqual({ message: expect.stringMatching(/Expect/) });
+    expect(JSON.parse(text.replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, ''))).toEqual({ message: expect.stringMatching(/Expect/), code: 'REQUEST_MALFORMED' });
   });
 });

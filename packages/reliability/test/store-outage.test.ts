@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { join } from 'node:path';
+import { examplePoint } from '@rally/features';
 import { trainTinyRun } from '@rally/model-fixtures';
 import { REPO_ROOT, runScript, s3Env, tempDir } from '@rally/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +41,9 @@ describe('item 7: a model store that never answers', () => {
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { status: string; message: string };
     expect(body.message).toMatch(/store|reach|answer|time/i);
-    expect((await fetch(`${server.base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":{}}' })).status).toBe(503);
+    // A valid point waits for a model (503); the body is checked first, whatever the model's state.
+    expect((await fetch(`${server.base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: examplePoint() }) })).status).toBe(503);
+    expect((await fetch(`${server.base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":{}}' })).status).toBe(400);
   });
 
   it('deploy gives up within 30 s with one sentence (exit 1)', async () => {
