@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect } from 'vitest';
 import { sampleDataPoints } from '@rally/features';
-import { buildApp } from '../src/index.ts';
+import { buildApp, configFromEnv } from '../src/index.ts';
+import { loggerOptions } from '../src/logging.ts';
 import { emptyPredictor, productionPredictor, test } from './fixtures.ts';
 
 const predict = (payload: object, headers: Record<string, string> = {}) => ({ method: 'POST' as const, url: '/predict', payload, headers });
@@ -93,5 +94,19 @@ describe('logs', () => {
     expect(response.json().message).toContain('trace-123');
     const failure = lines.find((line) => line.msg === 'request failed')!;
     expect(failure).toMatchObject({ request_id: 'trace-123', model_id: predictor.modelInfo!.model_id, level: 50 });
+  });
+});
+
+describe('log format', () => {
+  test('JSON lines for machines, pino-pretty for a terminal, nothing when silent', async () => {
+    const modelId = () => 'abc';
+    const json = await loggerOptions(configFromEnv({ LOG_FORMAT: 'json' }), modelId);
+    expect(json).toMatchObject({ level: 'info' });
+    expect(json).not.toHaveProperty('stream');
+    expect((json as { mixin: () => object }).mixin()).toEqual({ model_id: 'abc' });
+    const pretty = await loggerOptions(configFromEnv({ LOG_FORMAT: 'auto' }, { isTerminal: true }), () => undefined);
+    expect(pretty).toHaveProperty('stream');
+    expect((pretty as { mixin: () => object }).mixin()).toEqual({});
+    expect(await loggerOptions(configFromEnv({ LOG_LEVEL: 'silent' }), modelId)).toBe(false);
   });
 });

@@ -63,15 +63,27 @@ export function metrics(app: FastifyInstance, predictor: Predictor): void {
   app.decorate('metrics', {
     observePrediction(labels: readonly string[]) {
       batchSize.observe(labels.length);
+      if (labels.length === 1) {
+        predictions.inc({ class: labels[0] });
+        return;
+      }
       const counts = new Map<string, number>();
       for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
       for (const [label, count] of counts) predictions.inc({ class: label }, count);
     },
   });
+  // One labelled child per (method, route, status), kept: prom-client would hash the labels on every observation.
+  const latencyOf = new Map<string, Histogram.Internal<'method' | 'route' | 'status_code'>>();
   app.addHook('onResponse', (request, reply, done) => {
     // The route's pattern, not the URL: unknown paths share one label instead of one series each.
     const route = request.routeOptions.url ?? 'unmatched';
-    latency.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const key = `${request.method} ${route} ${reply.statusCode}`;
+    let child = latencyOf.get(key);
+    if (child === undefined) {
+      child = latency.labels({ method: request.method, route, status_code: String(reply.statusCode) });
+      latencyOf.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
     done();
   });
 }

@@ -57,7 +57,8 @@ export async function predictRoutes(app: FastifyInstance, { predictor, limits }:
         tags: ['predictions'],
         body,
         response: {
-          200: { description: 'One label per point, in order.', headers: MODEL_ID_HEADER, content: { 'application/json': { schema: ref(LABELS) } } },
+          // The plain form, not `content`: Fastify would parse the reply's content type on every answer to pick it.
+          200: { description: 'One label per point, in order.', headers: MODEL_ID_HEADER, ...ref(LABELS) },
           ...predictErrors(limits),
         },
       },
@@ -80,7 +81,7 @@ export async function predictRoutes(app: FastifyInstance, { predictor, limits }:
         tags: ['predictions'],
         body,
         response: {
-          200: { description: 'Probabilities per point, in order.', headers: MODEL_ID_HEADER, content: { 'application/json': { schema: ref(PROBABILITIES) } } },
+          200: { description: 'Probabilities per point, in order.', headers: MODEL_ID_HEADER, ...ref(PROBABILITIES) },
           ...predictErrors(limits),
         },
       },
