@@ -13,6 +13,7 @@
  * Needs Debian's wrk, gunicorn, python3-flask, python3-sklearn (installed if missing).
  * Then the memory target: one built server process (WORKERS=1) and one run through tsx, each sent
  * 10,000 one-point requests (16 at a time), their RSS read 5 s after the load.
+ * Built and tsx are also compared in AB_ROUNDS (5) interleaved one-point rounds: the median says more than one run here.
  * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2); TREES (100) and MAX_DEPTH (20) of
  * the original's settings (both the Flask reference and the second rally row).
  */
@@ -70,8 +71,8 @@ function toMs(value: string): number {
   return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : match[2] === 'm' ? n * 60_000 : n;
 }
 
-function wrk(port: number, bodyFile: string): WrkResult {
-  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', join(REFERENCE, 'post.lua'), `http://127.0.0.1:${port}/predict`], {
+function wrk(port: number, bodyFile: string, seconds = DURATION): WrkResult {
+  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', join(REFERENCE, 'post.lua'), `http://127.0.0.1:${port}/predict`], {
     env: { ...process.env, BODY_FILE: bodyFile },
   }).toString();
   if (!/Latency Distribution/.test(out)) throw new Error(`wrk gave no latency distribution:\n${out}`);
@@ -103,6 +104,7 @@ async function measure(name: string, start: () => ChildProcess, port: number, bo
   }
 }
 
+const AB_ROUNDS = Number(process.env.AB_ROUNDS ?? 5);
 const LOAD_REQUESTS = 10_000;
 const LOAD_CONCURRENCY = 16;
 
@@ -191,6 +193,24 @@ async function main(): Promise<void> {
     rows.push(await measure(`ceiling (Fastify constant, ${WORKERS} processes)`, node(join(REFERENCE, 'constant-server.ts'), { PORT: '8104', WORKERS: String(WORKERS) }), 8104, bodies));
   }
   const [rally, rallyTsx, rallyOriginal, original, ...ceilings] = rows;
+  // Built against tsx, alternating: on this VM one 10 s run can differ from the next by 20%, so
+  // the build's effect on one-point throughput is read from the median of interleaved rounds.
+  const rounds: { built: number; tsx: number }[] = [];
+  for (let round = 0; round < AB_ROUNDS; round += 1) {
+    const once = async (start: () => ChildProcess, port: number) => {
+      const child = start();
+      try {
+        await waitForPort(port, child);
+        wrk(port, bodies['1 point'], 3);
+        return wrk(port, bodies['1 point'], 8).rps;
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+    };
+    rounds.push({ built: await once(built(stores.defaults, 8109), 8109), tsx: await once(rallyServer(stores.defaults, 8110), 8110) });
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const memory = [
     { name: 'rally (node dist/main.js)', ...(await memoryAfterLoad(built(stores.defaults, 8107, 1), 8107, bodies['1 point'])) },
     { name: 'rally via tsx (sources)', ...(await memoryAfterLoad(rallyServer(stores.defaults, 8108, 1), 8108, bodies['1 point'])) },
@@ -218,6 +238,11 @@ async function main(): Promise<void> {
         `built ÷ via tsx ${(ours.rps / rallyTsx.results[label].rps).toFixed(2)}x`,
     );
   }
+  lines.push(
+    '',
+    `Built ÷ via tsx, one point, ${AB_ROUNDS} interleaved rounds (wrk 8 s each): built ${rounds.map((r) => f(r.built)).join(', ')} req/s; ` +
+      `via tsx ${rounds.map((r) => f(r.tsx)).join(', ')} req/s; ratio of medians ${(median(rounds.map((r) => r.built)) / median(rounds.map((r) => r.tsx))).toFixed(2)}x (target >= 1.00x, within noise)`,
+  );
   lines.push('', `Memory of one server process (WORKERS=1), ${LOAD_REQUESTS} one-point requests, ${LOAD_CONCURRENCY} at a time; target RSS <= 100 MB 5 s after:`, '');
   lines.push('| server | RSS ready MB | RSS after load MB | RSS 5 s after MB | req/s | target |', '|---|---:|---:|---:|---:|---|');
   for (const row of memory) {
