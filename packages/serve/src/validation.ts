@@ -58,93 +58,104 @@ export function predictRequestSchema(limits: Limits) {
   } as const;
 }
 
-/** The Ajv the routes use: every error, strict schemas, no coercion, no defaults, nothing removed. */
-export function requestAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, useDefaults: false, removeAdditional: false, keywords: ['example'] });
+/** An Ajv for request schemas: strict schemas, no coercion, no defaults, nothing removed. */
+function requestAjv(allErrors: boolean): Ajv {
+  const ajv = new Ajv({ allErrors, strict: true, coerceTypes: false, useDefaults: false, removeAdditional: false, keywords: ['example'] });
   ajv.addSchema(dataPointSchema());
   return ajv;
 }
 
 const COLUMNS = new Map<string, ColumnSpec>(inputColumns().map((column) => [column.name, column]));
+const COLUMN_ORDER = new Map<string, number>([...COLUMNS.keys()].map((name, index) => [name, index]));
 
 /**
- * Checks a body against the compiled PredictRequest schema; returns its points, or throws one
- * RallyError listing every problem (`details` holds the list).
+ * The request check of the prediction routes: returns a body's points, or throws one RallyError
+ * listing its problems (`details`). PredictRequest, with DataPoint, decides (Ajv, stopping at the
+ * first error: the fast verdict). Only a body that fails is examined again, point by point with
+ * every error collected, and at most MAX_LISTED_PROBLEMS are described: Ajv's allErrors on a
+ * hostile body (a point with 100,000 unknown fields) would otherwise build an error per field.
  */
-export function pointsOf(body: unknown, validate: ValidateFunction, limits: Limits): unknown[] {
-  if (validate(body)) {
-    const data = (body as { data: unknown }).data;
-    return Array.isArray(data) ? data : [data];
-  }
-  throw requestError(body, validate.errors ?? [], limits);
+export function requestValidator(limits: Limits): (body: unknown) => unknown[] {
+  const firstError = requestAjv(false);
+  const verdict = firstError.compile(predictRequestSchema(limits));
+  const check = { everyError: requestAjv(true).getSchema(DATA_POINT)!, firstError: firstError.getSchema(DATA_POINT)! };
+  return (body) => {
+    if (verdict(body)) {
+      const data = (body as { data: unknown }).data;
+      return Array.isArray(data) ? data : [data];
+    }
+    throw requestError(body, check, limits);
+  };
 }
 
-function requestError(body: unknown, errors: readonly ErrorObject[], limits: Limits): RallyError {
-  const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
-  if (!isObject(body) || !Object.hasOwn(body as object, 'data')) {
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function requestError(body: unknown, check: { everyError: ValidateFunction; firstError: ValidateFunction }, limits: Limits): RallyError {
+  if (!isObject(body) || !Object.hasOwn(body, 'data')) {
     return invalid('REQUEST_INVALID', MISSING_DATA_KEY, [{ point: null, field: 'data', problem: MISSING_DATA_KEY }]);
   }
-  const data = (body as { data: unknown }).data;
+  const data = body.data;
   if (Array.isArray(data) && data.length > limits.maxBatch) {
     return new RallyError('REQUEST_TOO_LARGE', `A batch holds at most ${limits.maxBatch} points; this one has ${data.length}.`);
   }
   if (Array.isArray(data) && data.length === 0) return invalid('REQUEST_INVALID', EMPTY_BATCH, [{ point: null, field: 'data', problem: EMPTY_BATCH }]);
-  const points = Array.isArray(data) ? data : [data];
+  if (!isObject(data) && !Array.isArray(data)) return invalid('REQUEST_INVALID', ILL_FORMED_DATA, [{ point: null, field: 'data', problem: ILL_FORMED_DATA }]);
+  const points: unknown[] = Array.isArray(data) ? data : [data];
   const notObjects = points.flatMap((point, index) => (isObject(point) ? [] : [{ point: index, field: null, problem: `Point ${index} must be an object.` }]));
-  if (!isObject(data) && (!Array.isArray(data) || notObjects.length > 0)) {
-    return invalid('REQUEST_INVALID', ILL_FORMED_DATA, Array.isArray(data) ? notObjects : [{ point: null, field: 'data', problem: ILL_FORMED_DATA }]);
+  if (notObjects.length > 0) return invalid('REQUEST_INVALID', ILL_FORMED_DATA, notObjects);
+  const problems: RequestProblem[] = [];
+  let more = false;
+  for (const [index, point] of (points as Record<string, unknown>[]).entries()) {
+    if (problems.length >= MAX_LISTED_PROBLEMS) {
+      // Enough to list: only whether there are more (the first error of a point is enough to know).
+      more ||= !check.firstError(point);
+      if (more) break;
+      continue;
+    }
+    // The contract's fields and at most MAX_LISTED_PROBLEMS others: the same problems, bounded work.
+    const keys = Object.keys(point);
+    const unknown = keys.filter((key) => !COLUMNS.has(key));
+    const kept = new Set(unknown.slice(0, MAX_LISTED_PROBLEMS));
+    const checked = unknown.length > MAX_LISTED_PROBLEMS ? Object.fromEntries(keys.filter((key) => COLUMNS.has(key) || kept.has(key)).map((key) => [key, point[key]])) : point;
+    if (checked !== point) more = true;
+    if (!check.everyError(checked)) problems.push(...pointProblems(index, point, check.everyError.errors ?? []));
   }
-  const problems = pointProblems(points as Record<string, unknown>[], errors, Array.isArray(data));
-  return invalid('PREDICT_INVALID_POINT', summary(problems), problems);
+  more ||= problems.length > MAX_LISTED_PROBLEMS;
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+  return invalid('PREDICT_INVALID_POINT', summary(listed, more), listed);
 }
 
-/**
- * Ajv's errors as one problem per (point, field), in point then field order. Errors of the oneOf
- * branch the body did not take (an object where the array branch was tried, or the other way) are
- * dropped: they say the body is not the other shape, which it was never meant to be.
- */
-function pointProblems(points: Record<string, unknown>[], errors: readonly ErrorObject[], batch: boolean): RequestProblem[] {
-  const seen = new Set<string>();
-  const problems: (RequestProblem & { order: number })[] = [];
-  const prefix = batch ? /^\/data\/(\d+)(?:\/(.*))?$/ : /^\/data()(?:\/(.*))?$/;
+/** Ajv's errors for one point as one problem per field, in contract order, unknown fields last. */
+function pointProblems(index: number, point: Record<string, unknown>, errors: readonly ErrorObject[]): RequestProblem[] {
+  const byField = new Map<string, string>();
   for (const error of errors) {
-    const match = prefix.exec(error.instancePath);
-    if (!match) continue;
-    const index = batch ? Number(match[1]) : 0;
-    const point = points[index];
-    let field: string;
-    let problem: string;
-    if (match[2] !== undefined) {
-      field = unescapePointer(match[2]);
+    if (error.instancePath !== '') {
+      const field = unescapePointer(error.instancePath.slice(1).split('/')[0]);
       const column = COLUMNS.get(field);
-      if (!column) continue;
-      problem = fieldProblem(index, column, point[field]);
+      if (column && !byField.has(field)) byField.set(field, fieldProblem(index, column, point[field]));
     } else if (error.keyword === 'required') {
-      field = String(error.params.missingProperty);
-      problem = missingFieldProblem(index, field);
+      const field = String(error.params.missingProperty);
+      if (!byField.has(field)) byField.set(field, missingFieldProblem(index, field));
     } else if (error.keyword === 'additionalProperties') {
-      field = String(error.params.additionalProperty);
-      problem = unknownFieldProblem(index, field);
-    } else continue;
-    const key = `${index}\u0000${field}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    // Contract order within a point, unknown fields last.
-    problems.push({ point: index, field, problem, order: index * 1e6 + (COLUMNS.has(field) ? [...COLUMNS.keys()].indexOf(field) : 1e5) });
+      const field = String(error.params.additionalProperty);
+      if (!byField.has(field)) byField.set(field, unknownFieldProblem(index, field));
+    }
   }
-  return problems.sort((a, b) => a.order - b.order).map(({ order: _order, ...problem }) => problem);
+  const order = (field: string) => COLUMN_ORDER.get(field) ?? COLUMNS.size;
+  return [...byField]
+    .sort(([a], [b]) => order(a) - order(b))
+    .map(([field, problem]) => ({ point: index, field, problem }));
 }
 
 /** The first problem in words, and how many more: `message` stays one readable sentence or two. */
-function summary(problems: readonly RequestProblem[]): string {
-  if (problems.length === 1) return problems[0].problem;
-  return `${problems[0].problem} ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''} in "errors".`;
+function summary(problems: readonly RequestProblem[], more: boolean): string {
+  const rest = problems.length - 1;
+  const listed = rest === 0 ? problems[0].problem : `${problems[0].problem} ${rest} more problem${rest > 1 ? 's' : ''} in "errors".`;
+  return more ? `${listed} Only the first ${MAX_LISTED_PROBLEMS} problems are listed; there are more.` : listed;
 }
 
 function invalid(code: 'REQUEST_INVALID' | 'PREDICT_INVALID_POINT', message: string, problems: RequestProblem[]): RallyError {
-  const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
-  const more = problems.length - listed.length;
-  return new RallyError(code, more > 0 ? `${message} (${more} problems not listed.)` : message, { details: listed });
+  return new RallyError(code, message, { details: problems.slice(0, MAX_LISTED_PROBLEMS) });
 }
 
 /** JSON Pointer segment to a field name (`~1` is `/`, `~0` is `~`). */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Predictor } from '@rally/predict';
 import { errorResponse, LABELS, MISSING_DATA_EXAMPLE, PROBABILITIES, ref, VALIDATION_ERROR } from '../schemas.ts';
-import { type Limits, PREDICT_REQUEST, pointsOf, predictRequestSchema, requestAjv } from '../validation.ts';
+import { type Limits, PREDICT_REQUEST, requestValidator } from '../validation.ts';
 
 export interface PredictRoutesOptions {
   predictor: Predictor;
@@ -36,10 +36,10 @@ function predictErrors(limits: Limits) {
  * schema the document shows); the handler gets the points and the predictor trusts them.
  */
 export async function predictRoutes(app: FastifyInstance, { predictor, limits }: PredictRoutesOptions): Promise<void> {
-  const validate = requestAjv().compile(predictRequestSchema(limits));
+  const pointsOf = requestValidator(limits);
   const validatorCompiler = () => (body: unknown) => {
     try {
-      return { value: pointsOf(body, validate, limits) };
+      return { value: pointsOf(body) };
     } catch (error) {
       return { error: error as Error };
     }
