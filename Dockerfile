@@ -16,8 +16,9 @@ ENV NODE_ENV=production \
     PORT=8000 \
     LOG_FORMAT=json
 WORKDIR /app
-COPY --from=build --chown=node:node /app /app
-# The model cache is written here; MODEL_STORE defaults to /app/store (mount one, or use S3).
+# Owned by root: the server cannot change its own code. It writes only the model cache (and a
+# local store, when MODEL_STORE is the default /app/store: mount one, or use S3).
+COPY --from=build /app /app
 RUN mkdir -p /app/cache /app/store && chown node:node /app/cache /app/store
 USER node
 EXPOSE 8000

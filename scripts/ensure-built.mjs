@@ -35,9 +35,9 @@ const stale = stalePackages();
 if (stale.length > 0) {
   process.stderr.write(`Building the workspace (${stale.join(', ')} changed since the last build)...\n`);
   try {
-    execFileSync('pnpm', ['-r', '--silent', 'run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('pnpm', ['-r', '--silent', 'run', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch {
-    process.stderr.write('The build failed (see above); run pnpm build to see every error.\n');
+    process.stderr.write('The build failed (see above); fix it, or run pnpm dev to serve from the sources.\n');
     process.exit(1);
   }
 }

@@ -10,15 +10,16 @@ export type WorkerReply = { index: number; tree: EncodedTree } | { done: true } 
 /**
  * Starts a tree worker. Built (dist/*.js), the worker runs tree-worker.js directly. From the sources
  * (tests, tsx), Node 20 cannot hand its loader hooks to a worker thread, so the worker first
- * registers tsx's CommonJS hook, which compiles tree-worker.ts and its imports on the fly. (No
- * execArgv: the parent's loaders, vitest or tsx, would only slow its start.)
+ * registers tsx's CommonJS hook, which compiles tree-worker.ts and its imports on the fly. (Only the
+ * source condition as execArgv: the parent's loaders, vitest or tsx, would only slow its start.)
  */
 function startWorker(): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./tree-worker.js', import.meta.url), { execArgv: [] });
   // tsx is a dev dependency: resolved only when running from the sources.
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
   const entry = fileURLToPath(new URL('./tree-worker.ts', import.meta.url));
-  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true, execArgv: [] });
+  // The sources' export condition, so that the worker's imports of other packages are their sources too, not dist/.
+  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true, execArgv: ['--conditions=@rally/source'] });
 }
 
 /**

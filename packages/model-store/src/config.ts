@@ -16,7 +16,9 @@ export type ModelStoreLocation =
  * `base` (default: the workspace root, so every command means the same folder wherever it runs).
  */
 export function parseModelStoreLocation(value: string | undefined, base: string = WORKSPACE_ROOT): ModelStoreLocation {
-  const raw = (value ?? '').trim() || DEFAULT_MODEL_STORE;
+  const given = (value ?? '').trim() || DEFAULT_MODEL_STORE;
+  // What messages show: credentials pasted into the URL never reach a terminal or a log.
+  const raw = withoutCredentials(given);
   const s3 = /^s3:\/\/([^/]*)(?:\/(.*))?$/i.exec(raw);
   if (s3) {
     const bucket = s3[1];
@@ -35,7 +37,7 @@ export function parseModelStoreLocation(value: string | undefined, base: string 
   }
   if (/^file:\/\//i.test(raw)) {
     try {
-      return { kind: 'local', root: fileURLToPath(raw) };
+      return { kind: 'local', root: fileURLToPath(given) };
     } catch (error) {
       throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} is not a valid file:// URL.`, { cause: error });
     }
@@ -50,13 +52,19 @@ export function parseModelStoreLocation(value: string | undefined, base: string 
   if (almost) {
     throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} looks like a URL but is not one (expected s3://bucket/prefix, file:///path or a folder path).`);
   }
-  return { kind: 'local', root: resolve(base, raw) };
+  return { kind: 'local', root: resolve(base, given) };
 }
 
-function parseEndpoint(value: string): string {
+/** `scheme://user:password@rest` → `scheme://***@rest`. */
+export function withoutCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1***@');
+}
+
+function parseEndpoint(given: string): string {
+  const value = withoutCredentials(given);
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(given);
   } catch {
     throw new RallyError('STORE_CONFIG', `S3_ENDPOINT=${value} is not a URL (expected e.g. http://127.0.0.1:9000).`);
   }

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { GROUND_TRUTH_PATH } from '@rally/testkit';
+import { GROUND_TRUTH_PATH, SOURCE_NODE_ARGS } from '@rally/testkit';
 import { writeRun } from '@rally/model';
 import { trainRun, type TrainedRun } from '@rally/train';
 import { main } from '../src/main.ts';
@@ -39,7 +39,6 @@ export async function trainSmallRun(dataPath: string, outputDir: string, trees: 
 export { CountingStore } from '../src/compare.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
 export interface CliRun {
   code: number | null;
@@ -56,7 +55,7 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** Spawns `tsx src/cli.ts` like `pnpm --filter perf-benchmark start` does (cwd = the package), feeding `input` to stdin. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['src/cli.ts', ...args], { cwd: PACKAGE_DIR, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, 'src/cli.ts', ...args], { cwd: PACKAGE_DIR, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -10,9 +10,9 @@ import { startServerProcess, stopAllServers } from '../src/index.ts';
 
 const run = promisify(execFile);
 
-/** The repository's files as `COPY . .` sees them: tracked and new files, nothing ignored (no node_modules, no dist). */
+/** The repository's committed files, as a fresh clone has them (no node_modules, no dist, nothing uncommitted). */
 async function cleanCopy(): Promise<string> {
-  const { stdout } = await run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('git', ['ls-files', '--cached', '-z'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
   const copy = tempDir('clean-clone');
   for (const file of stdout.split('\0').filter(Boolean)) {
     if (!existsSync(join(REPO_ROOT, file))) continue; // deleted, not yet committed

@@ -67,7 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   jsonBodies(app);
   errorAnswers(app);
-  metrics(app, predictor);
+  metrics(app, predictor, limits.maxBatch);
 
   app.addSchema(dataPointSchema());
   app.addSchema(predictRequestSchema(limits));

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { isRallyError, RallyError } from '@rally/errors';
-import { cacheFromEnv, modelStoreFromEnv, parseModelStoreLocation, s3OptionsFromEnv } from '@rally/model-store';
+import { cacheFromEnv, modelStoreFromEnv, parseModelStoreLocation, s3OptionsFromEnv, withoutCredentials } from '@rally/model-store';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import { DEFAULT_LIMITS, type Limits } from './validation.ts';
 
@@ -66,9 +66,10 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'CACHE_DIR', default: './cache', description: 'Local copy of downloaded models.' },
   { name: 'CACHE_TTL_SECONDS', default: '86400', description: 'A cached model older than this is checked against the store again.' },
   { name: 'CACHE_DISABLED', default: '0', description: '1 to always download (also `--no-cache`).' },
-  { name: 'POLL_INTERVAL_SECONDS', default: '30', description: 'How often production is checked for a new model (0 turns hot reload off).' },
+  { name: 'POLL_INTERVAL_SECONDS', default: '30', description: 'How often production is checked for a new model: 1 to 3600, or 0 to turn hot reload off.' },
   { name: 'LOG_LEVEL', default: 'info', description: LOG_LEVELS.join(', ') + '.' },
   { name: 'LOG_FORMAT', default: 'auto', description: 'json, pretty, or auto: pretty on a terminal, JSON otherwise.' },
+  { name: 'NO_COLOR', default: '', description: 'Any value: pretty logs without colour.' },
   { name: 'MAX_BATCH_POINTS', default: String(DEFAULT_LIMITS.maxBatch), description: 'Most points in one request (413 beyond).' },
   { name: 'BODY_LIMIT_BYTES', default: String(DEFAULT_LIMITS.bodyLimit), description: 'Largest request body (413 beyond).' },
   { name: 'HEADERS_TIMEOUT_SECONDS', default: String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000), description: 'A client has this long to send its headers (408 after).' },
@@ -103,7 +104,8 @@ function secondsAsMs(env: NodeJS.ProcessEnv, name: string, fallbackSeconds: numb
   if (!/^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) || value < min || value > max) {
     throw invalid(`${name} must be a number of seconds from ${min} to ${max}, got ${shown(raw)}.`);
   }
-  return value * 1000;
+  // Whole milliseconds: Node's HTTP server refuses fractions (1.005 s is 1004.999… ms).
+  return Math.round(value * 1000);
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
@@ -138,6 +140,15 @@ export function readEnvFile(env: NodeJS.ProcessEnv, cwd = process.cwd()): NodeJS
 }
 
 /**
+ * Adds the `.env` file's variables that `env` lacks to it (the process environment, at start), as
+ * Node's own loadEnvFile does: everything that reads the environment later (the AWS SDK's credential
+ * chain, cluster workers) sees them too.
+ */
+export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): void {
+  for (const [name, value] of Object.entries(readEnvFile(env))) if (env[name] === undefined) env[name] = value;
+}
+
+/**
  * The whole configuration from `env` (the process environment over the `.env` file when
  * `withEnvFile`). Throws SERVER_CONFIG or STORE_CONFIG with one sentence naming the first invalid
  * variable; nothing is contacted (the store is only named and checked for form).
@@ -151,16 +162,24 @@ export function configFromEnv(processEnv: NodeJS.ProcessEnv = process.env, optio
   if (location.kind === 's3') s3OptionsFromEnv(env, location.bucket, location.prefix);
   cacheFromEnv(env);
   const format = oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'auto');
+  const headersTimeoutMs = secondsAsMs(env, 'HEADERS_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000, 0.1);
+  const requestTimeoutMs = secondsAsMs(env, 'REQUEST_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000, 0.1);
+  // Node's HTTP server refuses to start otherwise: say so now, naming the variables.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw invalid(`HEADERS_TIMEOUT_SECONDS (${headersTimeoutMs / 1000}) must not exceed REQUEST_TIMEOUT_SECONDS (${requestTimeoutMs / 1000}).`);
+  }
+  const pollIntervalMs = secondsAsMs(env, 'POLL_INTERVAL_SECONDS', 30, 0);
+  if (pollIntervalMs > 0 && pollIntervalMs < 1000) throw invalid(`POLL_INTERVAL_SECONDS must be 0 (no polling) or from 1 to 3600, got ${shown(read(env, 'POLL_INTERVAL_SECONDS')!)}.`);
   return {
     port: integer(env, 'PORT', 8000, 0, 65535),
     host: host(env),
     workers: integer(env, 'WORKERS', 1, 1, 64),
-    pollIntervalMs: secondsAsMs(env, 'POLL_INTERVAL_SECONDS', 30, 0),
+    pollIntervalMs,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: format === 'auto' ? (options.isTerminal ?? process.stdout.isTTY ?? false ? 'pretty' : 'json') : format,
     connections: {
-      headersTimeoutMs: secondsAsMs(env, 'HEADERS_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000, 0.1),
-      requestTimeoutMs: secondsAsMs(env, 'REQUEST_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000, 0.1),
+      headersTimeoutMs,
+      requestTimeoutMs,
       keepAliveTimeoutMs: secondsAsMs(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000, 0.1),
     },
     limits: {
@@ -179,16 +198,12 @@ export function describeConfig(config: ServerConfig): Record<string, string> {
   for (const setting of SETTINGS) {
     const value = config.env[setting.name]?.trim();
     if (!value) continue;
-    described[setting.name] = setting.secret ? '(set)' : maskUrlCredentials(value);
+    described[setting.name] = setting.secret ? '(set)' : withoutCredentials(value);
   }
-  described.MODEL_STORE = maskUrlCredentials(config.modelStore);
+  described.MODEL_STORE = withoutCredentials(config.modelStore);
   return described;
 }
 
-/** `scheme://user:password@host` → `scheme://user:***@host`: a URL pasted with its password must not reach the logs. */
-function maskUrlCredentials(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
-}
 
 /** Exit code of a start that failed: 2 for bad usage or configuration, 1 for anything else. */
 export function exitCodeOf(error: unknown): number {

@@ -110,8 +110,15 @@ const RESTART_WINDOW_MS = 60_000;
  * after the grace time) and exits 0. It never loads the model: its memory stays small.
  */
 function runPrimary(config: ServerConfig): void {
-  const log = (message: string, fields: object = {}) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, ...fields, msg: message })}\n`);
-  const fail = (message: string) => process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), pid: process.pid, msg: message })}\n`);
+  // The primary stays small (no pino): JSON lines at pino's levels, honouring LOG_LEVEL.
+  const threshold = { fatal: 60, error: 50, warn: 40, info: 30, debug: 20, trace: 10, silent: Infinity }[config.logLevel];
+  const line = (level: number, message: string, fields: object = {}) => `${JSON.stringify({ level, time: Date.now(), pid: process.pid, ...fields, msg: message })}\n`;
+  const log = (message: string, fields: object = {}) => {
+    if (threshold <= 30) process.stdout.write(line(30, message, fields));
+  };
+  const fail = (message: string) => {
+    if (threshold <= 50) process.stderr.write(line(50, message));
+  };
   let stopping = false;
   const restarts: number[] = [];
   log('configuration', { config: describeConfig(config) });

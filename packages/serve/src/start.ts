@@ -8,7 +8,7 @@ import { GROUND_TRUTH_PATH } from '@rally/features';
 import { createModelStore, deployRun } from '@rally/model-store';
 import { writeRun } from '@rally/model';
 import { formatSettings, TRAIN_DEFAULTS, trainRun } from '@rally/train';
-import { configFromEnv, exitCodeOf, type ServerConfig } from './config.ts';
+import { configFromEnv, exitCodeOf, loadEnvFile, type ServerConfig } from './config.ts';
 import { serve } from './server.ts';
 
 async function ensureProductionModel(config: ServerConfig): Promise<void> {
@@ -22,7 +22,8 @@ async function ensureProductionModel(config: ServerConfig): Promise<void> {
 }
 
 try {
-  const config = configFromEnv(process.env, { withEnvFile: true });
+  loadEnvFile();
+  const config = configFromEnv(process.env);
   await ensureProductionModel(config);
   await serve(config);
 } catch (error) {

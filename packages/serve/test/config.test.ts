@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
-import { configFromEnv, describeConfig, exitCodeOf, readEnvFile, SETTINGS } from '../src/index.ts';
+import { configFromEnv, describeConfig, exitCodeOf, loadEnvFile, readEnvFile, SETTINGS } from '../src/index.ts';
 
 // Each invalid setting stops the start with one sentence that names it.
 const invalid: [Record<string, string>, string | RegExp][] = [
@@ -19,6 +19,8 @@ const invalid: [Record<string, string>, string | RegExp][] = [
   [{ POLL_INTERVAL_SECONDS: '1e3' }, /^POLL_INTERVAL_SECONDS must be a number of seconds/],
   [{ SHUTDOWN_GRACE_SECONDS: 'soon' }, /^SHUTDOWN_GRACE_SECONDS must be a number of seconds/],
   [{ HEADERS_TIMEOUT_SECONDS: '0' }, /^HEADERS_TIMEOUT_SECONDS must be a number of seconds from 0.1/],
+  [{ HEADERS_TIMEOUT_SECONDS: '60' }, 'HEADERS_TIMEOUT_SECONDS (60) must not exceed REQUEST_TIMEOUT_SECONDS (30).'],
+  [{ POLL_INTERVAL_SECONDS: '0.001' }, 'POLL_INTERVAL_SECONDS must be 0 (no polling) or from 1 to 3600, got "0.001".'],
   [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud".'],
   [{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT must be one of auto, json, pretty/],
   [{ MAX_BATCH_POINTS: '0' }, /^MAX_BATCH_POINTS must be an integer from 1/],
@@ -59,7 +61,7 @@ describe('configuration', () => {
         PORT: '0',
         HOST: '0.0.0.0',
         WORKERS: '2',
-        POLL_INTERVAL_SECONDS: '0.5',
+        POLL_INTERVAL_SECONDS: '2.5',
         LOG_LEVEL: 'WARN',
         LOG_FORMAT: 'pretty',
         MAX_BATCH_POINTS: '10',
@@ -76,7 +78,7 @@ describe('configuration', () => {
       port: 0,
       host: '0.0.0.0',
       workers: 2,
-      pollIntervalMs: 500,
+      pollIntervalMs: 2500,
       logLevel: 'warn',
       logFormat: 'pretty',
       limits: { maxBatch: 10, bodyLimit: 2048 },
@@ -98,8 +100,9 @@ describe('configuration', () => {
     if (typeof message === 'string') expect(text).toBe(message);
     else expect(text).toMatch(message);
     expect(text.includes(Object.keys(env).at(-1)!) || text.includes(Object.keys(env)[0])).toBe(true);
-    // One sentence: a single full stop at the end (numbers and names aside).
+    // One sentence, on one line.
     expect(text.trim().endsWith('.')).toBe(true);
+    expect(text).not.toContain('\n');
     expect(exitCodeOf(error)).toBe(2);
   });
 
@@ -107,6 +110,15 @@ describe('configuration', () => {
     expect(configFromEnv({ AWS_S3_BUCKET_NAME: 'course-models', USERNAME: 'ada' }).modelStore).toBe('s3://course-models/ada');
     expect(configFromEnv({ AWS_S3_BUCKET_NAME: 'course-models', USERNAME: 'ada' }).env.MODEL_STORE).toBe('s3://course-models/ada');
     expect(configFromEnv({ AWS_S3_BUCKET_NAME: 'course-models', USERNAME: 'ada', MODEL_STORE: '/srv/models' }).modelStore).toBe('/srv/models');
+  });
+
+  it('loadEnvFile adds the file\'s variables the environment lacks, so that later readers (the AWS SDK) see them', () => {
+    const dir = tempDir('env-load');
+    const file = join(dir, 'rally.env');
+    writeFileSync(file, 'AWS_PROFILE=course\nPORT=9100\n');
+    const env: NodeJS.ProcessEnv = { ENV_FILE: file, PORT: '9000' };
+    loadEnvFile(env);
+    expect(env).toEqual({ ENV_FILE: file, PORT: '9000', AWS_PROFILE: 'course' });
   });
 
   it('reads a .env file (ENV_FILE or ./.env), the environment winning over it', () => {
@@ -120,6 +132,23 @@ describe('configuration', () => {
     expect(readEnvFile({}, tempDir('no-env'))).toEqual({});
     // Without withEnvFile (tests, cluster workers given the effective environment) no file is read.
     expect(configFromEnv({ ENV_FILE: file }).port).toBe(8000);
+  });
+
+  it('never shows credentials pasted into a URL, in the log line or in an error', () => {
+    expect(() => configFromEnv({ MODEL_STORE: 's3://AKIAKEY:s3cr3t@bucket/x' })).toThrow(/^MODEL_STORE=s3:\/\/\*\*\*@bucket\/x /);
+    expect(() => configFromEnv({ MODEL_STORE: 's3://models/x', S3_ENDPOINT: 'http://user:s3cr3t@127.0.0.1:9000' })).toThrow(/^S3_ENDPOINT=http:\/\/\*\*\*@127.0.0.1:9000 /);
+    for (const env of [{ MODEL_STORE: 's3://AKIAKEY:s3cr3t@bucket/x' }, { MODEL_STORE: 's3://models/x', S3_ENDPOINT: 'http://user:s3cr3t@127.0.0.1:9000' }]) {
+      try {
+        configFromEnv(env);
+      } catch (error) {
+        expect((error as Error).message).not.toMatch(/s3cr3t|AKIAKEY/);
+      }
+    }
+    expect(configFromEnv({ MODEL_STORE: 's3://models/team@2026/x' }).modelStore).toBe('s3://models/team@2026/x');
+  });
+
+  it('rounds seconds to whole milliseconds (Node refuses fractions)', () => {
+    expect(configFromEnv({ HEADERS_TIMEOUT_SECONDS: '1.005' }).connections.headersTimeoutMs).toBe(1005);
   });
 
   it('describes the effective configuration with secrets masked', () => {
@@ -139,8 +168,12 @@ describe('configuration', () => {
 
   it('documents every variable it reads (the README table comes from SETTINGS)', async () => {
     const { readFileSync } = await import('node:fs');
-    const sources = ['config.ts'].map((file) => readFileSync(fileURLToPath(new URL(`../src/${file}`, import.meta.url)), 'utf8')).join('\n');
-    const read = new Set([...sources.matchAll(/\(env, '([A-Z_]+)'/g)].map((match) => match[1]));
+    const { readdirSync } = await import('node:fs');
+    const dir = fileURLToPath(new URL('../src/', import.meta.url));
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    const sources = files.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
+    const read = new Set([...sources.matchAll(/\(env, '([A-Z_]+)'|env\.([A-Z_]+)/g)].map((match) => match[1] ?? match[2]));
+    expect(read.size).toBeGreaterThan(10);
     const documented = new Set(SETTINGS.map((setting) => setting.name));
     for (const name of read) expect(documented.has(name), name).toBe(true);
     const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');

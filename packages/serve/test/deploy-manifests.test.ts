@@ -77,6 +77,7 @@ describe('deploy/k8s', () => {
     expect(service.spec.ports[0].targetPort).toBe('http');
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    expect(deployment.spec).not.toHaveProperty('replicas');
     const kustomization = manifest('kustomization.yaml')[0];
     expect(kustomization.resources).toEqual(['deployment.yaml', 'service.yaml', 'hpa.yaml']);
   });
@@ -87,7 +88,8 @@ describe('Dockerfile', () => {
   it('builds with the script CI runs, and runs the production install as a non-root user', () => {
     expect(dockerfile).toMatch(/^FROM node:20-slim AS build$/m);
     expect(dockerfile).toMatch(/^RUN deploy\/build-production\.sh \/app$/m);
-    expect(dockerfile).toMatch(/^COPY --from=build --chown=node:node \/app \/app$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app \/app$/m);
+    expect(dockerfile).toMatch(/^RUN mkdir -p \/app\/cache \/app\/store && chown node:node \/app\/cache \/app\/store$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
     expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=4", "dist\/main\.js"\]$/m);

@@ -87,7 +87,9 @@ describe('logs', () => {
     });
     const predictor = await productionPredictor();
     const broken = { ...predictor, ready: true, modelInfo: predictor.modelInfo, predict: () => { throw new Error('forest exploded'); }, predictProba: () => { throw new Error('x'); } };
-    const app = await buildApp({ predictor: broken, logger: { level: 'info', stream, mixin: () => ({ model_id: predictor.modelInfo?.model_id }) } });
+    // The logger as startWithConfig builds it, with the stream swapped for this test's.
+    const options = (await loggerOptions(configFromEnv({ LOG_FORMAT: 'json' }), () => predictor.modelInfo?.model_id)) as object;
+    const app = await buildApp({ predictor: broken, logger: { ...options, stream } });
     const response = await app.inject(predict({ data: sampleDataPoints(1, 5) }, { 'x-request-id': 'trace-123' }));
     await app.close();
     expect(response.statusCode).toBe(500);

@@ -18,8 +18,8 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 export function errorAnswers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | RallyError, request, reply) => {
     const status = error.statusCode ?? 500;
-    if (status === 503) reply.header('Retry-After', '5');
     if (status < 500 || isRallyError(error, 'PREDICT_NO_MODEL')) {
+      if (status === 503) reply.header('Retry-After', '5');
       const code = isRallyError(error) ? error.code : (CODE_BY_STATUS[status] ?? 'REQUEST_MALFORMED');
       const problems = isRallyError(error) && Array.isArray(error.details) ? { errors: error.details } : {};
       return reply.code(status).send({ message: error.message, code, ...problems });

@@ -2,8 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Predictor } from '@rally/predict';
 
-/** Batch sizes worth telling apart: single points, small batches, the 1000-point limit. */
-const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
+/** Batch sizes worth telling apart: single points, small batches, up to the configured limit. */
+function batchBuckets(maxBatch: number): number[] {
+  const steps = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000].filter((size) => size < maxBatch);
+  return [...steps, maxBatch];
+}
 /** One point takes well under a millisecond here; a full batch tens of milliseconds. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -24,7 +27,7 @@ declare module 'fastify' {
  * request latency per route and status, predictions per class, batch sizes, the loaded model as
  * an info metric, model reloads, and Node's process metrics (memory, CPU, event loop lag).
  */
-export function metrics(app: FastifyInstance, predictor: Predictor): void {
+export function metrics(app: FastifyInstance, predictor: Predictor, maxBatch: number): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const latency = new Histogram({
@@ -35,7 +38,7 @@ export function metrics(app: FastifyInstance, predictor: Predictor): void {
     registers: [registry],
   });
   const predictions = new Counter({ name: 'rally_predictions_total', help: 'Points predicted, per predicted class.', labelNames: ['class'], registers: [registry] });
-  const batchSize = new Histogram({ name: 'rally_batch_size_points', help: 'Points per prediction request.', buckets: BATCH_BUCKETS, registers: [registry] });
+  const batchSize = new Histogram({ name: 'rally_batch_size_points', help: 'Points per prediction request.', buckets: batchBuckets(maxBatch), registers: [registry] });
   new Gauge({
     name: 'rally_model_info',
     help: 'The production model being served (value 1, its id as a label); absent while none is loaded.',
