@@ -143,6 +143,14 @@ export function modelStoreFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   if (user === undefined) {
     throw new RallyError('STORE_CONFIG', `AWS_S3_BUCKET_NAME=${bucket} is set without USERNAME: the original app's store is s3://<bucket>/<USERNAME>; set USERNAME, or MODEL_STORE.`);
   }
+  // Checked here, so that the sentence names the variable the user set, not a MODEL_STORE they never wrote.
+  if (!isValidBucketName(bucket)) {
+    throw new RallyError('STORE_CONFIG', `AWS_S3_BUCKET_NAME=${bucket} is not a valid bucket name (3-63 lowercase letters, digits, dots and hyphens).`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (user.split('/').some((segment) => segment === '.' || segment === '..') || /[\u0000-\u001f\u007f\\?#]/.test(user)) {
+    throw new RallyError('STORE_CONFIG', `USERNAME=${user} cannot name a folder of the original app's store (no '.', '..', '?', '#', backslash or control characters).`);
+  }
   return `s3://${bucket}/${user}`;
 }
 

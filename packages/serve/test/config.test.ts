@@ -34,6 +34,8 @@ const invalid: [Record<string, string>, string | RegExp][] = [
   [{ CACHE_DISABLED: 'maybe' }, /^CACHE_DISABLED=maybe must be 1 or 0/],
   [{ CACHE_TTL_SECONDS: '-5' }, /^CACHE_TTL_SECONDS=-5 /],
   [{ AWS_S3_BUCKET_NAME: 'models' }, /^AWS_S3_BUCKET_NAME=models is set without USERNAME/],
+  [{ AWS_S3_BUCKET_NAME: 'Course_Models', USERNAME: 'ada' }, /^AWS_S3_BUCKET_NAME=Course_Models is not a valid bucket name/],
+  [{ AWS_S3_BUCKET_NAME: 'course-models', USERNAME: '..' }, /^USERNAME=\.\. cannot name a folder of the original app's store/],
   [{ ENV_FILE: '/nonexistent/rally.env' }, /^ENV_FILE=\/nonexistent\/rally.env cannot be read \(ENOENT\)/],
 ];
 
