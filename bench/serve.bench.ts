@@ -11,14 +11,15 @@
  *   ceiling          Fastify answering a constant on the same route: one process (the brief's ceiling)
  *                    and, when WORKERS > 1, as many processes as rally
  * Needs Debian's wrk, gunicorn, python3-flask, python3-sklearn (installed if missing).
- * Then the memory target: one built server process (WORKERS=1) and one run through tsx, each sent
+ * Then the memory target: one built server process (WORKERS=1), with and without the cap, and one run through tsx, each sent
  * 10,000 one-point requests (16 at a time), their RSS read 5 s after the load.
- * Built and tsx are also compared in AB_ROUNDS (5) interleaved one-point rounds: the median says more than one run here.
+ * Then AB_ROUNDS (3) interleaved rounds of the built server, the built server without the young-
+ * generation cap, and the sources through tsx, both bodies: medians say more than one run here.
  * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2); TREES (100) and MAX_DEPTH (20) of
  * the original's settings (both the Flask reference and the second rally row).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -30,7 +31,7 @@ import { rssMb, SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
 import { formatSettings, TRAIN_DEFAULTS, trainRun } from '@rally/train';
 import { DEFAULT_PARAMS } from '@rally/forest';
 import { ensureDebianPackages, writeReferenceSplit } from './lib/reference.ts';
-import { machineLine } from './lib/timing.ts';
+import { machineLine, median } from './lib/timing.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const REFERENCE = fileURLToPath(new URL('./reference/', import.meta.url));
@@ -104,7 +105,7 @@ async function measure(name: string, start: () => ChildProcess, port: number, bo
   }
 }
 
-const AB_ROUNDS = Number(process.env.AB_ROUNDS ?? 5);
+const AB_ROUNDS = Number(process.env.AB_ROUNDS ?? 3);
 const LOAD_REQUESTS = 10_000;
 const LOAD_CONCURRENCY = 16;
 
@@ -115,7 +116,7 @@ async function memoryAfterLoad(start: () => ChildProcess, port: number, bodyFile
     await waitForPort(port, child);
     for (let i = 0; i < 300 && !(await fetch(`http://127.0.0.1:${port}/health/ready`)).ok; i++) await delay(100);
     const ready = rssMb(child.pid!);
-    const body = (await import('node:fs')).readFileSync(bodyFile, 'utf8');
+    const body = readFileSync(bodyFile, 'utf8');
     let sent = 0;
     let failed = 0;
     const started = performance.now();
@@ -171,7 +172,8 @@ async function main(): Promise<void> {
   });
   writeFileSync(join(work, 'no.env'), '');
   // The built server as `pnpm serve` and the container start it; the sources through tsx as before.
-  const built = (store: string, port: number, workers = WORKERS) => node(join(ROOT, 'packages/serve/dist/main.js'), serverEnv(store, port, workers), ['--max-semi-space-size=4']);
+  const built = (store: string, port: number, workers = WORKERS, flags: readonly string[] = ['--max-semi-space-size=4']) =>
+    node(join(ROOT, 'packages/serve/dist/main.js'), serverEnv(store, port, workers), flags);
   const rallyServer = (store: string, port: number, workers = WORKERS) => node(join(ROOT, 'packages/serve/src/main.ts'), serverEnv(store, port, workers));
   const rows = [
     await measure('rally', built(stores.defaults, 8101), 8101, bodies),
@@ -192,27 +194,34 @@ async function main(): Promise<void> {
   if (WORKERS > 1) {
     rows.push(await measure(`ceiling (Fastify constant, ${WORKERS} processes)`, node(join(REFERENCE, 'constant-server.ts'), { PORT: '8104', WORKERS: String(WORKERS) }), 8104, bodies));
   }
-  const [rally, rallyTsx, rallyOriginal, original, ...ceilings] = rows;
-  // Built against tsx, alternating: on this VM one 10 s run can differ from the next by 20%, so
-  // the build's effect on one-point throughput is read from the median of interleaved rounds.
-  const rounds: { built: number; tsx: number }[] = [];
+  const [rally, , rallyOriginal, original, ...ceilings] = rows;
+  // Interleaved rounds: on this VM one 10 s run can differ from the next by 20%, so the build's effect
+  // (against the same code through tsx) and the young-generation cap's (against the built server
+  // with V8's default) are read from the medians of alternating short runs, for both bodies.
+  const variants = [
+    { name: 'built', start: () => built(stores.defaults, 8109), port: 8109 },
+    { name: 'built, no cap', start: () => built(stores.defaults, 8111, WORKERS, []), port: 8111 },
+    { name: 'via tsx', start: () => rallyServer(stores.defaults, 8110), port: 8110 },
+  ];
+  const rounds = new Map<string, number[]>(variants.flatMap((variant) => Object.keys(bodies).map((label) => [`${variant.name}|${label}`, []])));
   for (let round = 0; round < AB_ROUNDS; round += 1) {
-    const once = async (start: () => ChildProcess, port: number) => {
-      const child = start();
+    for (const variant of variants) {
+      const child = variant.start()();
       try {
-        await waitForPort(port, child);
-        wrk(port, bodies['1 point'], 3);
-        return wrk(port, bodies['1 point'], 8).rps;
+        await waitForPort(variant.port, child);
+        for (const [label, file] of Object.entries(bodies)) {
+          wrk(variant.port, file, 2);
+          rounds.get(`${variant.name}|${label}`)!.push(wrk(variant.port, file, 6).rps);
+        }
       } finally {
         child.kill('SIGTERM');
         await new Promise((resolve) => child.once('exit', resolve));
       }
-    };
-    rounds.push({ built: await once(built(stores.defaults, 8109), 8109), tsx: await once(rallyServer(stores.defaults, 8110), 8110) });
+    }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const memory = [
-    { name: 'rally (node dist/main.js)', ...(await memoryAfterLoad(built(stores.defaults, 8107, 1), 8107, bodies['1 point'])) },
+    { name: 'rally (node --max-semi-space-size=4 dist/main.js)', ...(await memoryAfterLoad(built(stores.defaults, 8107, 1), 8107, bodies['1 point'])) },
+    { name: 'rally (node dist/main.js, no cap)', ...(await memoryAfterLoad(built(stores.defaults, 8112, 1, []), 8112, bodies['1 point'])) },
     { name: 'rally via tsx (sources)', ...(await memoryAfterLoad(rallyServer(stores.defaults, 8108, 1), 8108, bodies['1 point'])) },
   ];
   const f = (x: number, digits = 0) => x.toFixed(digits);
@@ -234,15 +243,17 @@ async function main(): Promise<void> {
     const before = rallyOriginal.results[label];
     lines.push(
       `${label}: rally = ${shares}; ${f(ours.rps / original.results[label].rps, 1)}x the original; p99 ${f(ours.p99, 2)} ms; ` +
-        `${(ours.rps / before.rps).toFixed(2)}x the throughput of rally serving the original's settings (${f(before.rps)} req/s, p99 ${f(before.p99, 2)} ms); ` +
-        `built ÷ via tsx ${(ours.rps / rallyTsx.results[label].rps).toFixed(2)}x`,
+        `${(ours.rps / before.rps).toFixed(2)}x the throughput of rally serving the original's settings (${f(before.rps)} req/s, p99 ${f(before.p99, 2)} ms)`,
     );
   }
-  lines.push(
-    '',
-    `Built ÷ via tsx, one point, ${AB_ROUNDS} interleaved rounds (wrk 8 s each): built ${rounds.map((r) => f(r.built)).join(', ')} req/s; ` +
-      `via tsx ${rounds.map((r) => f(r.tsx)).join(', ')} req/s; ratio of medians ${(median(rounds.map((r) => r.built)) / median(rounds.map((r) => r.tsx))).toFixed(2)}x (target >= 1.00x, within noise)`,
-  );
+  lines.push('', `Interleaved rounds (${AB_ROUNDS}, wrk 6 s each after 2 s of warm-up), req/s, median first:`, '', '| server | body | median | rounds | ÷ built |', '|---|---|---:|---|---:|');
+  for (const label of Object.keys(bodies)) {
+    const reference = median(rounds.get(`built|${label}`)!);
+    for (const variant of variants) {
+      const values = rounds.get(`${variant.name}|${label}`)!;
+      lines.push(`| ${variant.name} | ${label} | ${f(median(values))} | ${values.map((v) => f(v)).join(', ')} | ${(median(values) / reference).toFixed(2)} |`);
+    }
+  }
   lines.push('', `Memory of one server process (WORKERS=1), ${LOAD_REQUESTS} one-point requests, ${LOAD_CONCURRENCY} at a time; target RSS <= 100 MB 5 s after:`, '');
   lines.push('| server | RSS ready MB | RSS after load MB | RSS 5 s after MB | req/s | target |', '|---|---:|---:|---:|---:|---|');
   for (const row of memory) {

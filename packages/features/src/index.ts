@@ -18,4 +18,3 @@ export { GROUND_TRUTH_PATH, generateDataPoints, sampleDataPoints } from './gener
 export type { DataPoint } from './generators.ts';
 export { Random, shuffledIndices } from './random.ts';
 export { checkPoint, examplePoint, fieldProblem, missingFieldProblem, pointSchema, unknownFieldProblem } from './schema.ts';
-export { COLUMN_DOCS, type ColumnDoc } from './column-docs.ts';

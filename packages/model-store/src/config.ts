@@ -5,7 +5,8 @@ import { WORKSPACE_ROOT } from '@rally/model';
 import { LocalFolderStore } from './local.ts';
 import { isValidBucketName, normalizePrefix, S3_DEFAULTS, S3ModelStore, type S3ModelStoreOptions } from './s3.ts';
 
-const DEFAULT_MODEL_STORE = './store';
+/** The store when MODEL_STORE (and the original's AWS_S3_BUCKET_NAME) is not set. */
+export const DEFAULT_MODEL_STORE = './store';
 
 export type ModelStoreLocation =
   | { kind: 'local'; root: string }

@@ -42,10 +42,6 @@ export interface GateResult {
   failedBy: ('test rows' | 'cv')[];
 }
 
-/** The rule of `--fail-if-worse [margin]`, as `--help` states it. */
-export const GATE_RULE =
-  'fails when the candidate is worse with confidence: the 95% bootstrap interval of the per-row test log loss difference lies wholly above the margin, or the CV means differ by more than the margin plus the larger CV standard deviation';
-
 /** Why a gate failed, in words that stay true for any margin and whatever the other evidence says. */
 export function gateFailure(gate: GateResult): string {
   const reasons = gate.failedBy.map((by) =>
@@ -56,7 +52,7 @@ export function gateFailure(gate: GateResult): string {
   return reasons.join('; and ');
 }
 
-/** The CI gate: fails only when the candidate is worse with confidence (GATE_RULE), never on a point estimate. */
+/** The CI gate: fails only when the candidate is worse with confidence (the rule --help states), never on a point estimate. */
 export function checkGate(evidence: Evidence, margin = 0): GateResult {
   const decision = decide(evidence);
   const failedBy: GateResult['failedBy'] = [];

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { describeError, isRallyError, parseArgsSentence, UsageError } from '@rally/errors';
 import { MODEL_ID_PATTERN, OUTPUT_DIR, parseReport, resolveRun, type TrainReport } from '@rally/model';
 import { cacheFromEnv, createModelStore, deployRun, type ModelStore, rollback } from '@rally/model-store';
-import { readLine } from './prompt.ts';
+import { isTTY, readLine } from './prompt.ts';
 import { type BenchmarkResult, compareModels } from './compare.ts';
 import { checkGate, gateFailure } from './decision.ts';
 import { originalTableOf, verdictLine } from './format.ts';
@@ -126,17 +126,19 @@ async function deploy(args: DeployArgs, env: NodeJS.ProcessEnv, io: CliIo, store
   const wanted = args.modelId!;
   // A local run (full id or unique prefix) is uploaded; a full id that only the store has is a rollback to it.
   let runDir: string;
+  let modelId: string;
   let local = true;
   try {
-    runDir = resolveRun(wanted, args.output).dir;
+    ({ dir: runDir, modelId } = resolveRun(wanted, args.output));
   } catch (error) {
     if (!MODEL_ID_PATTERN.test(wanted)) throw error;
     runDir = join(args.output, wanted);
+    modelId = wanted;
     local = false;
   }
 
   const production = await store.getProduction();
-  if (production && !runDir.endsWith(production.model_id)) {
+  if (production && modelId !== production.model_id) {
     let result: BenchmarkResult | undefined;
     if (!local) {
       // A model only the store has (a rollback by id): there is no run folder to compare.
@@ -162,7 +164,7 @@ async function deploy(args: DeployArgs, env: NodeJS.ProcessEnv, io: CliIo, store
         return 1;
       }
     }
-    const terminal = (io.stdin as { isTTY?: boolean }).isTTY === true;
+    const terminal = isTTY(io.stdin);
     if (terminal && !args.yes) {
       io.stderr.write(`Promote ${wanted} to production in ${store.description}? [y/N] `);
       const answer = (await readLine(io.stdin))?.trim().toLowerCase();

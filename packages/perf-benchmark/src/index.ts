@@ -4,7 +4,7 @@
  */
 export { compareModels } from './compare.ts';
 export type { BenchmarkProgress, BenchmarkResult, BenchmarkWarning, CompareOptions, ModelResult } from './compare.ts';
-export { checkGate, decide, GATE_RULE, gateFailure } from './decision.ts';
+export { checkGate, decide, gateFailure } from './decision.ts';
 export type { Decision, GateResult } from './decision.ts';
 export { diagnose } from './diagnostics.ts';
 export type { CalibrationBin, ClassMetrics, Diagnostics } from './diagnostics.ts';

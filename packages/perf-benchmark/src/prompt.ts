@@ -61,7 +61,8 @@ export function readLine(input: NodeJS.ReadableStream): Promise<string | null> {
   });
 }
 
-const isTTY = (stream: unknown) => (stream as { isTTY?: boolean }).isTTY === true;
+/** Whether a stream is a terminal (streams tests pass are not). */
+export const isTTY = (stream: unknown) => (stream as { isTTY?: boolean }).isTTY === true;
 
 /**
  * Asks the operator for the candidate. On a terminal (input and output both TTYs): a list of the
@@ -89,7 +90,7 @@ export async function askModelId(
   output.write(`${formatRunList(runs, outputDir, productionId)}\n${PROMPT_QUESTION}`);
   const answer = (await readLine(input))?.trim();
   // A terminal echoed the answer and its Enter; piped input did not: end the prompt's line ourselves.
-  if (!(input as { isTTY?: boolean }).isTTY) output.write('\n');
+  if (!isTTY(input)) output.write('\n');
   if (!answer) throw new RallyError('CLI_USAGE', 'No model id was given: answer the prompt with one, or pass --model-id <id>.');
   return answer;
 }

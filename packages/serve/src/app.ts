@@ -20,7 +20,8 @@ import { predictRoutes } from './routes/predict.ts';
 import { responseSchemas, withRequestExamples } from './schemas.ts';
 import { dataPointSchema, DEFAULT_LIMITS, type Limits, predictRequestSchema } from './validation.ts';
 
-export const API_VERSION = '1.0.0';
+/** The HTTP API's version (the document's info.version): its contract, not the package's. */
+const API_VERSION = '1.0.0';
 
 /**
  * Fastify's request log lines at debug, not info: one line per request is hundreds of MB a minute

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { isRallyError, RallyError } from '@rally/errors';
-import { cacheFromEnv, modelStoreFromEnv, parseModelStoreLocation, s3OptionsFromEnv, withoutCredentials } from '@rally/model-store';
+import { cacheFromEnv, DEFAULT_CACHE_TTL_MS, DEFAULT_MODEL_STORE, modelStoreFromEnv, parseModelStoreLocation, S3_DEFAULTS, s3OptionsFromEnv, withoutCredentials } from '@rally/model-store';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import { DEFAULT_LIMITS, type Limits } from './validation.ts';
 
@@ -52,7 +52,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'PORT', default: '8000', description: 'TCP port (0 picks a free one).' },
   { name: 'HOST', default: '127.0.0.1', description: 'Address to listen on: 0.0.0.0 or :: in a container.' },
   { name: 'WORKERS', default: '1', description: 'Processes sharing the port (1 to 64); in Kubernetes keep 1 and add replicas.' },
-  { name: 'MODEL_STORE', default: './store', description: 's3://bucket/prefix, file:///path, or a folder (relative to the workspace, or to the working directory in a production install).' },
+  { name: 'MODEL_STORE', default: DEFAULT_MODEL_STORE, description: 's3://bucket/prefix, file:///path, or a folder (relative to the workspace, or to the working directory in a production install).' },
   { name: 'AWS_S3_BUCKET_NAME', default: '', description: "The original app's store: with USERNAME, s3://<bucket>/<USERNAME> when MODEL_STORE is not set." },
   { name: 'USERNAME', default: '', description: 'See AWS_S3_BUCKET_NAME.' },
   { name: 'S3_ENDPOINT', default: '', description: 'An S3-compatible server (MinIO, s3rver): http(s)://host:port, path-style requests.' },
@@ -60,11 +60,11 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'AWS_ACCESS_KEY_ID', default: '', description: "S3 credentials, with AWS_SECRET_ACCESS_KEY; otherwise the SDK's default chain (instance or pod role)." },
   { name: 'AWS_SECRET_ACCESS_KEY', default: '', description: 'See AWS_ACCESS_KEY_ID.', secret: true },
   { name: 'AWS_SESSION_TOKEN', default: '', description: 'Temporary credentials.', secret: true },
-  { name: 'AWS_MAX_ATTEMPTS', default: '3', description: 'Attempts per S3 request (1 to 10).' },
-  { name: 'AWS_RETRY_MODE', default: 'standard', description: 'standard or adaptive.' },
-  { name: 'S3_TIMEOUT_SECONDS', default: '5', description: 'An S3 attempt that receives nothing for this long fails (0.1 to 600).' },
+  { name: 'AWS_MAX_ATTEMPTS', default: String(S3_DEFAULTS.maxAttempts), description: 'Attempts per S3 request (1 to 10).' },
+  { name: 'AWS_RETRY_MODE', default: S3_DEFAULTS.retryMode, description: 'standard or adaptive.' },
+  { name: 'S3_TIMEOUT_SECONDS', default: String(S3_DEFAULTS.socketTimeoutMs / 1000), description: 'An S3 attempt that receives nothing for this long fails (0.1 to 600).' },
   { name: 'CACHE_DIR', default: './cache', description: 'Local copy of downloaded models.' },
-  { name: 'CACHE_TTL_SECONDS', default: '86400', description: 'A cached model older than this is checked against the store again.' },
+  { name: 'CACHE_TTL_SECONDS', default: String(DEFAULT_CACHE_TTL_MS / 1000), description: 'A cached model older than this is checked against the store again.' },
   { name: 'CACHE_DISABLED', default: '0', description: '1 to always download (also `--no-cache`).' },
   { name: 'POLL_INTERVAL_SECONDS', default: '30', description: 'How often production is checked for a new model: 1 to 3600, or 0 to turn hot reload off.' },
   { name: 'LOG_LEVEL', default: 'info', description: LOG_LEVELS.join(', ') + '.' },
@@ -149,13 +149,11 @@ export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): void {
 }
 
 /**
- * The whole configuration from `env` (the process environment over the `.env` file when
- * `withEnvFile`). Throws SERVER_CONFIG or STORE_CONFIG with one sentence naming the first invalid
- * variable; nothing is contacted (the store is only named and checked for form).
+ * The whole configuration from `env` (at start, the process environment once loadEnvFile added the
+ * `.env` file to it). Throws SERVER_CONFIG or STORE_CONFIG with one sentence naming the first
+ * invalid variable; nothing is contacted (the store is only named and checked for form).
  */
-export function configFromEnv(processEnv: NodeJS.ProcessEnv = process.env, options: { withEnvFile?: boolean; isTerminal?: boolean } = {}): ServerConfig {
-  const fromFile = options.withEnvFile ? readEnvFile(processEnv) : {};
-  const env: NodeJS.ProcessEnv = { ...fromFile, ...processEnv };
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, options: { isTerminal?: boolean } = {}): ServerConfig {
   const modelStore = modelStoreFromEnv(env);
   // Checked now, so that a typo stops the start instead of the first model load.
   const location = parseModelStoreLocation(modelStore);
@@ -187,7 +185,7 @@ export function configFromEnv(processEnv: NodeJS.ProcessEnv = process.env, optio
       bodyLimit: integer(env, 'BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimit, 1024, 100 * 1024 * 1024),
     },
     shutdownGraceMs: secondsAsMs(env, 'SHUTDOWN_GRACE_SECONDS', 8, 0),
-    modelStore: modelStore ?? SETTINGS.find((setting) => setting.name === 'MODEL_STORE')!.default,
+    modelStore: modelStore ?? DEFAULT_MODEL_STORE,
     env: modelStore === undefined ? env : { ...env, MODEL_STORE: modelStore },
   };
 }

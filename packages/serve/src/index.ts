@@ -2,10 +2,10 @@
  * @rally/serve: the HTTP API over @rally/predict (Fastify), its configuration, and the server
  * process (cluster, graceful shutdown). `pnpm serve` runs dist/main.js; `pnpm start` dist/start.js.
  */
-export { API_VERSION, buildApp } from './app.ts';
+export { buildApp } from './app.ts';
 export type { AppOptions } from './app.ts';
 export { DEFAULT_LIMITS, EMPTY_BATCH, ILL_FORMED_DATA, MAX_LISTED_PROBLEMS, MISSING_DATA_KEY } from './validation.ts';
-export type { Limits, RequestProblem } from './validation.ts';
+export type { Limits } from './validation.ts';
 export { configFromEnv, describeConfig, exitCodeOf, loadEnvFile, readEnvFile, SETTINGS } from './config.ts';
 export type { ServerConfig, SettingDoc } from './config.ts';
-export { serve, startServer, startWithConfig, type StartOptions } from './server.ts';
+export { serve, startServer, type StartOptions } from './server.ts';

@@ -134,7 +134,7 @@ export function responseSchemas(): object[] {
 }
 
 /** A real ground-truth point as the request example, single and in a batch. */
-export function requestExamples() {
+function requestExamples() {
   const point = examplePoint();
   return {
     single: { summary: 'One point (the ground truth\'s first row)', value: { data: point } },

@@ -93,7 +93,10 @@ describe('configuration', () => {
   it.each(invalid)('refuses %j in one sentence naming the variable', (env, message) => {
     let error: unknown;
     try {
-      configFromEnv(env, { withEnvFile: true });
+      // As a start does: the .env file into the environment, then the configuration.
+      const started: NodeJS.ProcessEnv = { ...env };
+      loadEnvFile(started);
+      configFromEnv(started);
     } catch (caught) {
       error = caught;
     }
@@ -127,12 +130,13 @@ describe('configuration', () => {
     const dir = tempDir('env');
     const file = join(dir, 'rally.env');
     writeFileSync(file, '# settings\nPORT=9100\nLOG_LEVEL=debug\nAWS_S3_BUCKET_NAME=course-models\nUSERNAME="ada"\n');
-    const config = configFromEnv({ ENV_FILE: file, LOG_LEVEL: 'warn' }, { withEnvFile: true });
-    expect(config).toMatchObject({ port: 9100, logLevel: 'warn', modelStore: 's3://course-models/ada' });
+    const env: NodeJS.ProcessEnv = { ENV_FILE: file, LOG_LEVEL: 'warn' };
+    loadEnvFile(env);
+    expect(configFromEnv(env)).toMatchObject({ port: 9100, logLevel: 'warn', modelStore: 's3://course-models/ada' });
     writeFileSync(join(dir, '.env'), 'PORT=9200\n');
     expect(readEnvFile({}, dir)).toEqual({ PORT: '9200' });
     expect(readEnvFile({}, tempDir('no-env'))).toEqual({});
-    // Without withEnvFile (tests, cluster workers given the effective environment) no file is read.
+    // configFromEnv itself reads no file: cluster workers get the loaded environment from their primary.
     expect(configFromEnv({ ENV_FILE: file }).port).toBe(8000);
   });
 

@@ -45,6 +45,7 @@ export async function predictRoutes(app: FastifyInstance, { predictor, limits }:
     }
   };
   const body = ref(PREDICT_REQUEST);
+  const errors = predictErrors(limits);
 
   app.post(
     '/predict',
@@ -59,7 +60,7 @@ export async function predictRoutes(app: FastifyInstance, { predictor, limits }:
         response: {
           // The plain form, not `content`: Fastify would parse the reply's content type on every answer to pick it.
           200: { description: 'One label per point, in order.', headers: MODEL_ID_HEADER, ...ref(LABELS) },
-          ...predictErrors(limits),
+          ...errors,
         },
       },
     },
@@ -82,7 +83,7 @@ export async function predictRoutes(app: FastifyInstance, { predictor, limits }:
         body,
         response: {
           200: { description: 'Probabilities per point, in order.', headers: MODEL_ID_HEADER, ...ref(PROBABILITIES) },
-          ...predictErrors(limits),
+          ...errors,
         },
       },
     },
