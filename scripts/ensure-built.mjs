@@ -5,7 +5,7 @@
  * Plain JavaScript on purpose: it must run before anything is built, with node alone.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,13 +31,42 @@ function stalePackages() {
   });
 }
 
-const stale = stalePackages();
-if (stale.length > 0) {
-  process.stderr.write(`Building the workspace (${stale.join(', ')} changed since the last build)...\n`);
-  try {
-    execFileSync('pnpm', ['-r', '--silent', 'run', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-  } catch {
-    process.stderr.write('The build failed (see above); fix it, or run pnpm dev to serve from the sources.\n');
-    process.exit(1);
+/**
+ * One build at a time: commands started together (`rally sample | rally predict`) would otherwise
+ * both build into the same dist/. The lock is a directory (mkdir is atomic); the others wait for
+ * it, then look again. A lock older than 5 minutes is from a build that was killed.
+ */
+const lock = join(root, 'node_modules', '.rally-build-lock');
+function withLock(action) {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) break;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
   }
+  try {
+    action();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+if (stalePackages().length > 0) {
+  withLock(() => {
+    const stale = stalePackages();
+    if (stale.length === 0) return; // another command built meanwhile
+    process.stderr.write(`Building the workspace (${stale.join(', ')} changed since the last build)...\n`);
+    try {
+      execFileSync('pnpm', ['-r', '--silent', 'run', 'build'], { cwd: root, stdio: ['ignore', 2, 'inherit'] });
+    } catch {
+      process.stderr.write('The build failed (see above); fix it, or run pnpm dev to serve from the sources.\n');
+      rmSync(lock, { recursive: true, force: true });
+      process.exit(1);
+    }
+  });
 }

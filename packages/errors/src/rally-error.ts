@@ -30,6 +30,8 @@ export const ERROR_CATALOGUE = {
   STORE_CONFLICT: { statusCode: 409, description: 'Another promotion changed production at the same time; this one changed nothing.' },
   // command lines
   CLI_USAGE: { statusCode: 400, description: 'Unknown or malformed command-line flags.' },
+  CLI_INPUT: { statusCode: 400, description: 'Points given to a command are not JSON, or cannot be read.' },
+  CLI_OUTPUT: { statusCode: 500, description: 'A file a command was asked to write cannot be written.' },
   // prediction service
   SERVER_CONFIG: { statusCode: 400, description: 'PORT, HOST, WORKERS or another server setting is invalid.' },
   REQUEST_MALFORMED: { statusCode: 400, description: 'The request body is not valid JSON, is empty, or is nested too deep.' },

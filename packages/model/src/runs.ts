@@ -96,7 +96,7 @@ export function listRuns(outputDir = OUTPUT_DIR): RunSummary[] {
  */
 export function resolveRun(idOrPrefix: string, outputDir = OUTPUT_DIR): RunSummary {
   const runs = listRuns(outputDir);
-  const known = runs.length ? `Local runs: ${runs.map((run) => run.modelId.slice(0, 12)).join(', ')}.` : 'There are no runs in output/ yet; run pnpm train.';
+  const known = runs.length ? `Local runs: ${runs.map((run) => run.modelId.slice(0, 12)).join(', ')}.` : 'There are no runs in output/ yet; run rally train.';
   if (!/^[0-9a-f]{1,64}$/.test(idOrPrefix)) {
     throw new RallyError('STORE_UNKNOWN_MODEL', `"${idOrPrefix}" is not a model id (hex digits of a sha256). ${known}`);
   }

@@ -132,7 +132,7 @@ async function loadCandidate(dir: string): Promise<LoadedModel> {
 async function loadProduction(store: CountingStore, cache: ModelCache, candidateDataset: BenchmarkDataset, onProgress?: CompareOptions['onProgress']) {
   const pointer = await store.getProduction();
   if (!pointer) {
-    throw new RallyError('STORE_NO_PRODUCTION', `The model store (${store.description}) has no production model to compare with; deploy one with pnpm run deploy <model-id>.`);
+    throw new RallyError('STORE_NO_PRODUCTION', `The model store (${store.description}) has no production model to compare with; deploy one with rally deploy <model-id>.`);
   }
   onProgress?.({ phase: 'production', modelId: pointer.model_id, promotedAt: pointer.promoted_at, store: store.description });
   const names = ['report.json', 'model.json', 'dataset.csv'] as const;

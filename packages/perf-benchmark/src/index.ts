@@ -1,6 +1,6 @@
 /**
  * perf-benchmark: a candidate run of output/ against the production model of the model store,
- * on production's dataset with the training split. The CLI is src/cli.ts.
+ * on production's dataset with the training split. The command is `rally compare` (@rally/cli).
  */
 export { compareModels } from './compare.ts';
 export type { BenchmarkProgress, BenchmarkResult, BenchmarkWarning, CompareOptions, ModelResult } from './compare.ts';
@@ -14,7 +14,7 @@ export { DIFFERENCE_BINS, DIFFERENCE_RANGE, differenceHistogram } from './evalua
 export type { FormatOptions, TableRow } from './format.ts';
 export { pairedDifference, scorePredictions, summarizeCv } from './evaluate.ts';
 export type { CvSummary, ModelEvaluation, PairedDifference, TestScores } from './evaluate.ts';
-export { bootstrapMeanCI } from './bootstrap.ts';
+export { BOOTSTRAP_DEFAULTS, bootstrapMeanCI } from './bootstrap.ts';
 export type { BootstrapOptions, ConfidenceInterval } from './bootstrap.ts';
 export { findLeakage } from './leakage.ts';
 export type { LeakageCheck } from './leakage.ts';

@@ -141,7 +141,7 @@ describe('compareModels on real runs (10-tree production, 5-tree candidate, 600 
     const empty = new LocalFolderStore(join(root, 'store-empty'));
     await expect(compare(candidate.dir, join(root, 'cache-empty'), new CountingStore(empty))).rejects.toMatchObject({
       code: 'STORE_NO_PRODUCTION',
-      message: `The model store (local folder ${join(root, 'store-empty')}) has no production model to compare with; deploy one with pnpm run deploy <model-id>.`,
+      message: `The model store (local folder ${join(root, 'store-empty')}) has no production model to compare with; deploy one with rally deploy <model-id>.`,
     });
   });
 });

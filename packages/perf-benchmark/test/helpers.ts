@@ -1,12 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { GROUND_TRUTH_PATH, SOURCE_NODE_ARGS } from '@rally/testkit';
+import { GROUND_TRUTH_PATH } from '@rally/testkit';
 import { writeRun } from '@rally/model';
 import { trainRun, type TrainedRun } from '@rally/train';
-import { main } from '../src/main.ts';
 
 export { groundTruthSlice, tempDir } from '@rally/testkit';
 
@@ -37,51 +33,3 @@ export async function trainSmallRun(dataPath: string, outputDir: string, trees: 
 }
 
 export { CountingStore } from '../src/compare.ts';
-
-export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment minus anything that would point the CLI at a real store or cache. */
-export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(MODEL_STORE|CACHE_|S3_|AWS_|INIT_CWD$)/.test(key)));
-  return { ...env, NO_COLOR: '1', ...extra };
-}
-
-/** Spawns `tsx src/cli.ts` like `pnpm --filter perf-benchmark start` does (cwd = the package), feeding `input` to stdin. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, 'src/cli.ts', ...args], { cwd: PACKAGE_DIR, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => {}); // the CLI may exit before reading
-    child.stdin.end(input ?? '');
-  });
-}
-
-/** The same command in this process (no tsx start-up), with in-memory streams. */
-export async function runMain(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliRun> {
-  const stdin = new PassThrough();
-  stdin.end(input ?? '');
-  const collect = () => {
-    const stream = new PassThrough();
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-  };
-  const stdout = collect();
-  const stderr = collect();
-  const code = await main(args, env, { stdin, stdout: stdout.stream, stderr: stderr.stream });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
-
-/** No "    at fn (file:line)" frames anywhere. */
-export const STACK_FRAME = /^\s+at .+[:(]/m;

@@ -1,2 +1,2 @@
-export { LoadedModel, ProductionPredictor, assertValidPoints } from './predictor.ts';
+export { LoadedModel, ProductionPredictor, assertValidPoints, loadProductionModel } from './predictor.ts';
 export type { ModelInfo, Prediction, Predictor, PredictOptions, ProbabilityPrediction, ProductionPredictorOptions, ReloadCounts } from './predictor.ts';

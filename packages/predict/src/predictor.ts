@@ -110,6 +110,21 @@ export class LoadedModel implements Predictor {
   }
 }
 
+const noProduction = (store: ModelStore) => new RallyError('STORE_NO_PRODUCTION', `The model store (${store.description}) has no production model yet; train one and deploy it.`);
+
+/** The model a production pointer names, through the cache, verified. */
+async function loadPointedModel(store: ModelStore, cache: ModelCache, pointer: ProductionPointer): Promise<LoadedModel> {
+  const [model, report] = await Promise.all([cache.fetch(store, pointer.model_id, 'model.json'), cache.fetch(store, pointer.model_id, 'report.json')]);
+  return LoadedModel.fromArtifacts(pointer.model_id, { 'model.json': model, 'report.json': report }, pointer, `production model ${pointer.model_id} in ${store.description}`);
+}
+
+/** The production model now, once (no polling): what a command line predicts with. STORE_NO_PRODUCTION when there is none. */
+export async function loadProductionModel(store: ModelStore, cache: ModelCache): Promise<LoadedModel> {
+  const pointer = await store.getProduction();
+  if (!pointer) throw noProduction(store);
+  return loadPointedModel(store, cache, pointer);
+}
+
 export interface ProductionPredictorOptions {
   store: ModelStore;
   cache: ModelCache;
@@ -181,11 +196,10 @@ export class ProductionPredictor implements Predictor {
     const pointer = await store.getProduction();
     if (!pointer) {
       if (this.current) return false; // production vanished: keep serving what we have
-      throw new RallyError('STORE_NO_PRODUCTION', `The model store (${store.description}) has no production model yet; train one and deploy it.`);
+      throw noProduction(store);
     }
     if (pointer.model_id === this.current?.modelInfo.model_id) return false;
-    const [model, report] = await Promise.all([cache.fetch(store, pointer.model_id, 'model.json'), cache.fetch(store, pointer.model_id, 'report.json')]);
-    this.current = LoadedModel.fromArtifacts(pointer.model_id, { 'model.json': model, 'report.json': report }, pointer, `production model ${pointer.model_id} in ${store.description}`);
+    this.current = await loadPointedModel(store, cache, pointer);
     this.options.log?.info(`Loaded production model ${pointer.model_id}.`);
     return true;
   }

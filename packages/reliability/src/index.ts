@@ -49,8 +49,8 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     command === 'pnpm serve'
       ? ['pnpm', ['serve'], REPO_ROOT]
       : command === 'node'
-        ? [process.execPath, [...SOURCE_NODE_ARGS, `${REPO_ROOT}packages/serve/src/main.ts`], REPO_ROOT]
-        : [process.execPath, ['--max-semi-space-size=4', 'dist/main.js'], command.installDir];
+        ? [process.execPath, [...SOURCE_NODE_ARGS, `${REPO_ROOT}packages/cli/src/run.ts`, 'serve'], REPO_ROOT]
+        : [process.execPath, ['--max-semi-space-size=4', 'bin/rally.js', 'serve'], command.installDir];
   const child = spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

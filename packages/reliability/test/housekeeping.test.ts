@@ -6,10 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainTinyRun } from '@rally/model-fixtures';
-import { deadPid, GROUND_TRUTH_PATH, REPO_ROOT, groundTruthSlice, runScript, tempDir } from '@rally/testkit';
+import { deadPid, GROUND_TRUTH_PATH, REPO_ROOT, groundTruthSlice, runRally, tempDir } from '@rally/testkit';
 import { describe, expect, it } from 'vitest';
 
-const TRAIN = join(REPO_ROOT, 'packages/train/src/cli.ts');
 
 describe('item 11: runs interrupted by kill -9', () => {
   it('their .tmp-* folders are removed when the next run starts; a live run\'s is left alone', async () => {
@@ -20,7 +19,7 @@ describe('item 11: runs interrupted by kill -9', () => {
       mkdirSync(dir);
       writeFileSync(join(dir, 'model.json'), '{"half": ');
     }
-    const result = await runScript(TRAIN, ['--data', groundTruthSlice(400), '--output', output, '--trees', '2', '--max-depth', '3', '--workers', '0', '--quiet']);
+    const result = await runRally(['train', '--data', groundTruthSlice(400), '--output', output, '--trees', '2', '--max-depth', '3', '--workers', '0', '--quiet']);
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(live)).toBe(true);
@@ -59,7 +58,7 @@ describe('item 14: a training file too small to train on', () => {
     const [header, ...lines] = readFileSync(GROUND_TRUTH_PATH, 'utf8').trimEnd().split('\n');
     const path = join(tempDir('tiny'), 'tiny.csv');
     writeFileSync(path, `${[header, ...lines.slice(0, rows)].join('\n')}\n`);
-    const result = await runScript(TRAIN, ['--data', path, '--output', tempDir('output'), '--quiet', '--workers', '0']);
+    const result = await runRally(['train', '--data', path, '--output', tempDir('output'), '--quiet', '--workers', '0']);
     expect(result.code).toBe(1);
     // 1 row: too few for the split; 4 rows (2 FE, 2 UE): the split leaves too few for 5 folds.
     expect(result.stderr.trim()).toMatch(/^Refusing to train: Class \S+ has \d rows?; (a stratified train\/test split|5-fold stratified cross-validation) needs at least \d rows of every class \(per class: .+\)\.$/);

@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { sampleDataPoints } from '@rally/features';
 import { trainTinyRun } from '@rally/model-fixtures';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
-import { REPO_ROOT, rssMb, runScript, tempDir, waitUntil } from '@rally/testkit';
+import { rssMb, runRally, tempDir, waitUntil } from '@rally/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { percentile, runLoad, startServerProcess, stopAllServers } from '../src/index.ts';
 
@@ -107,7 +107,7 @@ describe('soak: 60 s at 50 connections, a deploy and a rollback during it', () =
       }
     })();
     const load = runLoad({ url: `${server.base}/predict`, body, connections: 50, durationMs: 60_000 });
-    const deploy = (...args: string[]) => runScript(join(REPO_ROOT, 'packages/perf-benchmark/src/deploy-cli.ts'), args, { MODEL_STORE: storeDir });
+    const deploy = (...args: string[]) => runRally(['deploy', ...args], { MODEL_STORE: storeDir });
     await delay(20_000);
     expect((await deploy(second, '--output', outputDir)).code).toBe(0);
     await delay(20_000);

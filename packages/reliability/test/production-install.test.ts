@@ -31,7 +31,8 @@ describe('production install: the Dockerfile\'s build steps in a clean folder, t
     expect(existsSync(join(copy, 'node_modules'))).toBe(false);
     installDir = join(tempDir('production'), 'app');
     await run(join(copy, 'deploy/build-production.sh'), [installDir], { cwd: copy, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CI: '1' } });
-    expect(existsSync(join(installDir, 'dist/main.js'))).toBe(true);
+    expect(existsSync(join(installDir, 'dist/run.js'))).toBe(true);
+    expect(existsSync(join(installDir, 'bin/rally.js'))).toBe(true);
     expect(existsSync(join(installDir, 'src'))).toBe(false);
     const installed = readdirSync(join(installDir, 'node_modules/.pnpm'));
     for (const dev of ['tsx@', 'vitest@', 'typescript@', 'esbuild@', 'fast-check@', 's3rver@', 'puppeteer-core@']) {
@@ -45,7 +46,7 @@ describe('production install: the Dockerfile\'s build steps in a clean folder, t
     expect(existsSync(join(features, 'test'))).toBe(false);
   }, 240_000);
 
-  it('serves predictions, metrics and the API document with `node dist/main.js`, then stops cleanly on SIGTERM', async () => {
+  it('serves predictions, metrics and the API document with `node bin/rally.js serve`, then stops cleanly on SIGTERM', async () => {
     expect(installDir).not.toBe('');
     const { root, run: model } = await storeWithProduction();
     const server = await startServerProcess({ command: { installDir }, env: { MODEL_STORE: root, CACHE_DIR: join(installDir, 'cache'), NODE_OPTIONS: '' } });
@@ -73,7 +74,7 @@ describe('production install: the Dockerfile\'s build steps in a clean folder, t
     expect(existsSync(join(installDir, 'cache', model.modelId))).toBe(true);
     // LOG_LEVEL=warn from .env: no info line (the configuration line is info).
     expect(server.output()).not.toContain('"msg":"configuration"');
-    expect(readFileSync(join(installDir, 'package.json'), 'utf8')).toContain('"name": "@rally/serve"');
+    expect(readFileSync(join(installDir, 'package.json'), 'utf8')).toContain('"name": "@rally/cli"');
     server.signal('SIGTERM');
     expect((await server.exited).code).toBe(0);
   });

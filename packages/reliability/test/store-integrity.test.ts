@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { trainTinyRun } from '@rally/model-fixtures';
 import { createModelStore, type ModelStore, S3ModelStore } from '@rally/model-store';
-import { REPO_ROOT, type RunningS3, runScript, startS3, tempDir } from '@rally/testkit';
+import { type RunningS3, runRally, startS3, tempDir } from '@rally/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const DEPLOY = join(REPO_ROOT, 'packages/perf-benchmark/src/deploy-cli.ts');
-const deploy = (env: NodeJS.ProcessEnv, ...args: string[]) => runScript(DEPLOY, args, { ...env, NO_COLOR: '1' });
+const deploy = (env: NodeJS.ProcessEnv, ...args: string[]) => runRally(['deploy', ...args], { ...env, NO_COLOR: '1' });
 
 let s3: RunningS3;
 const outputDir = tempDir('output');

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { examplePoint } from '@rally/features';
 import { trainTinyRun } from '@rally/model-fixtures';
-import { REPO_ROOT, runScript, s3Env, tempDir } from '@rally/testkit';
+import { runRally, s3Env, tempDir } from '@rally/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, stopAllServers } from '../src/index.ts';
 
@@ -49,7 +49,7 @@ describe('item 7: a model store that never answers', () => {
   it('deploy gives up within 30 s with one sentence (exit 1)', async () => {
     const { run, outputDir } = await trainTinyRun({ params: { nEstimators: 2, maxDepth: 3 } });
     const started = Date.now();
-    const result = await runScript(join(REPO_ROOT, 'packages/perf-benchmark/src/deploy-cli.ts'), [run.modelId, '--output', outputDir], storeEnv());
+    const result = await runRally(['deploy', run.modelId, '--output', outputDir], storeEnv());
     console.log(`measured: deploy against a store that never answers failed after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(result.code).toBe(1);

@@ -1,6 +1,6 @@
 /**
  * @rally/serve: the HTTP API over @rally/predict (Fastify), its configuration, and the server
- * process (cluster, graceful shutdown). `pnpm serve` runs dist/main.js; `pnpm start` dist/start.js.
+ * process (cluster, graceful shutdown). `rally serve` and `rally start` (@rally/cli) run it.
  */
 export { buildApp } from './app.ts';
 export type { AppOptions } from './app.ts';

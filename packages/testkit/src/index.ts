@@ -89,6 +89,12 @@ export interface ProcessResult {
  */
 export const SOURCE_NODE_ARGS: readonly string[] = ['--conditions=@rally/source', '--import', 'tsx'];
 
+/** The `rally` command line's entry point, from the sources. */
+export const RALLY_SOURCE = join(REPO_ROOT, 'packages', 'cli', 'src', 'run.ts');
+
+/** Runs `rally <args>` from the sources as a real process (as `pnpm rally` would, without a build). */
+export const runRally = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> => runScript(RALLY_SOURCE, args, env);
+
 /** Runs a TypeScript entry point the way a user's `pnpm <command>` does (node + tsx, a real process). */
 export async function runScript(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
   try {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployRun, S3ModelStore } from '@rally/model-store';
 import { type RunningS3, S3_BUCKET as BUCKET, startS3 } from '@rally/testkit';
 import type { TrainedRun } from '@rally/train';
-import { TABLE_FRAME } from '../src/index.ts';
+import { TABLE_FRAME } from 'perf-benchmark';
 import { cleanEnv, groundTruthSlice, runCli, runMain, STACK_FRAME, tempDir, trainSmallRun } from './helpers.ts';
 
 describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
@@ -35,7 +35,7 @@ describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
   it('fetches production from the bucket through the cache, and only once', async () => {
     const env = cleanEnv({ ...s3.env('bench'), INIT_CWD: root, CACHE_DIR: join(root, 'cache') } as Record<string, string>);
     const args = ['--model-id', candidate.modelId.slice(0, 6), '--output', 'output', '--workers', '0', '--resamples', '200'];
-    const first = await runCli(args, env);
+    const first = await runCli(['compare', ...args], env);
     expect(first.stderr).not.toMatch(STACK_FRAME);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain(`Production ${production.modelId} (promoted `);
@@ -47,7 +47,7 @@ describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
     expect(rows[8].split('|')[1].trim()).toBe(production.report.test_log_loss.toFixed(4));
     expect(first.stdout).toContain(`(promoted `);
 
-    const second = await runMain([...args, '--json', '--html', 'report.html'], env);
+    const second = await runMain(['compare', ...args, '--json', '--html', 'report.html'], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain('Production artifacts: 0 downloaded, 3 from the cache');
     const json = JSON.parse(second.stdout);

@@ -1,23 +1,25 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groundTruthSlice, runScript, tempDir } from '@rally/testkit';
+import { cleanEnv, groundTruthSlice, runCli, runMain, tempDir } from './helpers.ts';
 import { modelIdOf } from '@rally/model';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
-
-const train = (...args: string[]) => runScript(CLI, args);
+/** `rally train` as a real process (from the sources). */
+const train = (...args: string[]) => runCli(['train', ...args], cleanEnv({ NO_COLOR: '1' }));
+/** The same in this process: the flag checks need no process of their own. */
+const trainHere = (...args: string[]) => runMain(['train', ...args], cleanEnv());
 
 const SMALL = ['--trees', '5', '--max-depth', '5', '--workers', '0'];
 
-describe('pnpm train', () => {
+describe('rally train', () => {
   const data = groundTruthSlice(500);
 
-  it('writes a complete run to output/<model-id>/ and prints the report as the last line with --json', async () => {
+  it('writes a complete run to output/<model-id>/ and prints the report, and only it, on stdout with --json', async () => {
     const output = tempDir('output');
-    const { code, stdout, stderr } = await train('--data', data, '--output', output, '--json', ...SMALL);
+    const { code, stdout, stderr } = await train(data, '--output', output, '--json', ...SMALL);
     expect(code, stderr).toBe(0);
-    const report = JSON.parse(stdout.trimEnd().split('\n').at(-1)!);
+    const report = JSON.parse(stdout);
+    expect(stderr).toContain(`Model ${report.model_id}`); // the summary went to stderr
     const dir = join(output, report.model_id);
     expect(readdirSync(output)).toEqual([report.model_id]); // nothing temporary left behind
     expect(readdirSync(dir).sort()).toEqual(['dataset.csv', 'model.json', 'report.json']);
@@ -48,9 +50,9 @@ describe('pnpm train', () => {
   });
 
   it('--grid searches max depth over [10, 20] by CV and keeps the best', async () => {
-    const { code, stdout } = await train('--data', data, '--output', tempDir('output'), '--json', '--quiet', '--grid', '--trees', '5', '--workers', '0');
+    const { code, stdout } = await trainHere('--data', data, '--output', tempDir('output'), '--json', '--quiet', '--grid', '--trees', '5', '--workers', '0');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout.trimEnd().split('\n').at(-1)!);
+    const report = JSON.parse(stdout);
     expect(report.grid.map((g: { max_depth: number }) => g.max_depth)).toEqual([10, 20]);
     const best = report.grid.reduce((a: { cv_mean_log_loss: number }, b: { cv_mean_log_loss: number }) => (b.cv_mean_log_loss < a.cv_mean_log_loss ? b : a));
     expect(report.estimator.params.maxDepth).toBe(best.max_depth);
@@ -59,7 +61,7 @@ describe('pnpm train', () => {
 
   it('--tune prints the ranked settings, fits the winner and keeps the search in report.json', async () => {
     const output = tempDir('output');
-    const { code, stdout, stderr } = await train('--data', data, '--output', output, '--tune', '--candidates', '1', '--seed', '5');
+    const { code, stdout, stderr } = await trainHere('--data', data, '--output', output, '--tune', '--candidates', '1', '--seed', '5');
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/^Tune 1\/2: 100 trees, max depth 20, max features sqrt, min samples leaf 1, leaf prior 0: CV log loss \d\.\d{4} ± \d\.\d{4}$/m);
     expect(stderr).toMatch(/^Tune 2\/2: /m);
@@ -81,7 +83,7 @@ describe('pnpm train', () => {
     const lines = readFileSync(data, 'utf8').split('\n');
     lines[3] = lines[3].replace(/^(\d+),(\d+),([A-Z]),/, '$1,$2,Z,');
     (await import('node:fs')).writeFileSync(bad, lines.join('\n'));
-    const { code, stderr } = await train('--data', bad, '--output', output, ...SMALL);
+    const { code, stderr } = await trainHere('--data', bad, '--output', output, ...SMALL);
     expect(code).toBe(1);
     expect(stderr).toMatch(/Refusing to train: .* does not follow the data contract/);
     expect(stderr).toMatch(/^category\s+hitpoint/m);
@@ -91,7 +93,9 @@ describe('pnpm train', () => {
   it.each([
     [['--trees', 'many'], /--trees must be an integer >= 1, got "many"/],
     [['--max-features', 'most'], /--max-features must be sqrt, log2, all/],
-    [['--colour'], /Unknown option '--colour'/],
+    [['--colour'], /^Unknown option --colour for rally train\. See rally train --help\.$/],
+    [['--depth', '5'], /^Unknown option --depth for rally train; did you mean --max-depth\? See rally train --help\.$/],
+    [['--tres', '5'], /^Unknown option --tres for rally train; did you mean --trees\? See rally train --help\.$/],
     [['--leaf-prior=-1'], /--leaf-prior must be a number from 0 to 1000, got "-1"/],
     [['--leaf-prior', '2e3'], /--leaf-prior must be a number from 0 to 1000, got "2e3"/],
     [['--min-samples-leaf', '0'], /--min-samples-leaf must be an integer >= 1, got "0"/],
@@ -99,16 +103,19 @@ describe('pnpm train', () => {
     [['--tune', '--max-depth', '8'], /--tune searches --max-depth itself: leave it out, or train without --tune\./],
     [['--candidates', '3'], /--candidates is the number of settings --tune tries: add --tune\./],
     [['--tune', '--candidates', '0'], /--candidates must be an integer >= 1, got "0"/],
-    [['extra'], /Unexpected argument "extra"/],
-  ])('answers bad flags %j with the usage and exit 2', async (args, message) => {
-    const { code, stderr } = await train(...args);
+    [['a.csv', 'b.csv'], /^Too many arguments for rally train \(it takes at most 1\)\./],
+    [['a.csv', '--data', 'b.csv'], /^Give the training data once: as the argument or as --data\./],
+  ])('answers bad flags %j with one sentence pointing to --help, exit 2', async (args, message) => {
+    const { code, stdout, stderr } = await trainHere(...args);
     expect(code).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr).toMatch(/Usage: pnpm train/);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr.trim()).toMatch(message);
+    expect(stderr.trim()).toMatch(/ See rally train --help\.$/);
   });
 
   it('says in one sentence when the data file is missing (exit 2)', async () => {
-    const { code, stderr } = await train('--data', '/nonexistent/points.csv', ...SMALL);
+    const { code, stderr } = await trainHere('/nonexistent/points.csv', ...SMALL);
     expect(code).toBe(2);
     expect(stderr.trim()).toBe('No such file: /nonexistent/points.csv.');
   });

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRun } from '@rally/model';
-import { groundTruthSlice, runScript, startS3, tempDir, type RunningS3 } from '@rally/testkit';
+import { groundTruthSlice, startS3, tempDir, type RunningS3 } from '@rally/testkit';
 import { trainRun } from '@rally/train';
-import { PassThrough } from 'node:stream';
 import { createModelStore } from '@rally/model-store';
-import { deployMain } from '../src/deploy.ts';
-import { TABLE_FRAME } from '../src/index.ts';
-
-const CLI = new URL('../src/deploy-cli.ts', import.meta.url).pathname;
+import { TABLE_FRAME } from 'perf-benchmark';
+import { cleanEnv, runCli, runMain } from './helpers.ts';
 
 /** A small real run written to `outputDir`. */
 async function trainSmall(outputDir: string, seed = 42) {
@@ -16,21 +13,11 @@ async function trainSmall(outputDir: string, seed = 42) {
   return run;
 }
 
-const deploy = (env: NodeJS.ProcessEnv, ...args: string[]) => runScript(CLI, args, env);
+/** `rally deploy` as a real process. */
+const deploy = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(['deploy', ...args], cleanEnv(env as Record<string, string>));
 
-/** deployMain in this process; `terminal` makes stdin look like a TTY (the question is asked). */
-async function runDeploy(args: string[], env: NodeJS.ProcessEnv, input = '', terminal = false) {
-  const stdin = Object.assign(new PassThrough(), { isTTY: terminal });
-  stdin.end(input);
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk) => (stdout += chunk));
-  err.on('data', (chunk) => (stderr += chunk));
-  const code = await deployMain(args, env, { stdin, stdout: out, stderr: err });
-  return { code, stdout, stderr };
-}
+/** `rally deploy` in this process; `terminal` makes stdin look like a TTY (the question is asked). */
+const runDeploy = (args: string[], env: NodeJS.ProcessEnv, input = '', terminal = false) => runMain(['deploy', ...args], cleanEnv(env as Record<string, string>), input, terminal);
 
 let s3: RunningS3;
 beforeAll(async () => {
@@ -41,7 +28,7 @@ afterAll(() => s3.close());
 describe.each([
   ['a local folder', () => ({ MODEL_STORE: tempDir('store') })],
   ['S3 (s3rver)', () => s3.env(`deploy-${Date.now()}`)],
-])('pnpm run deploy against %s', (_name, storeEnv) => {
+])('rally deploy against %s', (_name, storeEnv) => {
   it('uploads, verifies and promotes a run; a second run then a rollback; --list shows the history', async () => {
     const env = storeEnv();
     const outputDir = tempDir('output');
@@ -88,7 +75,7 @@ describe.each([
     expect(path.stderr).toMatch(/is not a model id/);
     const usage = await deploy(env);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/^Usage error: Give one model id, or --list, or --rollback\.\nUsage: pnpm run deploy/);
+    expect(usage.stderr).toBe('Give one model id, or --list, or --rollback. See rally deploy --help.\n');
   }, 30_000);
 });
 
@@ -171,15 +158,30 @@ describe('deploy looks first (in process)', () => {
     expect((await createModelStore(env).getProduction())?.model_id).toBe(good.modelId);
   }, 90_000);
 
-  it('refuses --json without --list, --require-better without a model id or with a margin that is not a number; a prefix after it stays the id', async () => {
-    expect((await runDeploy(['--rollback', '--json'], {})).stderr).toMatch(/^Usage error: --json goes with --list\./);
-    expect((await runDeploy(['--rollback', '--require-better'], {})).stderr).toMatch(/^Usage error: --require-better goes with a model id to deploy\./);
+  it('refuses --require-better without a model id or with a margin that is not a number; the only word after it is the id', async () => {
+    expect((await runDeploy(['--rollback', '--require-better'], {})).stderr).toBe('--require-better goes with a model id to deploy. See rally deploy --help.\n');
     const bad = await runDeploy(['abc', '--require-better=lots'], {});
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^Usage error: --require-better takes a number \(a log loss margin\), got "lots"\./);
+    expect(bad.stderr).toBe('--require-better takes a number (a log loss margin), got "lots". See rally deploy --help.\n');
     // "1234" is a model id prefix here, not a margin: the run is looked for (and not found).
     const prefix = await runDeploy(['--require-better', '1234', '--output', tempDir('none')], { MODEL_STORE: tempDir('store') });
     expect(prefix.code).toBe(1);
     expect(prefix.stderr).toMatch(/No run 1234/);
   });
+
+  it('--json: one document on stdout for a promotion, an unchanged production, a rollback and a failure', async () => {
+    const env = { MODEL_STORE: tempDir('store') };
+    const promoted = await runDeploy([poor.modelId, '--output', outputDir, '--json'], env);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(JSON.parse(promoted.stdout)).toMatchObject({ outcome: 'promoted', model_id: poor.modelId, uploaded: true, previous_model_id: null });
+    expect(promoted.stderr).toMatch(/^Uploaded, verified and promoted /m); // the human line, on stderr
+    const again = await runDeploy([poor.modelId, '--output', outputDir, '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'unchanged', model_id: poor.modelId });
+    await runDeploy([good.modelId, '--output', outputDir, '--yes'], env);
+    const back = await runDeploy(['--rollback', '--json'], env);
+    expect(JSON.parse(back.stdout)).toMatchObject({ outcome: 'rolled_back', model_id: poor.modelId, previous_model_id: good.modelId });
+    const failed = await runDeploy(['ffff', '--output', outputDir, '--json'], env);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout).error).toMatchObject({ code: 'STORE_UNKNOWN_MODEL' });
+  }, 90_000);
 });

@@ -1,17 +1,16 @@
 import { join } from 'node:path';
-import { runScript, tempDir } from '@rally/testkit';
+import { GROUND_TRUTH_PATH, tempDir } from '@rally/testkit';
 import { describe, expect, it } from 'vitest';
-import { GROUND_TRUTH_PATH } from '../src/index.ts';
-import { dataLines, groundTruthText, headerLine, mutate, writeTemp } from './helpers.ts';
+// The features package's CSV mutators: each makes a copy of the ground truth that breaks one rule.
+import { dataLines, groundTruthText, headerLine, mutate, writeTemp } from '../../features/test/helpers.ts';
+import { cleanEnv, runCli, runMain } from './helpers.ts';
 
-const CLI = new URL('../src/cli/validate.ts', import.meta.url).pathname;
+/** `rally validate` in this process (the first test runs it as a real process). */
+const validate = (...args: string[]) => runMain(['validate', ...args], cleanEnv());
 
-/** Runs `pnpm validate` the way a user does (tsx, a real process). */
-const validate = (...args: string[]) => runScript(CLI, args);
-
-describe.concurrent('pnpm validate', () => {
-  it('accepts the ground truth (exit 0)', async () => {
-    const { code, stdout } = await validate(GROUND_TRUTH_PATH);
+describe.concurrent('rally validate', () => {
+  it('accepts the ground truth (exit 0), as a real process', async () => {
+    const { code, stdout } = await runCli(['validate', GROUND_TRUTH_PATH], cleanEnv());
     expect(code).toBe(0);
     expect(stdout).toMatch(/5000 rows, 26 columns: valid/);
   });
@@ -83,9 +82,15 @@ describe.concurrent('pnpm validate', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('answers bad usage with exit 2 and the usage line', async () => {
+  it('answers bad usage with exit 2 and one sentence pointing to --help', async () => {
     const { code, stderr } = await validate();
     expect(code).toBe(2);
-    expect(stderr).toMatch(/Usage: pnpm validate/);
+    expect(stderr).toBe('rally validate needs its <file> argument. See rally validate --help.\n');
+  });
+
+  it('with --json, an unreadable file is still one JSON document on stdout (exit 2)', async () => {
+    const { code, stdout } = await validate(join(tempDir('missing'), 'nothing.csv'), '--json');
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).error).toMatchObject({ code: 'DATA_UNREADABLE', message: expect.stringMatching(/No such file/) });
   });
 });

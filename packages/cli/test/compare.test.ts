@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@rally/model';
 import { deployRun, LocalFolderStore } from '@rally/model-store';
 import type { TrainedRun } from '@rally/train';
-import { TABLE_FRAME } from '../src/index.ts';
+import { TABLE_FRAME } from 'perf-benchmark';
 import { type CliRun, cleanEnv, runCli, runMain, groundTruthSlice, STACK_FRAME, tempDir, trainSmallRun } from './helpers.ts';
 
 type Run = TrainedRun & { dir: string };
@@ -66,7 +66,7 @@ describe('the CLI on real runs', () => {
   ];
 
   it('--model-id <prefix> prints the table (production row = its report), writes Markdown; the prompt gives the same and downloads nothing', async () => {
-    const first = await runCli(['--model-id', candidate.modelId.slice(0, 8), '--output', 'output', '--markdown', 'bench.md', ...FAST], env);
+    const first = await runCli(['compare', '--model-id', candidate.modelId.slice(0, 8), '--output', 'output', '--markdown', 'bench.md', ...FAST], env);
     expect(first.stderr).not.toMatch(STACK_FRAME);
     expect(first.code, first.stderr).toBe(0);
     const all = first.stdout.split('\n');
@@ -92,7 +92,7 @@ describe('the CLI on real runs', () => {
     const cached = mtimes(join(root, 'cache'));
     expect(Object.keys(cached)).toHaveLength(6); // three artifacts and their sidecars
 
-    const prompted = await runCli(['--output', 'output', ...FAST], env, `${candidate.modelId.slice(0, 8)}\n`);
+    const prompted = await runCli(['compare', '--output', 'output', ...FAST], env, `${candidate.modelId.slice(0, 8)}\n`);
     expect(prompted.code, prompted.stderr).toBe(0);
     expect(prompted.stdout).toBe(first.stdout);
     expect(prompted.stderr).toContain(`Local runs in ${join(root, 'output')} (newest first):`);
@@ -104,7 +104,7 @@ describe('the CLI on real runs', () => {
   }, 60_000);
 
   it('--json prints only JSON on stdout; --fail-if-worse gates the exit code', async () => {
-    const passing = await runCli(['--model-id', candidate.modelId, '--output', 'output', '--json', '--fail-if-worse', '10', '--no-cache', ...FAST], env);
+    const passing = await runCli(['compare', '--model-id', candidate.modelId, '--output', 'output', '--json', '--fail-if-worse', '10', '--no-cache', ...FAST], env);
     expect(passing.code, passing.stderr).toBe(0);
     const json = JSON.parse(passing.stdout);
     expect(json.production.test_log_loss).toBe(production.report.test_log_loss);
@@ -117,7 +117,7 @@ describe('the CLI on real runs', () => {
     expect(passing.stderr).toContain('CV fold'); // progress stays on stderr
     expect(passing.stderr).toContain('Production artifacts: 3 downloaded, 0 from the cache (cache disabled)');
 
-    const failing = await runMain(['--model-id', candidate.modelId, '--output', 'output', '--fail-if-worse', '-10', '--quiet', ...FAST], env);
+    const failing = await runMain(['compare', '--model-id', candidate.modelId, '--output', 'output', '--fail-if-worse', '-10', '--quiet', ...FAST], env);
     expect(failing.code).toBe(1);
     // A negative margin asks for an improvement of at least 10: the sentence says exactly what failed.
     const reason = "the 95% interval of the per-row test log loss difference lies wholly above -10; and the candidate's CV mean exceeds production's by more than -10 plus the larger CV standard deviation";
@@ -128,7 +128,7 @@ describe('the CLI on real runs', () => {
   describe('refusals: one sentence, exit 1', () => {
     it('an unknown id', async () => {
       const unknown = [...'0123456789abcdef'].find((c) => ![candidate, production].some((run) => run.modelId.startsWith(c)))!.repeat(7);
-      const result = await runMain(['--model-id', unknown, '--output', 'output'], env);
+      const result = await runMain(['compare', '--model-id', unknown, '--output', 'output'], env);
       expectRefusal(result, `No run ${unknown} in output/. ${localRuns}`);
     });
 
@@ -138,7 +138,7 @@ describe('the CLI on real runs', () => {
       ['an uppercase id', 'ABCDEF'],
     ])('%s as --model-id', async (_, id) => {
       // The first one as a real process: its exit code is what a shell sees.
-      const result = id.startsWith('..') ? await runCli(['--model-id', id, '--output', 'output'], env) : await runMain(['--model-id', id, '--output', 'output'], env);
+      const result = id.startsWith('..') ? await runCli(['compare', '--model-id', id, '--output', 'output'], env) : await runMain(['compare', '--model-id', id, '--output', 'output'], env);
       expectRefusal(result, `"${id}" is not a model id (hex digits of a sha256). ${localRuns}`);
     });
 
@@ -149,7 +149,7 @@ describe('the CLI on real runs', () => {
         for (const file of ['model.json', 'dataset.csv']) writeFileSync(join(output, id, file), '{}');
         writeFileSync(join(output, id, 'report.json'), JSON.stringify({ ...candidate.report, model_id: id }));
       }
-      const result = await runMain(['--model-id', 'abc', '--output', output], env);
+      const result = await runMain(['compare', '--model-id', 'abc', '--output', output], env);
       expectRefusal(result, 'abc is ambiguous: 2 runs start with it. Local runs: abc100000000, abc200000000.');
     });
 
@@ -159,24 +159,24 @@ describe('the CLI on real runs', () => {
       mkdirSync(join(output, id), { recursive: true });
       for (const file of ['model.json', 'dataset.csv']) writeFileSync(join(output, id, file), '{}');
       writeFileSync(join(output, id, 'report.json'), '{');
-      const result = await runMain(['--model-id', 'eee', '--output', output], env);
+      const result = await runMain(['compare', '--model-id', 'eee', '--output', output], env);
       expectRefusal(result, new RegExp(`^The report\\.json of run ${join(output, id)} is not valid JSON; delete that run or train it again\\.$`));
     });
 
     it('an invalid answer at the prompt', async () => {
-      const result = await runCli(['--output', 'output'], env, 'zzz\n'); // a real process reading its stdin
+      const result = await runCli(['compare', '--output', 'output'], env, 'zzz\n'); // a real process reading its stdin
       expect(result.stderr).toContain('Model id of the candidate');
       expectRefusal(result, `"zzz" is not a model id (hex digits of a sha256). ${localRuns}`);
     });
 
     it('no runs to choose from', async () => {
-      const result = await runMain(['--output', 'nothing-here'], env);
-      expectRefusal(result, `There are no runs in ${join(root, 'nothing-here')} to benchmark; train one with pnpm train.`);
+      const result = await runMain(['compare', '--output', 'nothing-here'], env);
+      expectRefusal(result, `There are no runs in ${join(root, 'nothing-here')} to benchmark; train one with rally train.`);
     });
 
     it('no production model', async () => {
-      const result = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: join(root, 'empty-store') });
-      expectRefusal(result, `The model store (local folder ${join(root, 'empty-store')}) has no production model to compare with; deploy one with pnpm run deploy <model-id>.`);
+      const result = await runMain(['compare', '--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: join(root, 'empty-store') });
+      expectRefusal(result, `The model store (local folder ${join(root, 'empty-store')}) has no production model to compare with; deploy one with rally deploy <model-id>.`);
     });
 
     it('an unreachable store', async () => {
@@ -185,7 +185,7 @@ describe('the CLI on real runs', () => {
       const { port } = server.address() as { port: number };
       await new Promise((resolve) => server.close(resolve));
       const s3 = { MODEL_STORE: 's3://models/rally', S3_ENDPOINT: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' };
-      const result = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, ...s3 });
+      const result = await runMain(['compare', '--model-id', candidate.modelId, '--output', 'output'], { ...env, ...s3 });
       expectRefusal(result, new RegExp(`127\\.0\\.0\\.1:${port}`));
     });
 
@@ -194,7 +194,7 @@ describe('the CLI on real runs', () => {
       cpSync(join(root, 'store'), storeDir, { recursive: true });
       const modelDir = join(storeDir, 'models', production.modelId);
       writeFileSync(join(modelDir, 'model.json'), `${readFileSync(join(modelDir, 'model.json'), 'utf8')} `);
-      const tampered = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: join(root, 'cache-corrupted') });
+      const tampered = await runMain(['compare', '--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: join(root, 'cache-corrupted') });
       expectRefusal(tampered, new RegExp(`^model\\.json of model ${production.modelId} in local folder .+ does not match its recorded sha256`));
 
       cpSync(join(root, 'store'), storeDir, { recursive: true });
@@ -203,37 +203,45 @@ describe('the CLI on real runs', () => {
       const checksums = JSON.parse(readFileSync(join(modelDir, 'checksums.json'), 'utf8'));
       checksums.artifacts['report.json'] = { sha256: sha256Hex(garbage), size: garbage.byteLength };
       writeFileSync(join(modelDir, 'checksums.json'), JSON.stringify(checksums));
-      const unparsable = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: join(root, 'cache-corrupted-2') });
+      const unparsable = await runMain(['compare', '--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: storeDir, CACHE_DIR: join(root, 'cache-corrupted-2') });
       expectRefusal(unparsable, new RegExp(`^The report\\.json of production model ${production.modelId.slice(0, 12)} in local folder .+ is not valid JSON\\.$`));
     });
 
-    it('an invalid MODEL_STORE', async () => {
-      const result = await runMain(['--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'ftp://example.com/x' });
-      expectRefusal(result, 'MODEL_STORE=ftp://example.com/x uses the unsupported scheme ftp:// (expected s3://bucket/prefix or a folder path).');
+    it('an invalid MODEL_STORE: a configuration mistake, exit 2', async () => {
+      const result = await runMain(['compare', '--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'ftp://example.com/x' });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim()).toBe('MODEL_STORE=ftp://example.com/x uses the unsupported scheme ftp:// (expected s3://bucket/prefix or a folder path).');
     });
   });
 
   describe('usage', () => {
-    it.each([[['--bogus']], [['--model-id']], [['--workers', 'two']], [['stray']]])('%j: the problem and the usage on stderr, exit 2', async (argv) => {
+    it.each([
+      [['--bogus'], 'Unknown option --bogus for rally compare. See rally compare --help.'],
+      [['--model-id'], '--model-id needs a value (--model-id <id>). See rally compare --help.'],
+      [['--workers', 'two'], '--workers must be an integer >= 0, got "two". See rally compare --help.'],
+      [['a', 'b'], 'Too many arguments for rally compare (it takes at most 1). See rally compare --help.'],
+      [['--fail-if-worse', 'lots'], '--fail-if-worse takes a number (a log loss margin), got "lots". See rally compare --help.'],
+      [['--markdwon', 'x.md'], 'Unknown option --markdwon for rally compare; did you mean --markdown? See rally compare --help.'],
+    ])('%j: one sentence on stderr, exit 2', async (argv, sentence) => {
       // The first one as a real process: its exit code is what a shell sees.
-      const result = argv[0] === '--bogus' ? await runCli(argv, env) : await runMain(argv, env);
+      const result = argv[0] === '--bogus' ? await runCli(['compare', ...argv], env) : await runMain(['compare', ...argv], env);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(/^Usage error: \S.*\.\n/); // the first line tells bad usage from a failed gate
-      expect(result.stderr).toContain('Usage: pnpm --filter perf-benchmark start');
-      expect(result.stderr).not.toMatch(STACK_FRAME);
+      expect(result.stderr).toBe(`${sentence}\n`);
     });
 
     it('an empty answer at the prompt is a usage error too', async () => {
-      const result = await runMain(['--output', 'output'], env, '');
+      const result = await runMain(['compare', '--output', 'output'], env, '');
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^Usage error: No model id was given: answer the prompt with one, or pass --model-id <id>\.$/m);
+      expect(result.stderr).toMatch(/^No model id was given: answer the prompt with one, or pass --model-id <id>\. See rally compare --help\.$/m);
     });
 
     it('--help prints the usage on stdout', async () => {
-      const result = await runMain(['--help'], env);
+      const result = await runMain(['compare', '--help'], env);
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^Usage: pnpm --filter perf-benchmark start/);
+      expect(result.stdout).toMatch(/^Usage: rally compare \[options\] \[model-id\]/);
+      expect(result.stdout).toContain('--fail-if-worse [margin]');
     });
   });
 });

@@ -1,0 +1,122 @@
+/**
+ * `rally compare [model-id]` (the perf-benchmark; `pnpm --filter perf-benchmark start` runs it):
+ * a candidate run of output/ against the production model of the model store, on production's
+ * dataset. stdout: the report (or the JSON); stderr: the prompt, progress and errors.
+ */
+import { writeFile } from 'node:fs/promises';
+import { Option } from 'commander';
+import { integerFlag, RallyError, UsageError } from '@rally/errors';
+import type { ModelCache } from '@rally/model-store';
+import { BOOTSTRAP_DEFAULTS, type BenchmarkProgress } from 'perf-benchmark';
+import type { Context } from '../convention.ts';
+import { marginOf } from '../margin.ts';
+import { resolveInput } from '../paths.ts';
+import { jsonOption, type Registrar } from '../program.ts';
+import { askModelId } from '../prompt.ts';
+
+
+interface CompareOptions {
+  modelId?: string;
+  json?: boolean;
+  markdown?: string;
+  html?: string;
+  failIfWorse?: string | boolean;
+  output?: string;
+  workers?: string;
+  resamples?: string;
+  cache: boolean;
+  quiet?: boolean;
+}
+
+function progressPrinter(ctx: Context, cache: ModelCache): (event: BenchmarkProgress) => void {
+  return (event) => {
+    if (event.phase === 'candidate') ctx.note(`Candidate ${event.modelId} from ${event.dir}`);
+    if (event.phase === 'production') ctx.note(`Production ${event.modelId} (promoted ${event.promotedAt}) in ${event.store}`);
+    if (event.phase === 'fetched') ctx.note(`Production artifacts: ${event.downloaded} downloaded, ${event.fromCache} from the cache (${cache.disabled ? 'cache disabled' : cache.dir})`);
+    if (event.phase === 'evaluating') ctx.note(`Evaluating the ${event.role} model on the test part, then refitting it on 5 CV folds...`);
+    if (event.phase === 'fold') ctx.note(`  ${event.role} CV fold ${event.fold}/${event.folds}: log loss ${event.logLoss.toFixed(4)}`);
+  };
+}
+
+const nonEmpty = (flag: string, raw: string | undefined) => {
+  if (raw !== undefined && raw.trim() === '') throw new UsageError(`--${flag} needs a value.`);
+  return raw;
+};
+
+export function registerCompare({ ctx, command, action }: Registrar): void {
+  const cmd = command('compare', 'compare a run of output/ with the production model, on the same data (the perf-benchmark)')
+    .argument('[model-id]', 'the candidate (a unique prefix is enough); asked for on stdin when omitted')
+    .addOption(new Option('--model-id <id>', 'the same as the [model-id] argument').hideHelp())
+    .addOption(jsonOption())
+    .option('--markdown <file>', 'also write the report as Markdown to <file>')
+    .option('--html <file>', 'also write the report as one self-contained HTML page with pictures to <file>')
+    .option(
+      '--fail-if-worse [margin]',
+      'exit 1 when the candidate is worse with confidence (a log loss margin, default 0): the 95% bootstrap interval of the per-row test log loss difference lies wholly above the margin, or the CV means differ by more than the margin plus the larger CV standard deviation (never on point estimates alone)',
+    )
+    .option('--output <dir>', "the runs folder (default: the workspace's output/)")
+    .option('--workers <n>', 'worker threads for refitting forests (0: none; default: one per core for large forests)')
+    .option('--no-cache', 'always download production’s artifacts (same as CACHE_DISABLED=1)')
+    .option('--resamples <n>', `bootstrap resamples for the paired difference (default ${BOOTSTRAP_DEFAULTS.resamples})`)
+    .option('--quiet', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      '\nBoth models are scored on production’s dataset (stratified 80/20 split, seed 42; 5-fold CV on the training part).\nEnvironment: MODEL_STORE (default ./store, or s3://bucket/prefix with S3_ENDPOINT and AWS_*), CACHE_DIR (default ./cache), CACHE_TTL_SECONDS, CACHE_DISABLED.\nExit codes: 0 compared (whatever the result, unless --fail-if-worse), 1 refused, failed or worse, 2 bad usage.',
+    );
+  action(cmd, async (positional: string | undefined, options: CompareOptions) => {
+    if (positional !== undefined && options.modelId !== undefined) throw new UsageError('Give the candidate once: as the argument or as --model-id.');
+    const given = nonEmpty('model-id', positional ?? options.modelId)?.trim();
+    const failIfWorse = marginOf('fail-if-worse', options.failIfWorse);
+    const workers = integerFlag('workers', options.workers, 0);
+    const resamples = integerFlag('resamples', options.resamples, 1) ?? BOOTSTRAP_DEFAULTS.resamples;
+    const files = [
+      { path: nonEmpty('markdown', options.markdown), kind: 'Markdown' as const },
+      { path: nonEmpty('html', options.html), kind: 'HTML' as const },
+    ];
+    const [{ cacheFromEnv, createModelStore }, { listRuns, OUTPUT_DIR, resolveRun }, bench] = await Promise.all([import('@rally/model-store'), import('@rally/model'), import('perf-benchmark')]);
+    const outputDir = options.output === undefined ? OUTPUT_DIR : resolveInput(ctx.env, nonEmpty('output', options.output)!);
+    const store = createModelStore(ctx.env);
+    try {
+      const cache = cacheFromEnv(options.cache ? ctx.env : { ...ctx.env, CACHE_DISABLED: '1' });
+      let wanted = given;
+      if (wanted === undefined) {
+        const runs = listRuns(outputDir);
+        if (runs.length === 0) throw new RallyError('STORE_UNKNOWN_MODEL', `There are no runs in ${outputDir} to benchmark; train one with rally train.`);
+        // Production is marked in the list when the store can say which it is (the comparison reports a store that cannot).
+        // Waiting at most 2 s: a store that does not answer is reported once, by the comparison.
+        const production = await Promise.race([store.getProduction().catch(() => null), new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000).unref())]);
+        wanted = await askModelId(runs, outputDir, ctx.io.stdin, ctx.io.stderr, production?.model_id);
+      }
+      const candidate = resolveRun(wanted, outputDir);
+      const result = await bench.compareModels({
+        candidateDir: candidate.dir,
+        store,
+        cache,
+        workers,
+        bootstrap: { resamples },
+        onProgress: options.quiet ? undefined : progressPrinter(ctx, cache),
+      });
+      const gate = failIfWorse === undefined ? undefined : bench.checkGate(result, failIfWorse);
+      if (options.json) ctx.json(bench.resultToJSON(result, { gate }));
+      else ctx.say(bench.formatReport(result, { gate }));
+      const render = { Markdown: () => bench.formatMarkdown(result, { gate }), HTML: () => bench.formatHtml(result, { gate }) };
+      for (const { path: given, kind } of files) {
+        if (given === undefined) continue;
+        const path = resolveInput(ctx.env, given);
+        try {
+          await writeFile(path, render[kind]());
+        } catch (error) {
+          throw new RallyError('CLI_OUTPUT', `Cannot write the ${kind} report to ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+        }
+        if (!options.quiet) ctx.note(`${kind} report written to ${path}`);
+      }
+      if (gate && !gate.passed) {
+        ctx.note(ctx.err.red(`Gate failed (--fail-if-worse ${gate.margin}): ${bench.gateFailure(gate)}.`));
+        return 1;
+      }
+      return 0;
+    } finally {
+      await store.close().catch(() => {});
+    }
+  });
+}

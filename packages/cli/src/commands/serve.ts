@@ -1,0 +1,62 @@
+/**
+ * `rally serve` runs the HTTP API; `rally start` first trains and deploys a model with the defaults
+ * when the store has no production model (the newcomer's one command), then serves. Every setting
+ * is an environment variable (or a line of `.env`); an invalid one stops the start with one
+ * sentence naming it, exit 2, before any training.
+ */
+import { SETTINGS } from '@rally/serve/config';
+import type { Context } from '../convention.ts';
+import type { Registrar } from '../program.ts';
+
+const SETTINGS_HELP = `
+Settings (environment variables, or lines of ./.env; ENV_FILE names another file):
+${SETTINGS.map((setting) => `  ${setting.name.padEnd(26)} ${setting.description} (default ${setting.default || 'unset'})`).join('\n')}
+Exit codes: 0 stopped cleanly (SIGTERM, SIGINT), 1 the server failed, 2 an invalid setting.`;
+
+/** The configuration from the environment (and .env); --no-cache is CACHE_DISABLED=1 for this process. */
+async function configure(ctx: Context, cache: boolean) {
+  const { configFromEnv, loadEnvFile } = await import('@rally/serve/config');
+  loadEnvFile(ctx.env);
+  return configFromEnv(cache ? ctx.env : { ...ctx.env, CACHE_DISABLED: '1' });
+}
+
+export function registerServe({ ctx, command, action }: Registrar): void {
+  const serve = command('serve', 'serve predictions over HTTP (the production model of the model store)')
+    .option('--no-cache', 'always download the model from the store (same as CACHE_DISABLED=1)')
+    .addHelpText('after', SETTINGS_HELP);
+  action(serve, async (options: { cache: boolean }) => {
+    const config = await configure(ctx, options.cache);
+    const { serve: run } = await import('@rally/serve');
+    await run(config);
+    return 0;
+  });
+}
+
+export function registerStart({ ctx, command, action }: Registrar): void {
+  const start = command('start', 'serve predictions; first train and deploy a model with the defaults when the store has none')
+    .option('--no-cache', 'always download the model from the store (same as CACHE_DISABLED=1)')
+    .addHelpText('after', SETTINGS_HELP);
+  action(start, async (options: { cache: boolean }) => {
+    const config = await configure(ctx, options.cache);
+    const [{ GROUND_TRUTH_PATH }, { createModelStore, deployRun }, { writeRun }, { formatSettings, TRAIN_DEFAULTS, trainRun }, { serve: run }] = await Promise.all([
+      import('@rally/features'),
+      import('@rally/model-store'),
+      import('@rally/model'),
+      import('@rally/train'),
+      import('@rally/serve'),
+    ]);
+    const store = createModelStore(config.env);
+    try {
+      if (!(await store.getProduction())) {
+        ctx.say(`No production model in ${store.description}: training one with the defaults (${formatSettings(TRAIN_DEFAULTS)}) on ${GROUND_TRUTH_PATH}...`);
+        const trained = await trainRun({ dataPath: GROUND_TRUTH_PATH });
+        await deployRun(store, writeRun(trained));
+        ctx.say(`Trained and deployed ${trained.modelId} (test log loss ${trained.report.test_log_loss.toFixed(4)}, accuracy ${trained.report.accuracy.toFixed(3)}).`);
+      }
+    } finally {
+      await store.close().catch(() => {});
+    }
+    await run(config);
+    return 0;
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * The `rally` program: one commander tree, the convention (convention.ts) applied to every
+ * subcommand, and `main`, which never throws and returns the exit code. Commands load the packages
+ * they wire only when they run, so `rally --help` starts in a blink.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { describeError, isRallyError, UsageError } from '@rally/errors';
+import { type Context, createContext, errorDocument, EXIT, exitCodeFor, type Io, suggest } from './convention.ts';
+import { registerCompare } from './commands/compare.ts';
+import { registerDeploy } from './commands/deploy.ts';
+import { registerFeatures, registerPredict } from './commands/predict.ts';
+import { registerSample } from './commands/sample.ts';
+import { registerServe, registerStart } from './commands/serve.ts';
+import { registerTrain } from './commands/train.ts';
+import { registerValidate } from './commands/validate.ts';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/** What a command's action returns: its exit code. */
+export type Action = (...args: never[]) => Promise<number>;
+
+/** How a register function adds its subcommand: named, described, with --version, its action's code recorded. */
+export interface Registrar {
+  ctx: Context;
+  command(name: string, summary: string): Command;
+  /** Sets the command's action; its returned exit code becomes main's. */
+  action<A extends unknown[]>(command: Command, run: (...args: A) => Promise<number>): void;
+}
+
+export const jsonOption = () => new Option('--json', 'print one JSON document on stdout (progress and errors stay on stderr)');
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 done; 1 the job failed, the data is invalid or a gate failed; 2 bad usage or unreadable input.
+With --json, stdout holds exactly one JSON document, also on failure: {"error": {"code", "message"}}.
+Colour only on a terminal, never with NO_COLOR. Every command takes --help and --version.`;
+
+function buildProgram(ctx: Context, record: (code: number) => void, current: { command: Command | undefined }): Command {
+  const { io, env, out } = ctx;
+  const program = new Command('rally')
+    .description('Predict how a tennis point ends (W winner, FE forced error, UE unforced error) from ball-tracking data.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {}, // main() writes one sentence of its own
+      getOutHasColors: () => out.bold('x') !== 'x',
+      getErrHasColors: () => ctx.err.bold('x') !== 'x',
+      getOutHelpWidth: () => 100,
+      getErrHelpWidth: () => 100,
+    })
+    .configureHelp({ styleTitle: out.bold, styleCommandText: out.cyan, styleSubcommandText: out.cyan, styleOptionText: out.cyan, styleArgumentText: out.yellow, sortSubcommands: false })
+    .showSuggestionAfterError(false)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .hook('preSubcommand', (_program, subcommand) => {
+      current.command = subcommand;
+    });
+  program.helpCommand(false);
+
+  const registrar: Registrar = {
+    ctx,
+    command: (name, summary) => program.command(name).summary(summary).description(summary).version(VERSION, '-V, --version', 'print the version').helpOption('-h, --help', 'show this help'),
+    action: (command, run) => {
+      command.action(async (...args: unknown[]) => record(await run(...(args as never))));
+    },
+  };
+  registerValidate(registrar);
+  registerTrain(registrar);
+  registerDeploy(registrar);
+  registerPredict(registrar);
+  registerFeatures(registrar);
+  registerSample(registrar);
+  registerCompare(registrar);
+  registerServe(registrar);
+  registerStart(registrar);
+  void env;
+  return program;
+}
+
+const pathOf = (command: Command | undefined) => (command ? `rally ${command.name()}` : 'rally');
+
+/** Commander's complaint as one sentence of ours, with "did you mean" and where the help is. */
+function usageSentence(error: CommanderError, program: Command, command: Command | undefined): string {
+  const path = pathOf(command);
+  const help = `See ${path} --help.`;
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? '';
+  switch (error.code) {
+    case 'commander.unknownOption': {
+      const options = (command ?? program).options.flatMap((option) => [option.long, option.short]).filter((flag): flag is string => Boolean(flag));
+      const guess = suggest(quoted, [...options.filter((flag) => flag.startsWith('--')), '--help', '--version']);
+      return `Unknown option ${quoted} for ${path}${guess ? `; did you mean ${guess}?` : '.'} ${help}`;
+    }
+    case 'commander.unknownCommand': {
+      const guess = suggest(quoted, program.commands.map((sub) => sub.name()));
+      return `Unknown command ${quoted}${guess ? `; did you mean ${guess}?` : '.'} See rally --help.`;
+    }
+    case 'commander.optionMissingArgument':
+      return `${quoted.split(' ')[0]} needs a value (${quoted}). ${help}`;
+    case 'commander.missingArgument':
+      return `${path} needs its <${quoted}> argument. ${help}`;
+    case 'commander.excessArguments': {
+      const expected = /Expected (\d+)/.exec(error.message)?.[1] ?? '0';
+      return `Too many arguments for ${path} (it takes ${expected === '0' ? 'none' : `at most ${expected}`}). ${help}`;
+    }
+    default: {
+      const text = error.message.replace(/^error: /, '').split('\n')[0];
+      return `${text.charAt(0).toUpperCase()}${text.slice(1).replace(/[.]?$/, '.')} ${help}`;
+    }
+  }
+}
+
+/** The whole command line: never throws, never prints a stack trace; returns the exit code. */
+export async function main(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env, io: Io = process): Promise<number> {
+  const ctx = createContext(io, env);
+  // pnpm versions differ on whether `pnpm x -- --flag` hands the script a leading `--`.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  const json = args.includes('--json');
+  const current: { command: Command | undefined } = { command: undefined };
+  let code: number = EXIT.done;
+  const program = buildProgram(ctx, (result) => (code = result), current);
+  const fail = (message: string, error: unknown, exit: number) => {
+    ctx.note(ctx.err.red(message));
+    if (json) ctx.json(errorDocument(error));
+    return exit;
+  };
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.done;
+      // A bare `rally`: commander printed the help on stderr; no command is bad usage.
+      if (error.code === 'commander.help') return args.length === 0 ? EXIT.usage : EXIT.done;
+      const sentence = usageSentence(error, program, current.command);
+      return fail(sentence, new UsageError(sentence), EXIT.usage);
+    }
+    const help = isRallyError(error, 'CLI_USAGE') ? ` See ${pathOf(current.command)} --help.` : '';
+    return fail(`${describeError(error)}${help}`, error, exitCodeFor(error));
+  }
+}

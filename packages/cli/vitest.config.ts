@@ -1,0 +1,13 @@
+import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.ts';
+
+export default defineProject({
+  ...sourceResolution,
+  test: {
+    name: 'cli',
+    include: ['test/**/*.test.ts'],
+    // Commands train small real models, in this process and in child processes.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
