@@ -6,6 +6,7 @@ export default defineProject({
   test: {
     name: 'cli',
     include: ['test/**/*.test.ts'],
+    globalSetup: ['./test/build.setup.ts'],
     // Commands train small real models, in this process and in child processes.
     testTimeout: 60_000,
     hookTimeout: 60_000,

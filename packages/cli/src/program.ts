@@ -36,7 +36,7 @@ With --json, stdout holds exactly one JSON document, also on failure: {"error": 
 Colour only on a terminal, never with NO_COLOR. Every command takes --help and --version.`;
 
 function buildProgram(ctx: Context, record: (code: number) => void, current: { command: Command | undefined }): Command {
-  const { io, env, out } = ctx;
+  const { io, out } = ctx;
   const program = new Command('rally')
     .description('Predict how a tennis point ends (W winner, FE forced error, UE unforced error) from ball-tracking data.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -75,7 +75,6 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
   registerCompare(registrar);
   registerServe(registrar);
   registerStart(registrar);
-  void env;
   return program;
 }
 
@@ -114,12 +113,15 @@ function usageSentence(error: CommanderError, program: Command, command: Command
 /** The whole command line: never throws, never prints a stack trace; returns the exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env, io: Io = process): Promise<number> {
   const ctx = createContext(io, env);
-  // pnpm versions differ on whether `pnpm x -- --flag` hands the script a leading `--`.
-  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
-  const json = args.includes('--json');
   const current: { command: Command | undefined } = { command: undefined };
   let code: number = EXIT.done;
   const program = buildProgram(ctx, (result) => (code = result), current);
+  // pnpm versions differ on whether `pnpm x -- --flag` hands the script the `--`; a script that
+  // is `rally <command>` gets it after the command name.
+  const args = [...argv];
+  const dash = args.indexOf('--');
+  if (dash === 0 || (dash === 1 && program.commands.some((command) => command.name() === args[0]))) args.splice(dash, 1);
+  const json = args.includes('--json');
   const fail = (message: string, error: unknown, exit: number) => {
     ctx.note(ctx.err.red(message));
     if (json) ctx.json(errorDocument(error));

@@ -4,7 +4,6 @@
  * must fail in bounded time.
  */
 import net from 'node:net';
-import { join } from 'node:path';
 import { examplePoint } from '@rally/features';
 import { trainTinyRun } from '@rally/model-fixtures';
 import { runRally, s3Env, tempDir } from '@rally/testkit';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
+import { RALLY_SOURCE, SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
 import { configFromEnv, describeConfig, exitCodeOf, loadEnvFile, readEnvFile, SETTINGS } from '../src/index.ts';
 
 // Each invalid setting stops the start with one sentence that names it.
@@ -188,10 +188,9 @@ describe('configuration', () => {
 });
 
 describe('`pnpm serve` with an invalid setting (a real process)', () => {
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
   it(`refuses each of the ${invalid.length} invalid settings above: its one sentence alone on stderr, nothing on stdout, exit 2`, async () => {
     const start = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, [...SOURCE_NODE_ARGS, main], { env: { ...process.env, ENV_FILE: '', ...env } }).then(
+      promisify(execFile)(process.execPath, [...SOURCE_NODE_ARGS, RALLY_SOURCE, 'serve'], { env: { ...process.env, ENV_FILE: '', ...env } }).then(
         () => ({ code: 0, stdout: '', stderr: '' }),
         (error: { code: number; stdout: string; stderr: string }) => error,
       );

@@ -92,10 +92,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^RUN mkdir -p \/app\/cache \/app\/store && chown node:node \/app\/cache \/app\/store$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
-    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=4", "dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=4", "bin\/rally\.js", "serve"\]$/m);
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health\/ready/);
     const root = JSON.parse(read('package.json'));
-    expect(root.scripts.serve).toContain('--max-semi-space-size=4 packages/serve/dist/main.js');
+    expect(root.scripts.serve).toContain('--max-semi-space-size=4 packages/cli/bin/rally.js serve');
   });
 
   it('ignores what the image builds itself (node_modules, dist) and local state', () => {

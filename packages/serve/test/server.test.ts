@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleDataPoints } from '@rally/features';
 import { storeWithProduction } from '@rally/model-fixtures';
-import { freePort, SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
+import { freePort, RALLY_SOURCE, SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
 import { startServer } from '../src/index.ts';
 
 describe('end to end: the real server over HTTP', () => {
@@ -35,8 +34,7 @@ describe('end to end: the real server over HTTP', () => {
 
   it.each(['1', '2'])('`pnpm serve` with WORKERS=%s shuts down gracefully on SIGTERM (exit 0, in-flight request answered)', async (workers) => {
     const { root } = await storeWithProduction();
-    const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-    const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, main], {
+    const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, RALLY_SOURCE, 'serve'], {
       env: { ...process.env, WORKERS: workers, PORT: workers === '1' ? '0' : String(await freePort()), MODEL_STORE: root, CACHE_DIR: tempDir('cache'), LOG_LEVEL: 'info', POLL_INTERVAL_SECONDS: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,190 @@
+/**
+ * The convention every command follows, checked on real processes as a user runs them: --help and
+ * --version everywhere, one sentence with a "did you mean" for a typo, exit codes 0/1/2 (also
+ * through pnpm), --json as one document, colour only on a terminal and never with NO_COLOR.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { examplePoint } from '@rally/features';
+import { storeWithProduction } from '@rally/model-fixtures';
+import { GROUND_TRUTH_PATH, RALLY_SOURCE, REPO_ROOT, SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
+import { editDistance, suggest } from '../src/convention.ts';
+import { VERSION } from '../src/index.ts';
+import { cleanEnv, runCli, runMain, spawnCollect } from './helpers.ts';
+
+const COMMANDS = ['validate', 'train', 'deploy', 'predict', 'features', 'sample', 'compare', 'serve', 'start'];
+const ESC = '\x1b[';
+
+let env: NodeJS.ProcessEnv;
+let invalidCsv: string;
+beforeAll(async () => {
+  const { root } = await storeWithProduction();
+  env = cleanEnv({ MODEL_STORE: root, CACHE_DIR: tempDir('cache') });
+  const lines = readFileSync(GROUND_TRUTH_PATH, 'utf8').split('\n').slice(0, 50);
+  lines[3] = lines[3].replace(/^(\d+),(\d+),([A-Z]),/, '$1,$2,Z,');
+  invalidCsv = join(tempDir('invalid'), 'invalid.csv');
+  writeFileSync(invalidCsv, lines.join('\n'));
+}, 60_000);
+
+describe.concurrent('--help and --version on every command (real processes)', () => {
+  it.each(COMMANDS)('rally %s --help prints its usage on stdout (exit 0); --version the version', async (command) => {
+    const help = await runCli([command, '--help'], env);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(new RegExp(`^Usage: rally ${command} `));
+    expect(help.stdout).toContain('-h, --help');
+    expect(help.stdout).not.toContain(ESC);
+    expect(help.stderr).toBe('');
+    const version = await runCli([command, '--version'], env);
+    expect(version).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('rally --help lists every command; a bare rally is bad usage with the help on stderr', async () => {
+    const help = await runCli(['--help'], env);
+    expect(help.code).toBe(0);
+    for (const command of COMMANDS) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(help.stdout).toMatch(/Exit codes: 0 done; 1 .*; 2 bad usage or unreadable input\./);
+    const bare = await runCli([], env);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toMatch(/^Usage: rally /);
+  });
+
+  it('serve --help lists every setting and does not start a server', async () => {
+    const help = await runCli(['serve', '--help'], env);
+    expect(help.code).toBe(0);
+    for (const name of ['PORT', 'HOST', 'MODEL_STORE', 'WORKERS', 'CACHE_DIR']) expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+  });
+});
+
+describe('a typo: one sentence, a suggestion, where the help is (exit 2)', () => {
+  it.each([
+    [['train', '--depth', '5'], 'Unknown option --depth for rally train; did you mean --max-depth? See rally train --help.'],
+    [['predict', '--probas'], 'Unknown option --probas for rally predict; did you mean --proba? See rally predict --help.'],
+    [['deploy', '--rollbak'], 'Unknown option --rollbak for rally deploy; did you mean --rollback? See rally deploy --help.'],
+    [['trian'], 'Unknown command trian; did you mean train? See rally --help.'],
+    [['sample', '--bogus'], 'Unknown option --bogus for rally sample. See rally sample --help.'],
+    [['--jsno'], 'Unknown option --jsno for rally. See rally --help.'],
+  ])('%j', async (args, sentence) => {
+    const result = await runCli(args, env);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `${sentence}\n` });
+  });
+
+  it('suggests by edit distance or by a contained word, and nothing when nothing is close', () => {
+    expect(editDistance('--tres', '--trees')).toBe(1);
+    expect(editDistance('ab', 'ba')).toBe(1);
+    expect(suggest('--depth', ['--max-depth', '--trees'])).toBe('--max-depth');
+    expect(suggest('--seeds', ['--seed', '--trees'])).toBe('--seed');
+    expect(suggest('--features', ['--max-features', '--trees'])).toBe('--max-features');
+    expect(suggest('--zzz', ['--max-depth', '--trees'])).toBeUndefined();
+    expect(suggest('--', ['--max-depth'])).toBeUndefined();
+  });
+});
+
+describe('exit codes: the README table, on real processes', () => {
+  const cases: [string, () => string[], number, string?][] = [
+    ['done', () => ['validate', GROUND_TRUTH_PATH], 0],
+    ['done', () => ['sample', '-n', '2'], 0],
+    ['done', () => ['predict'], 0, JSON.stringify(examplePoint())],
+    ['the data is invalid', () => ['validate', invalidCsv], 1],
+    ['a point breaks the contract', () => ['predict'], 1, JSON.stringify({ ...examplePoint(), speed: 'fast' })],
+    ['the job failed (no such run)', () => ['deploy', 'ffffff'], 1],
+    ['bad usage', () => ['train', '--trees', 'many'], 2],
+    ['unreadable input (not JSON)', () => ['predict'], 2, '{"speed": '],
+    ['unreadable input (no such file)', () => ['validate', '/nonexistent.csv'], 2],
+    ['a bad setting', () => ['serve'], 2],
+  ];
+  it.each(cases)('%s → %#', async (_label, args, code, input) => {
+    const result = await runCli(args(), { ...env, PORT: 'eighty' }, input);
+    expect(result.code, result.stderr).toBe(code);
+    if (code !== 0) expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('the README documents the same table', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).toMatch(/\| 0 \| done/);
+    expect(readme).toMatch(/\| 1 \| the job failed/);
+    expect(readme).toMatch(/\| 2 \| bad usage or unreadable input/);
+  });
+});
+
+describe('--json: exactly one JSON document on stdout, success or failure', () => {
+  it.each([
+    [['validate', GROUND_TRUTH_PATH, '--json'], 0],
+    [['validate', '/nonexistent.csv', '--json'], 2],
+    [['predict', '--json'], 0, JSON.stringify([examplePoint(), examplePoint()])],
+    [['predict', '--json', '--proba'], 0, JSON.stringify(examplePoint())],
+    [['predict', '--json'], 1, '{"speed": 1}'],
+    [['features', '--json'], 0, JSON.stringify(examplePoint())],
+    [['deploy', '--list', '--json'], 0],
+    [['train', '--json', '--bogus'], 2],
+    [['sample', '-n', '3'], 0],
+  ])('%j (exit %i)', async (args, code, input?: string) => {
+    const result = await runCli(args, env, input);
+    expect(result.code, result.stderr).toBe(code);
+    const document = JSON.parse(result.stdout);
+    if (code !== 0) expect(document.error).toMatchObject({ code: expect.any(String), message: expect.stringMatching(/\.$/) });
+  });
+});
+
+describe('colour: only on a terminal, never with NO_COLOR', () => {
+  /** Runs a command line on a pseudo-terminal (util-linux script), stdout and stderr merged. */
+  const onTerminal = (args: string[], extra: Record<string, string> = {}) => {
+    const command = [process.execPath, ...SOURCE_NODE_ARGS, RALLY_SOURCE, ...args].map((word) => `'${word}'`).join(' ');
+    return spawnCollect('script', ['-qec', command, '/dev/null'], { ...env, TERM: 'xterm', ...extra });
+  };
+
+  it('help and errors are coloured on a terminal', async () => {
+    const help = await onTerminal(['train', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(`${ESC}1mUsage:`);
+    const typo = await onTerminal(['train', '--depth', '5']);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toContain(`${ESC}31mUnknown option --depth`);
+  });
+
+  it('NO_COLOR turns it off on a terminal; a pipe never has it', async () => {
+    const help = await onTerminal(['train', '--help'], { NO_COLOR: '1' });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: rally train');
+    expect(help.stdout).not.toContain(ESC);
+    const piped = await runCli(['train', '--depth', '5'], env);
+    expect(piped.stderr).not.toContain(ESC);
+  });
+
+  it('an empty NO_COLOR is unset (no-color.org)', async () => {
+    const result = await runMain(['validate'], { ...env, NO_COLOR: '' });
+    expect(result.stderr).not.toContain(ESC); // in-memory streams are no terminal either
+  });
+});
+
+describe('through pnpm, as the README says (built code)', () => {
+  const pnpm = (args: string[], input?: string) => spawnCollect('pnpm', args, env, input);
+
+  it('echo <a ground-truth point> | pnpm exec rally predict prints its label', async () => {
+    const result = await pnpm(['exec', 'rally', 'predict'], JSON.stringify(examplePoint()));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^(W|FE|UE)\n$/);
+  });
+
+  it('the root scripts keep the exit codes: 0, 1 and 2', async () => {
+    const runs = await Promise.all([
+      pnpm(['--silent', 'run', 'validate', GROUND_TRUTH_PATH]),
+      pnpm(['--silent', 'run', 'validate', invalidCsv]),
+      pnpm(['--silent', 'run', 'train', '--depth', '5']),
+    ]);
+    expect(runs.map((run) => run.code)).toEqual([0, 1, 2]);
+    expect(runs[2].stderr.split('\n')[0]).toBe('Unknown option --depth for rally train; did you mean --max-depth? See rally train --help.');
+  });
+
+  it('pnpm --filter perf-benchmark start runs rally compare', async () => {
+    const result = await pnpm(['--filter', 'perf-benchmark', '--silent', 'start', '--', '--help']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Usage: rally compare /);
+  });
+});
+
+it('the built bin prints the same version as the sources', () => {
+  expect(execFileSync(process.execPath, [join(REPO_ROOT, 'packages/cli/bin/rally.js'), '--version'], { encoding: 'utf8' })).toBe(`${VERSION}\n`);
+});
