@@ -1,7 +1,7 @@
 /**
  * pnpm bench:serve — loads real servers with wrk (loopback only, bounded runs) and prints req/s,
  * p50/p99 latency, errors and server RSS for one-point and 100-point bodies, side by side:
- *   rally            this repository's built server (WORKERS processes, `node dist/main.js` as
+ *   rally            this repository's built server (WORKERS processes, `node bin/rally.js serve` as
  *                    `pnpm serve` and the container run it) serving the `pnpm train` default model
  *   rally via tsx    the same server run from its TypeScript sources through tsx (how it ran before
  *                    it had a build)
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
 
   execFileSync(process.execPath, [join(ROOT, 'scripts/ensure-built.mjs')], { stdio: 'inherit' });
   const node = (script: string, env: NodeJS.ProcessEnv, args: readonly string[] = SOURCE_NODE_ARGS) => () =>
-    spawn(process.execPath, [...args, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
+    spawn(process.execPath, [...args, script, 'serve'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
   const serverEnv = (store: string, port: number, workers = WORKERS) => ({
     PORT: String(port),
     WORKERS: String(workers),
@@ -173,8 +173,8 @@ async function main(): Promise<void> {
   writeFileSync(join(work, 'no.env'), '');
   // The built server as `pnpm serve` and the container start it; the sources through tsx as before.
   const built = (store: string, port: number, workers = WORKERS, flags: readonly string[] = ['--max-semi-space-size=4']) =>
-    node(join(ROOT, 'packages/serve/dist/main.js'), serverEnv(store, port, workers), flags);
-  const rallyServer = (store: string, port: number, workers = WORKERS) => node(join(ROOT, 'packages/serve/src/main.ts'), serverEnv(store, port, workers));
+    node(join(ROOT, 'packages/cli/bin/rally.js'), serverEnv(store, port, workers), flags);
+  const rallyServer = (store: string, port: number, workers = WORKERS) => node(join(ROOT, 'packages/cli/src/run.ts'), serverEnv(store, port, workers));
   const rows = [
     await measure('rally', built(stores.defaults, 8101), 8101, bodies),
     await measure('rally via tsx (sources)', rallyServer(stores.defaults, 8106), 8106, bodies),
@@ -220,8 +220,8 @@ async function main(): Promise<void> {
     }
   }
   const memory = [
-    { name: 'rally (node --max-semi-space-size=4 dist/main.js)', ...(await memoryAfterLoad(built(stores.defaults, 8107, 1), 8107, bodies['1 point'])) },
-    { name: 'rally (node dist/main.js, no cap)', ...(await memoryAfterLoad(built(stores.defaults, 8112, 1, []), 8112, bodies['1 point'])) },
+    { name: 'rally (node --max-semi-space-size=4 bin/rally.js serve)', ...(await memoryAfterLoad(built(stores.defaults, 8107, 1), 8107, bodies['1 point'])) },
+    { name: 'rally (node bin/rally.js serve, no cap)', ...(await memoryAfterLoad(built(stores.defaults, 8112, 1, []), 8112, bodies['1 point'])) },
     { name: 'rally via tsx (sources)', ...(await memoryAfterLoad(rallyServer(stores.defaults, 8108, 1), 8108, bodies['1 point'])) },
   ];
   const f = (x: number, digits = 0) => x.toFixed(digits);
