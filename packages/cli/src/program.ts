@@ -26,6 +26,12 @@ export interface Registrar {
   command(name: string, summary: string): Command;
   /** Sets the command's action; its returned exit code becomes main's. */
   action<A extends unknown[]>(command: Command, run: (...args: A) => Promise<number>): void;
+  /**
+   * Finishes a command once it is the one being run (before its options are parsed): options
+   * whose help shows a package's defaults load that package only then, so `rally --version` and
+   * the other commands do not.
+   */
+  prepare(command: Command, finish: () => Promise<void>): void;
 }
 
 export const jsonOption = () => new Option('--json', 'print one JSON document on stdout (progress and errors stay on stderr)');
@@ -37,6 +43,7 @@ Colour only on a terminal, never with NO_COLOR. Every command takes --help and -
 
 function buildProgram(ctx: Context, record: (code: number) => void, current: { command: Command | undefined }): Command {
   const { io, out } = ctx;
+  const pending = new Map<Command, () => Promise<void>>();
   const program = new Command('rally')
     .description('Predict how a tennis point ends (W winner, FE forced error, UE unforced error) from ball-tracking data.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -54,8 +61,9 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
     .configureHelp({ styleTitle: out.bold, styleCommandText: out.cyan, styleSubcommandText: out.cyan, styleOptionText: out.cyan, styleArgumentText: out.yellow, sortSubcommands: false })
     .showSuggestionAfterError(false)
     .addHelpText('after', EXIT_CODES_HELP)
-    .hook('preSubcommand', (_program, subcommand) => {
+    .hook('preSubcommand', async (_program, subcommand) => {
       current.command = subcommand;
+      await pending.get(subcommand)?.();
     });
   program.helpCommand(false);
 
@@ -64,6 +72,9 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
     command: (name, summary) => program.command(name).summary(summary).description(summary).version(VERSION, '-V, --version', 'print the version').helpOption('-h, --help', 'show this help'),
     action: (command, run) => {
       command.action(async (...args: unknown[]) => record(await run(...(args as never))));
+    },
+    prepare: (command, finish) => {
+      pending.set(command, finish);
     },
   };
   registerValidate(registrar);

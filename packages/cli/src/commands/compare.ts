@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { integerFlag, RallyError, UsageError } from '@rally/errors';
 import type { ModelCache } from '@rally/model-store';
-import { BOOTSTRAP_DEFAULTS, type BenchmarkProgress } from 'perf-benchmark';
+import type { BenchmarkProgress } from 'perf-benchmark';
 import type { Context } from '../convention.ts';
 import { marginOf } from '../margin.ts';
 import { resolveInput } from '../paths.ts';
@@ -43,7 +43,7 @@ const nonEmpty = (flag: string, raw: string | undefined) => {
   return raw;
 };
 
-export function registerCompare({ ctx, command, action }: Registrar): void {
+export function registerCompare({ ctx, command, action, prepare }: Registrar): void {
   const cmd = command('compare', 'compare a run of output/ with the production model, on the same data (the perf-benchmark)')
     .argument('[model-id]', 'the candidate (a unique prefix is enough); asked for on stdin when omitted')
     .addOption(new Option('--model-id <id>', 'the same as the [model-id] argument').hideHelp())
@@ -57,18 +57,22 @@ export function registerCompare({ ctx, command, action }: Registrar): void {
     .option('--output <dir>', "the runs folder (default: the workspace's output/)")
     .option('--workers <n>', 'worker threads for refitting forests (0: none; default: one per core for large forests)')
     .option('--no-cache', 'always download production’s artifacts (same as CACHE_DISABLED=1)')
-    .option('--resamples <n>', `bootstrap resamples for the paired difference (default ${BOOTSTRAP_DEFAULTS.resamples})`)
     .option('--quiet', 'no progress on stderr')
     .addHelpText(
       'after',
       '\nBoth models are scored on production’s dataset (stratified 80/20 split, seed 42; 5-fold CV on the training part).\nEnvironment: MODEL_STORE (default ./store, or s3://bucket/prefix with S3_ENDPOINT and AWS_*), CACHE_DIR (default ./cache), CACHE_TTL_SECONDS, CACHE_DISABLED.\nExit codes: 0 compared (whatever the result, unless --fail-if-worse), 1 refused, failed or worse, 2 bad usage.',
     );
+  // --resamples shows the bootstrap's default: added when compare is the command run.
+  prepare(cmd, async () => {
+    const { BOOTSTRAP_DEFAULTS } = await import('perf-benchmark');
+    cmd.option('--resamples <n>', `bootstrap resamples for the paired difference (default ${BOOTSTRAP_DEFAULTS.resamples})`);
+  });
   action(cmd, async (positional: string | undefined, options: CompareOptions) => {
     if (positional !== undefined && options.modelId !== undefined) throw new UsageError('Give the candidate once: as the argument or as --model-id.');
     const given = nonEmpty('model-id', positional ?? options.modelId)?.trim();
     const failIfWorse = marginOf('fail-if-worse', options.failIfWorse);
     const workers = integerFlag('workers', options.workers, 0);
-    const resamples = integerFlag('resamples', options.resamples, 1) ?? BOOTSTRAP_DEFAULTS.resamples;
+    const resamples = integerFlag('resamples', options.resamples, 1);
     const files = [
       { path: nonEmpty('markdown', options.markdown), kind: 'Markdown' as const },
       { path: nonEmpty('html', options.html), kind: 'HTML' as const },

@@ -8,7 +8,6 @@ import { isRallyError } from '@rally/errors';
 import type { LoadedModel } from '@rally/predict';
 import type { Context } from '../convention.ts';
 import { resolveInput } from '../paths.ts';
-import { readPoints } from '../points.ts';
 import { jsonOption, type Registrar } from '../program.ts';
 
 interface ModelOptions {
@@ -39,6 +38,7 @@ async function loadModelFor(ctx: Context, options: ModelOptions): Promise<Loaded
 /** Points, checked: a bad one lists every problem on stderr before main prints the sentence. */
 async function checkedPoints(ctx: Context, file: string | undefined, options: ModelOptions): Promise<unknown[]> {
   try {
+    const { readPoints } = await import('../points.ts');
     return await readPoints(ctx, { input: options.input, file });
   } catch (error) {
     const problems = isRallyError(error) && Array.isArray(error.details) ? (error.details as { problem: string }[]) : [];

@@ -4,14 +4,26 @@
  * is an environment variable (or a line of `.env`); an invalid one stops the start with one
  * sentence naming it, exit 2, before any training.
  */
-import { SETTINGS } from '@rally/serve/config';
 import type { Context } from '../convention.ts';
 import type { Registrar } from '../program.ts';
 
-const SETTINGS_HELP = `
+/** The settings table in the help, loaded when serve or start is the command run. */
+async function settingsHelp(): Promise<string> {
+  const { SETTINGS } = await import('@rally/serve/config');
+  return `
 Settings (environment variables, or lines of ./.env; ENV_FILE names another file):
 ${SETTINGS.map((setting) => `  ${setting.name.padEnd(26)} ${setting.description} (default ${setting.default || 'unset'})`).join('\n')}
 Exit codes: 0 stopped cleanly (SIGTERM, SIGINT), 1 the server failed, 2 an invalid setting.`;
+}
+
+/** Both commands' one option and their help. */
+function serverCommand({ command, prepare }: Registrar, name: string, summary: string) {
+  const server = command(name, summary).option('--no-cache', 'always download the model from the store (same as CACHE_DISABLED=1)');
+  prepare(server, async () => {
+    server.addHelpText('after', await settingsHelp());
+  });
+  return server;
+}
 
 /** The configuration from the environment (and .env); --no-cache is CACHE_DISABLED=1 for this process. */
 async function configure(ctx: Context, cache: boolean) {
@@ -20,10 +32,9 @@ async function configure(ctx: Context, cache: boolean) {
   return configFromEnv(cache ? ctx.env : { ...ctx.env, CACHE_DISABLED: '1' });
 }
 
-export function registerServe({ ctx, command, action }: Registrar): void {
-  const serve = command('serve', 'serve predictions over HTTP (the production model of the model store)')
-    .option('--no-cache', 'always download the model from the store (same as CACHE_DISABLED=1)')
-    .addHelpText('after', SETTINGS_HELP);
+export function registerServe(registrar: Registrar): void {
+  const { ctx, action } = registrar;
+  const serve = serverCommand(registrar, 'serve', 'serve predictions over HTTP (the production model of the model store)');
   action(serve, async (options: { cache: boolean }) => {
     const config = await configure(ctx, options.cache);
     const { serve: run } = await import('@rally/serve');
@@ -32,10 +43,9 @@ export function registerServe({ ctx, command, action }: Registrar): void {
   });
 }
 
-export function registerStart({ ctx, command, action }: Registrar): void {
-  const start = command('start', 'serve predictions; first train and deploy a model with the defaults when the store has none')
-    .option('--no-cache', 'always download the model from the store (same as CACHE_DISABLED=1)')
-    .addHelpText('after', SETTINGS_HELP);
+export function registerStart(registrar: Registrar): void {
+  const { ctx, action } = registrar;
+  const start = serverCommand(registrar, 'start', 'serve predictions; first train and deploy a model with the defaults when the store has none');
   action(start, async (options: { cache: boolean }) => {
     const config = await configure(ctx, options.cache);
     const [{ GROUND_TRUTH_PATH }, { createModelStore, deployRun }, { writeRun }, { formatSettings, TRAIN_DEFAULTS, trainRun }, { serve: run }] = await Promise.all([

@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import { integerFlag, isRallyError, RallyError, UsageError } from '@rally/errors';
 import type { RandomForestParams } from '@rally/forest';
 import type { TrainReport } from '@rally/model';
-import { type ProgressEvent, TRAIN_DEFAULTS, TUNE_SPACE } from '@rally/train';
+import type { ProgressEvent } from '@rally/train';
 import type { Context } from '../convention.ts';
 import { jsonOption, type Registrar } from '../program.ts';
 import { resolveInput } from '../paths.ts';
@@ -113,27 +113,33 @@ function summary(ctx: Context, report: TrainReport, dir: string, formatSettings:
   ].join('\n');
 }
 
-export function registerTrain({ ctx, command, action }: Registrar): void {
-  const D = TRAIN_DEFAULTS;
-  const settings = Object.values(TUNE_SPACE).reduce((n, values: readonly unknown[]) => n * values.length, 1);
-  const train = command('train', 'train the pipeline (features, then a random forest) and write a run to output/<model-id>/')
-    .argument('[data]', 'training data, a CSV following the data contract (default: data/australian_open.csv)')
-    .addOption(new Option('--data <csv>', 'the same as the [data] argument').hideHelp())
-    .option('--trees <n>', `number of trees (default ${D.nEstimators})`)
-    .option('--max-depth <d>', `maximum tree depth (default ${D.maxDepth})`)
-    .option('--min-samples <n>', `minimum samples to split a node (default ${D.minSamplesSplit})`)
-    .option('--min-samples-leaf <n>', `minimum samples on each side of a split (default ${D.minSamplesLeaf})`)
-    .option('--max-features <f>', `features tried per split: sqrt, log2, all, a count or a fraction (default ${D.maxFeatures})`)
-    .option('--leaf-prior <a>', `added to every leaf class count before it becomes a probability (default ${D.leafPrior})`)
-    .option('--seed <s>', `forest seed, and the seed of --tune's draws (default ${D.seed}; the train/test split always uses 42)`)
-    .option('--grid', "search max depth over [10, 20] by 5-fold CV and keep the best (the original's grid)")
-    .option('--tune', `random search of trees, max depth, max features, min samples leaf and leaf prior (${settings} settings) by 5-fold CV on the training part, then fit the winner`)
-    .option('--candidates <n>', "settings --tune tries besides the original's (default 20)")
-    .option('--workers <n>', 'worker threads for tree building, 0 for none (default: one per core for large forests)')
-    .option('--output <dir>', 'where runs are written (default output/)')
-    .addOption(jsonOption())
-    .option('--quiet', 'no progress; without --json, print only the model id')
-    .addHelpText('after', '\nExit codes: 0 trained, 1 invalid or insufficient data (the validation report is printed), 2 bad usage or unreadable data.');
+export function registerTrain({ ctx, command, action, prepare }: Registrar): void {
+  const train = command('train', 'train the pipeline (features, then a random forest) and write a run to output/<model-id>/').argument(
+    '[data]',
+    'training data, a CSV following the data contract (default: data/australian_open.csv)',
+  );
+  // The options show the train package's defaults: they are added when train is the command run.
+  prepare(train, async () => {
+    const { TRAIN_DEFAULTS: D, TUNE_SPACE } = await import('@rally/train');
+    const settings = Object.values(TUNE_SPACE).reduce((n, values: readonly unknown[]) => n * values.length, 1);
+    train
+      .addOption(new Option('--data <csv>', 'the same as the [data] argument').hideHelp())
+      .option('--trees <n>', `number of trees (default ${D.nEstimators})`)
+      .option('--max-depth <d>', `maximum tree depth (default ${D.maxDepth})`)
+      .option('--min-samples <n>', `minimum samples to split a node (default ${D.minSamplesSplit})`)
+      .option('--min-samples-leaf <n>', `minimum samples on each side of a split (default ${D.minSamplesLeaf})`)
+      .option('--max-features <f>', `features tried per split: sqrt, log2, all, a count or a fraction (default ${D.maxFeatures})`)
+      .option('--leaf-prior <a>', `added to every leaf class count before it becomes a probability (default ${D.leafPrior})`)
+      .option('--seed <s>', `forest seed, and the seed of --tune's draws (default ${D.seed}; the train/test split always uses 42)`)
+      .option('--grid', "search max depth over [10, 20] by 5-fold CV and keep the best (the original's grid)")
+      .option('--tune', `random search of trees, max depth, max features, min samples leaf and leaf prior (${settings} settings) by 5-fold CV on the training part, then fit the winner`)
+      .option('--candidates <n>', "settings --tune tries besides the original's (default 20)")
+      .option('--workers <n>', 'worker threads for tree building, 0 for none (default: one per core for large forests)')
+      .option('--output <dir>', 'where runs are written (default output/)')
+      .addOption(jsonOption())
+      .option('--quiet', 'no progress; without --json, print only the model id')
+      .addHelpText('after', '\nExit codes: 0 trained, 1 invalid or insufficient data (the validation report is printed), 2 bad usage or unreadable data.');
+  });
   action(train, async (positional: string | undefined, options: TrainOptions) => {
     if (positional !== undefined && options.data !== undefined) throw new UsageError('Give the training data once: as the argument or as --data.');
     const params = forestParams(options);
@@ -154,7 +160,7 @@ export function registerTrain({ ctx, command, action }: Registrar): void {
         grid: options.grid ?? false,
         tune: options.tune ? { seed: params.seed, candidates } : undefined,
         workers,
-        onProgress: options.quiet ? undefined : progressPrinter(ctx, fits, params.nEstimators ?? D.nEstimators, options.tune ?? false, formatSettings),
+        onProgress: options.quiet ? undefined : progressPrinter(ctx, fits, params.nEstimators ?? trainPackage.TRAIN_DEFAULTS.nEstimators, options.tune ?? false, formatSettings),
       });
       const dir = writeRun(run, output);
       if (options.json) {
