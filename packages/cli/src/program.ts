@@ -32,6 +32,11 @@ export interface Registrar {
    * the other commands do not.
    */
   prepare(command: Command, finish: () => Promise<void>): void;
+  /**
+   * The command reads the model store or the server's settings: it loads the `.env` file (ENV_FILE)
+   * into the environment first, as `rally serve` does, so that every command sees the same store.
+   */
+  readsSettings(command: Command): void;
 }
 
 export const jsonOption = () => new Option('--json', 'print one JSON document on stdout (progress and errors stay on stderr)');
@@ -43,7 +48,7 @@ Colour only on a terminal, never with NO_COLOR. Every command takes --help and -
 
 function buildProgram(ctx: Context, record: (code: number) => void, current: { command: Command | undefined }): Command {
   const { io, out } = ctx;
-  const pending = new Map<Command, () => Promise<void>>();
+  const pending = new Map<Command, (() => Promise<void>)[]>();
   const program = new Command('rally')
     .description('Predict how a tennis point ends (W winner, FE forced error, UE unforced error) from ball-tracking data.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -55,15 +60,16 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
       outputError: () => {}, // main() writes one sentence of its own
       getOutHasColors: () => out.bold('x') !== 'x',
       getErrHasColors: () => ctx.err.bold('x') !== 'x',
-      getOutHelpWidth: () => 100,
-      getErrHelpWidth: () => 100,
+      // A terminal's width; 100 columns anywhere else, so that help piped or tested reads the same.
+      getOutHelpWidth: () => (io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 100),
+      getErrHelpWidth: () => (io.stderr.isTTY ? ((io.stderr as { columns?: number }).columns ?? 100) : 100),
     })
     .configureHelp({ styleTitle: out.bold, styleCommandText: out.cyan, styleSubcommandText: out.cyan, styleOptionText: out.cyan, styleArgumentText: out.yellow, sortSubcommands: false })
     .showSuggestionAfterError(false)
     .addHelpText('after', EXIT_CODES_HELP)
     .hook('preSubcommand', async (_program, subcommand) => {
       current.command = subcommand;
-      await pending.get(subcommand)?.();
+      for (const finish of pending.get(subcommand) ?? []) await finish();
     });
   program.helpCommand(false);
 
@@ -74,7 +80,13 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
       command.action(async (...args: unknown[]) => record(await run(...(args as never))));
     },
     prepare: (command, finish) => {
-      pending.set(command, finish);
+      pending.set(command, [...(pending.get(command) ?? []), finish]);
+    },
+    readsSettings: (command) => {
+      registrar.prepare(command, async () => {
+        const { loadEnvFile } = await import('@rally/serve/config');
+        loadEnvFile(ctx.env);
+      });
     },
   };
   registerValidate(registrar);

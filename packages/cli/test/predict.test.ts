@@ -142,6 +142,20 @@ describe('rally predict / features / sample', () => {
     expect(twice.stderr.trim()).toBe('Give the points once: as --input, or as a file (- for stdin). See rally predict --help.');
   });
 
+  it('reads MODEL_STORE from the .env file (ENV_FILE) as rally serve does; the environment wins; a named file that is missing is exit 2', async () => {
+    const file = join(tempDir('env'), 'rally.env');
+    writeFileSync(file, `MODEL_STORE=${env.MODEL_STORE}\n`);
+    const { MODEL_STORE: _, ...withoutStore } = env;
+    const fromFile = await runMain(['predict', '--json'], { ...withoutStore, ENV_FILE: file }, JSON.stringify(points[0]));
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(JSON.parse(fromFile.stdout).model_id).toBe(production.modelInfo.model_id);
+    const overridden = await runMain(['predict'], { ...withoutStore, ENV_FILE: file, MODEL_STORE: tempDir('empty') }, JSON.stringify(points[0]));
+    expect(overridden.code).toBe(1); // the empty store of the environment, not the file's
+    const missing = await runMain(['deploy', '--list'], { ...env, ENV_FILE: join(tempDir('env'), 'nothing.env') });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toMatch(/^ENV_FILE=.*nothing\.env cannot be read \(ENOENT\)\.$/);
+  });
+
   it('no production model: one sentence, exit 1', async () => {
     const result = await runMain(['predict'], { ...env, MODEL_STORE: tempDir('empty-store') }, JSON.stringify(points[0]));
     expect(result.code).toBe(1);

@@ -43,7 +43,7 @@ const nonEmpty = (flag: string, raw: string | undefined) => {
   return raw;
 };
 
-export function registerCompare({ ctx, command, action, prepare }: Registrar): void {
+export function registerCompare({ ctx, command, action, prepare, readsSettings }: Registrar): void {
   const cmd = command('compare', 'compare a run of output/ with the production model, on the same data (the perf-benchmark)')
     .argument('[model-id]', 'the candidate (a unique prefix is enough); asked for on stdin when omitted')
     .addOption(new Option('--model-id <id>', 'the same as the [model-id] argument').hideHelp())
@@ -62,6 +62,7 @@ export function registerCompare({ ctx, command, action, prepare }: Registrar): v
       'after',
       '\nBoth models are scored on production’s dataset (stratified 80/20 split, seed 42; 5-fold CV on the training part).\nEnvironment: MODEL_STORE (default ./store, or s3://bucket/prefix with S3_ENDPOINT and AWS_*), CACHE_DIR (default ./cache), CACHE_TTL_SECONDS, CACHE_DISABLED.\nExit codes: 0 compared (whatever the result, unless --fail-if-worse), 1 refused, failed or worse, 2 bad usage.',
     );
+  readsSettings(cmd);
   // --resamples shows the bootstrap's default: added when compare is the command run.
   prepare(cmd, async () => {
     const { BOOTSTRAP_DEFAULTS } = await import('perf-benchmark');

@@ -146,7 +146,7 @@ async function deploy(ctx: Context, store: ModelStore, wanted: string, options: 
   return 0;
 }
 
-export function registerDeploy({ ctx, command, action }: Registrar): void {
+export function registerDeploy({ ctx, command, action, readsSettings }: Registrar): void {
   const cmd = command('deploy', 'compare a run with production, then upload, verify and promote it; or --list, --rollback')
     .argument('[model-id]', 'the run of output/ to deploy (a unique prefix is enough)')
     .option('-y, --yes', 'no question on a terminal')
@@ -156,6 +156,7 @@ export function registerDeploy({ ctx, command, action }: Registrar): void {
     .option('--output <dir>', 'the runs folder (default output/)')
     .addOption(jsonOption())
     .addHelpText('after', '\nThe store is MODEL_STORE (default ./store, or s3://bucket/prefix with S3_ENDPOINT and AWS_*).\nExit codes: 0 done (or declined at the question), 1 refused or failed, 2 bad usage.');
+  readsSettings(cmd);
   action(cmd, async (positional: string | undefined, options: DeployOptions) => {
     let modelId = positional;
     let requireBetter = options.requireBetter;

@@ -47,21 +47,24 @@ async function checkedPoints(ctx: Context, file: string | undefined, options: Mo
   }
 }
 
-const modelOptions = (command: ReturnType<Registrar['command']>) =>
-  command
+/** The options of the commands that predict with a model; they read the store's settings. */
+const modelOptions = (readsSettings: Registrar['readsSettings'], command: ReturnType<Registrar['command']>) => {
+  readsSettings(command);
+  return command
     .argument('[file]', 'a file of points (- or nothing: stdin)')
     .option('--input <json>', 'the points as JSON text')
     .option('--model <id>', 'a local run of output/ (a unique prefix is enough) instead of the production model')
     .option('--output <dir>', 'the runs folder for --model (default output/)')
     .option('--no-cache', 'download the production model even when the cache has it (same as CACHE_DISABLED=1)');
+};
 
 const POINTS_HELP = `
 Points: one JSON object, an array of them, one object per line (JSON lines), or the HTTP API's body {"data": ...}.
 Each point has the contract's input columns (GET /schema or rally sample shows them). The production model
 is MODEL_STORE's (default ./store), through CACHE_DIR.`;
 
-export function registerPredict({ ctx, command, action }: Registrar): void {
-  const predict = modelOptions(command('predict', 'predict how each point ends: W (winner), FE (forced error) or UE (unforced error)'))
+export function registerPredict({ ctx, command, action, readsSettings }: Registrar): void {
+  const predict = modelOptions(readsSettings, command('predict', 'predict how each point ends: W (winner), FE (forced error) or UE (unforced error)'))
     .option('--proba', 'the probability of each class too')
     .addOption(jsonOption())
     .addHelpText('after', `${POINTS_HELP}\nExit codes: 0 predicted, 1 a point breaks the contract or no model, 2 input that is not JSON, or bad usage.`);
@@ -91,8 +94,8 @@ export function registerPredict({ ctx, command, action }: Registrar): void {
 /** Numbers as they print in a table or CSV: integers plain, the rest to 6 significant digits. */
 const cell = (value: number) => (Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6))));
 
-export function registerFeatures({ ctx, command, action }: Registrar): void {
-  const features = modelOptions(command('features', "print the feature matrix of some points: the model's 14 named feature columns"))
+export function registerFeatures({ ctx, command, action, readsSettings }: Registrar): void {
+  const features = modelOptions(readsSettings, command('features', "print the feature matrix of some points: the model's 14 named feature columns"))
     .addOption(new Option('--format <format>', 'table (default), csv or json').choices(['table', 'csv', 'json']))
     .option('--csv', 'the same as --format csv')
     .addOption(jsonOption())

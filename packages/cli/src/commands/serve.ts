@@ -17,18 +17,18 @@ Exit codes: 0 stopped cleanly (SIGTERM, SIGINT), 1 the server failed, 2 an inval
 }
 
 /** Both commands' one option and their help. */
-function serverCommand({ command, prepare }: Registrar, name: string, summary: string) {
+function serverCommand({ command, prepare, readsSettings }: Registrar, name: string, summary: string) {
   const server = command(name, summary).option('--no-cache', 'always download the model from the store (same as CACHE_DISABLED=1)');
+  readsSettings(server);
   prepare(server, async () => {
     server.addHelpText('after', await settingsHelp());
   });
   return server;
 }
 
-/** The configuration from the environment (and .env); --no-cache is CACHE_DISABLED=1 for this process. */
+/** The configuration from the environment (with .env, loaded by readsSettings); --no-cache is CACHE_DISABLED=1 for this process. */
 async function configure(ctx: Context, cache: boolean) {
-  const { configFromEnv, loadEnvFile } = await import('@rally/serve/config');
-  loadEnvFile(ctx.env);
+  const { configFromEnv } = await import('@rally/serve/config');
   return configFromEnv(cache ? ctx.env : { ...ctx.env, CACHE_DISABLED: '1' });
 }
 
