@@ -62,9 +62,12 @@ export interface Context {
   note(text: string): void;
   /** The one JSON document of --json, on stdout. */
   json(value: unknown): void;
+  /** Whether json() has printed (main then prints no second document). */
+  readonly printedJson: boolean;
 }
 
 export function createContext(io: Io, env: NodeJS.ProcessEnv): Context {
+  let printedJson = false;
   return {
     io,
     env,
@@ -72,15 +75,25 @@ export function createContext(io: Io, env: NodeJS.ProcessEnv): Context {
     err: palette(colourEnabled(io.stderr, env)),
     say: (text) => io.stdout.write(`${text}\n`),
     note: (text) => io.stderr.write(`${text}\n`),
-    json: (value) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    json: (value) => {
+      printedJson = true;
+      io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+    get printedJson() {
+      return printedJson;
+    },
   };
 }
 
-/** The --json form of a failure. */
-export function errorDocument(error: unknown): { error: { code: string; message: string; details?: unknown } } {
+/**
+ * The --json form of a failure. A list of problems (a bad point's) is `errors`, as in the HTTP
+ * API's answer and its message; anything else a failure carries (a validation report) is `details`.
+ */
+export function errorDocument(error: unknown): { error: { code: string; message: string; errors?: unknown[]; details?: unknown } } {
   const code = isRallyError(error) ? error.code : 'INTERNAL_ERROR';
   const details = isRallyError(error) ? error.details : undefined;
-  return { error: { code, message: describeError(error), ...(details === undefined ? {} : { details }) } };
+  const extra = details === undefined ? {} : Array.isArray(details) ? { errors: details } : { details };
+  return { error: { code, message: describeError(error), ...extra } };
 }
 
 /** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */
@@ -97,21 +110,44 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The closest of `candidates` to what was typed, or undefined when none is close: a small edit
- * distance (a typo), or a candidate whose words contain the typed word (`--depth` → `--max-depth`).
+ * scikit-learn's names (the original app's words) for rally's flags: a user of the original types
+ * those, and no spelling distance leads from one to the other.
+ */
+const SYNONYMS: Readonly<Record<string, string>> = {
+  'n-estimators': '--trees',
+  'min-samples-split': '--min-samples',
+  'max-leaf-nodes': '--max-depth',
+  'random-state': '--seed',
+  'n-jobs': '--workers',
+  probability: '--proba',
+  probabilities: '--proba',
+};
+
+/**
+ * The closest of `candidates` (flags, or command names) to what was typed, or undefined when none
+ * is close: the same word in another case (`-v` → `-V`), a typo (a small edit distance), one word
+ * the prefix of the other (`--probability` → `--proba`), a word of the candidate (`--depth` →
+ * `--max-depth`), or scikit-learn's name for it. Never `--no-x` for `--x`: that is the opposite.
  */
 export function suggest(typed: string, candidates: readonly string[]): string | undefined {
-  const bare = (word: string) => word.replace(/^-+/, '').toLowerCase();
+  const bare = (word: string) => word.replace(/^-+/, '').toLowerCase().replaceAll('_', '-');
   const word = bare(typed);
   if (word === '') return undefined;
+  const synonym = SYNONYMS[word];
+  if (synonym && candidates.includes(synonym)) return synonym;
+  const short = !typed.startsWith('--') && typed.startsWith('-');
   let best: { candidate: string; score: number } | undefined;
   for (const candidate of candidates) {
     const other = bare(candidate);
+    if (other === `no-${word}`) continue;
     const distance = editDistance(word, other);
-    const close = distance <= Math.max(1, Math.floor(Math.max(word.length, other.length) / 3));
-    const contains = word.length >= 3 && (other.split(/[-.]/).includes(word) || other.startsWith(word));
-    if (!close && !contains) continue;
-    const score = close ? distance : 10 + other.length - word.length;
+    const close = distance <= Math.max(1, Math.floor(Math.max(word.length, other.length) / 4));
+    const prefix = Math.min(word.length, other.length) >= 3 && (other.startsWith(word) || word.startsWith(other));
+    const contains = word.length >= 3 && other.split(/[-.]/).includes(word);
+    if (!close && !prefix && !contains) continue;
+    // The same dash style first (a short flag for a short flag), then the closest.
+    const style = (!candidate.startsWith('--') && candidate.startsWith('-')) === short ? 0 : 0.5;
+    const score = (close ? distance : 10 + Math.abs(other.length - word.length)) + style;
     if (!best || score < best.score) best = { candidate, score };
   }
   return best?.candidate;

@@ -5,9 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { RallyError, UsageError } from '@rally/errors';
+import { inputColumns } from '@rally/features';
 import { requestValidator } from '@rally/serve/validation';
 import type { Context } from './convention.ts';
 import { resolveInput } from './paths.ts';
+
+const COLUMN_NAMES = inputColumns().map((column) => column.name);
 
 export interface PointSource {
   /** The points as JSON text (--input). */
@@ -39,36 +42,78 @@ async function readSource(ctx: Context, source: PointSource): Promise<{ text: st
   return { text: await readStream(ctx.io.stdin), name: 'stdin' };
 }
 
-/** JSON text as one value; a syntax error is CLI_INPUT naming where. */
-function parseJson(text: string, where: string): unknown {
+/** One top-level JSON value of the input: its text and the line it starts on. */
+interface Chunk {
+  text: string;
+  line: number;
+}
+
+/**
+ * Splits the input into its top-level JSON values: one document, JSON lines, or objects one after
+ * another however they are laid out (`jq '.[]'`). Only brackets outside strings count; each chunk
+ * is then parsed by JSON.parse, so the split never decides what is valid.
+ */
+export function splitValues(text: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  let line = 1;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\n') line += 1;
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\ufeff') {
+      i += 1;
+      continue;
+    }
+    const start = i;
+    const startLine = line;
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      let inString = false;
+      for (; i < text.length; i++) {
+        const d = text[i];
+        if (d === '\n') line += 1;
+        if (inString) {
+          if (d === '\\') i += 1;
+          else if (d === '"') inString = false;
+        } else if (d === '"') inString = true;
+        else if (d === '{' || d === '[') depth += 1;
+        else if (d === '}' || d === ']') {
+          depth -= 1;
+          if (depth === 0) break;
+        }
+      }
+      i += 1;
+    } else {
+      // A scalar (or garbage): up to the next whitespace.
+      while (i < text.length && !/\s/.test(text[i])) i += 1;
+    }
+    chunks.push({ text: text.slice(start, i), line: startLine });
+  }
+  return chunks;
+}
+
+function parseChunk(chunk: Chunk, name: string, several: boolean): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(chunk.text);
   } catch (error) {
-    throw new RallyError('CLI_INPUT', `${where} is not JSON (${(error as Error).message.replace(/\.$/, '')}).`, { cause: error });
+    const why = (error as Error).message.replace(/\.$/, '').replace(/ in JSON at position \d+.*$/, '').split('\n')[0];
+    throw new RallyError('CLI_INPUT', `${name} is not JSON${several || chunk.line > 1 ? ` at line ${chunk.line}` : ''} (${why}).`, { cause: error });
   }
 }
 
-/** The body the validator checks: what the HTTP API would get for these points. */
+/**
+ * The body the validator checks: what the HTTP API would get for these points. One value is a
+ * point, an array of points, or the HTTP API's own body (an object with `data` and no contract
+ * column); several values (JSON lines, objects one after another) are one point each.
+ */
 export function bodyOf(text: string, name: string): unknown {
-  const trimmed = text.trim();
-  if (trimmed === '') throw new RallyError('CLI_INPUT', `${name} is empty: give one point as a JSON object, an array of points, or one point per line.`);
-  const lines = trimmed.split(/\r?\n/).filter((line) => line.trim() !== '');
-  // JSON lines: several lines, each a whole JSON object (a pretty-printed document's first line is not).
-  const jsonLines = lines.length > 1 && lines.every((line) => line.trim().startsWith('{') && line.trim().endsWith('}')) && isJson(lines[0]);
-  if (jsonLines) return { data: lines.map((line, i) => parseJson(line, `Line ${i + 1} of ${name}`)) };
-  const value = parseJson(trimmed, name);
-  // The HTTP API's own body form is taken as it is.
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && Object.hasOwn(value, 'data')) return value;
-  return { data: value };
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
+  const chunks = splitValues(text);
+  if (chunks.length === 0) throw new RallyError('CLI_INPUT', `${name} is empty: give one point as a JSON object, an array of points, or one point per line.`);
+  const values = chunks.map((chunk) => parseChunk(chunk, name, chunks.length > 1));
+  if (values.length > 1) return { data: values };
+  const [value] = values;
+  const isBody = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, 'data') && !COLUMN_NAMES.some((column) => Object.hasOwn(value, column));
+  return isBody ? value : { data: value };
 }
 
 /** Reads and checks the points; a bad point is the HTTP API's PREDICT_INVALID_POINT, its problems in `details`. */

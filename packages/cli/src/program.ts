@@ -49,6 +49,7 @@ Colour only on a terminal, never with NO_COLOR. Every command takes --help and -
 function buildProgram(ctx: Context, record: (code: number) => void, current: { command: Command | undefined }): Command {
   const { io, out } = ctx;
   const pending = new Map<Command, (() => Promise<void>)[]>();
+  const readingSettings = new Set<Command>();
   const program = new Command('rally')
     .description('Predict how a tennis point ends (W winner, FE forced error, UE unforced error) from ball-tracking data.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -70,6 +71,13 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
     .hook('preSubcommand', async (_program, subcommand) => {
       current.command = subcommand;
       for (const finish of pending.get(subcommand) ?? []) await finish();
+    })
+    // After the options are parsed (so --help and --version never need a readable .env).
+    .hook('preAction', async (_program, command) => {
+      if (readingSettings.has(command)) {
+        const { loadEnvFile } = await import('@rally/serve/config');
+        loadEnvFile(ctx.env);
+      }
     });
   program.helpCommand(false);
 
@@ -83,10 +91,7 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
       pending.set(command, [...(pending.get(command) ?? []), finish]);
     },
     readsSettings: (command) => {
-      registrar.prepare(command, async () => {
-        const { loadEnvFile } = await import('@rally/serve/config');
-        loadEnvFile(ctx.env);
-      });
+      readingSettings.add(command);
     },
   };
   registerValidate(registrar);
@@ -108,18 +113,23 @@ function usageSentence(error: CommanderError, program: Command, command: Command
   const path = pathOf(command);
   const help = `See ${path} --help.`;
   const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? '';
+  // `--flag=value`: the flag is what was mistyped.
+  const flag = quoted.split('=')[0];
   switch (error.code) {
     case 'commander.unknownOption': {
-      const options = (command ?? program).options.flatMap((option) => [option.long, option.short]).filter((flag): flag is string => Boolean(flag));
-      const guess = suggest(quoted, [...options.filter((flag) => flag.startsWith('--')), '--help', '--version']);
-      return `Unknown option ${quoted} for ${path}${guess ? `; did you mean ${guess}?` : '.'} ${help}`;
+      const flags = (command ?? program).options.flatMap((option) => [option.long, option.short]).filter((known): known is string => Boolean(known));
+      const guess = suggest(flag, [...flags, '--help', '-h', '--version', '-V']);
+      return `Unknown option ${flag} for ${path}${guess ? `; did you mean ${guess}?` : '.'} ${help}`;
     }
     case 'commander.unknownCommand': {
       const guess = suggest(quoted, program.commands.map((sub) => sub.name()));
       return `Unknown command ${quoted}${guess ? `; did you mean ${guess}?` : '.'} See rally --help.`;
     }
-    case 'commander.optionMissingArgument':
-      return `${quoted.split(' ')[0]} needs a value (${quoted}). ${help}`;
+    case 'commander.optionMissingArgument': {
+      // '--trees <n>' or '-n, --count <n>': name it by its long flag.
+      const name = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(/[ ,]/)[0];
+      return `${name} needs a value (${quoted}). ${help}`;
+    }
     case 'commander.missingArgument':
       return `${path} needs its <${quoted}> argument. ${help}`;
     case 'commander.excessArguments': {
@@ -139,15 +149,21 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   const current: { command: Command | undefined } = { command: undefined };
   let code: number = EXIT.done;
   const program = buildProgram(ctx, (result) => (code = result), current);
-  // pnpm versions differ on whether `pnpm x -- --flag` hands the script the `--`; a script that
-  // is `rally <command>` gets it after the command name.
+  const isCommand = (word: string | undefined) => program.commands.some((command) => command.name() === word);
   const args = [...argv];
+  // pnpm versions differ on whether `pnpm x -- --flag` hands the script the `--` (a script that is
+  // `rally <command>` gets it after the command name): dropped when pnpm ran the script, kept as
+  // the end of options otherwise.
   const dash = args.indexOf('--');
-  if (dash === 0 || (dash === 1 && program.commands.some((command) => command.name() === args[0]))) args.splice(dash, 1);
-  const json = args.includes('--json');
+  if (ctx.env.npm_lifecycle_event !== undefined && (dash === 0 || (dash === 1 && isCommand(args[0])))) args.splice(dash, 1);
+  // `rally help [command]` is `rally [command] --help`.
+  if (args[0] === 'help' && args.length <= 2 && (args.length === 1 || isCommand(args[1]))) args.splice(0, args.length, ...args.slice(1), '--help');
+  const options = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  const json = options.includes('--json');
   const fail = (message: string, error: unknown, exit: number) => {
     ctx.note(ctx.err.red(message));
-    if (json) ctx.json(errorDocument(error));
+    // One document: a command that printed its result before failing (a report file it could not write) keeps it.
+    if (json && !ctx.printedJson) ctx.json(errorDocument(error));
     return exit;
   };
   try {

@@ -84,13 +84,13 @@ export async function askModelId(
         { input, output },
       );
     } catch (error) {
-      throw new RallyError('CLI_USAGE', 'No model id was chosen: pick one, or pass --model-id <id>.', { cause: error });
+      throw new RallyError('CLI_USAGE', 'No model id was chosen: pick one, or give it as the argument (rally compare <id>).', { cause: error });
     }
   }
   output.write(`${formatRunList(runs, outputDir, productionId)}\n${PROMPT_QUESTION}`);
   const answer = (await readLine(input))?.trim();
   // A terminal echoed the answer and its Enter; piped input did not: end the prompt's line ourselves.
   if (!isTTY(input)) output.write('\n');
-  if (!answer) throw new RallyError('CLI_USAGE', 'No model id was given: answer the prompt with one, or pass --model-id <id>.');
+  if (!answer) throw new RallyError('CLI_USAGE', 'No model id was given: answer the prompt with one, or give it as the argument (rally compare <id>).');
   return answer;
 }

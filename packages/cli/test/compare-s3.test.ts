@@ -33,7 +33,7 @@ describe('against an S3 store (s3rver in this process, no SDK mocks)', () => {
   });
 
   it('fetches production from the bucket through the cache, and only once', async () => {
-    const env = cleanEnv({ ...s3.env('bench'), INIT_CWD: root, CACHE_DIR: join(root, 'cache') } as Record<string, string>);
+    const env = cleanEnv({ ...s3.env('bench'), INIT_CWD: root, npm_lifecycle_event: 'start', CACHE_DIR: join(root, 'cache') } as Record<string, string>);
     const args = ['--model-id', candidate.modelId.slice(0, 6), '--output', 'output', '--workers', '0', '--resamples', '200'];
     const first = await runCli(['compare', ...args], env);
     expect(first.stderr).not.toMatch(STACK_FRAME);

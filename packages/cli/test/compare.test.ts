@@ -40,9 +40,10 @@ describe('the CLI on real runs', () => {
     production = await trainSmallRun(data, join(root, 'output'), 10);
     candidate = await trainSmallRun(data, join(root, 'output'), 5);
     await deployRun(new LocalFolderStore(join(root, 'store')), production.dir);
-    // --output and --markdown resolve against INIT_CWD, the directory pnpm was run from; MODEL_STORE
+    // As `pnpm --filter perf-benchmark start` runs it: --output and --markdown resolve against
+    // INIT_CWD, the directory pnpm was run from (pnpm says it ran the script); MODEL_STORE
     // and CACHE_DIR against the workspace root, so they are given as absolute paths here.
-    env = cleanEnv({ INIT_CWD: root, MODEL_STORE: join(root, 'store'), CACHE_DIR: join(root, 'cache') });
+    env = cleanEnv({ INIT_CWD: root, npm_lifecycle_event: 'start', MODEL_STORE: join(root, 'store'), CACHE_DIR: join(root, 'cache') });
     // listRuns is newest first: the candidate was trained last.
     localRuns = `Local runs: ${[candidate, production].map((run) => run.modelId.slice(0, 12)).join(', ')}.`;
   }, 60_000);
@@ -103,6 +104,13 @@ describe('the CLI on real runs', () => {
     expect(mtimes(join(root, 'cache'))).toEqual(cached);
   }, 60_000);
 
+  it('--json with a report file that cannot be written: still one document on stdout (the report), exit 1', async () => {
+    const result = await runMain(['compare', candidate.modelId, '--output', 'output', '--json', '--quiet', '--markdown', '/nonexistent/x.md', ...FAST], env);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).candidate.model_id).toBe(candidate.modelId);
+    expect(result.stderr.trim()).toBe('Cannot write the Markdown report to /nonexistent/x.md (ENOENT).');
+  });
+
   it('--json prints only JSON on stdout; --fail-if-worse gates the exit code', async () => {
     const passing = await runCli(['compare', '--model-id', candidate.modelId, '--output', 'output', '--json', '--fail-if-worse', '10', '--no-cache', ...FAST], env);
     expect(passing.code, passing.stderr).toBe(0);
@@ -129,17 +137,27 @@ describe('the CLI on real runs', () => {
     it('an unknown id', async () => {
       const unknown = [...'0123456789abcdef'].find((c) => ![candidate, production].some((run) => run.modelId.startsWith(c)))!.repeat(7);
       const result = await runMain(['compare', '--model-id', unknown, '--output', 'output'], env);
-      expectRefusal(result, `No run ${unknown} in output/. ${localRuns}`);
+      expectRefusal(result, `No run ${unknown} in ${join(root, 'output')}. ${localRuns}`);
     });
 
     it.each([
       ['a relative path', '../../etc/passwd'],
       ['an absolute path', '/etc/passwd'],
       ['an uppercase id', 'ABCDEF'],
-    ])('%s as --model-id', async (_, id) => {
+    ])('%s as the candidate: bad usage (exit 2), the runs listed', async (_, id) => {
       // The first one as a real process: its exit code is what a shell sees.
-      const result = id.startsWith('..') ? await runCli(['compare', '--model-id', id, '--output', 'output'], env) : await runMain(['compare', '--model-id', id, '--output', 'output'], env);
-      expectRefusal(result, `"${id}" is not a model id (hex digits of a sha256). ${localRuns}`);
+      const result = id.startsWith('..') ? await runCli(['compare', id, '--output', 'output'], env) : await runMain(['compare', '--model-id', id, '--output', 'output'], env);
+      expect(result).toEqual({ code: 2, stdout: '', stderr: `"${id}" is not a model id (hex digits of a sha256). ${localRuns} See rally compare --help.\n` });
+    });
+
+    it('a word after --fail-if-worse that is no margin is the candidate', async () => {
+      const result = await runMain(['compare', '--fail-if-worse', 'lots', '--output', 'output'], env);
+      expect(result).toEqual({ code: 2, stdout: '', stderr: `"lots" is not a model id (hex digits of a sha256). ${localRuns} See rally compare --help.\n` });
+      const prefix = await runMain(['compare', '--fail-if-worse', candidate.modelId.slice(0, 6), '--output', 'output', '--json', '--quiet', ...FAST], env);
+      const report = JSON.parse(prefix.stdout);
+      expect(report.candidate.model_id).toBe(candidate.modelId);
+      expect(report.gate.margin).toBe(0);
+      expect(prefix.code).toBe(report.gate.passed ? 0 : 1);
     });
 
     it('an ambiguous prefix', async () => {
@@ -163,10 +181,11 @@ describe('the CLI on real runs', () => {
       expectRefusal(result, new RegExp(`^The report\\.json of run ${join(output, id)} is not valid JSON; delete that run or train it again\\.$`));
     });
 
-    it('an invalid answer at the prompt', async () => {
+    it('an answer at the prompt that cannot be an id is bad usage (exit 2)', async () => {
       const result = await runCli(['compare', '--output', 'output'], env, 'zzz\n'); // a real process reading its stdin
       expect(result.stderr).toContain('Model id of the candidate');
-      expectRefusal(result, `"zzz" is not a model id (hex digits of a sha256). ${localRuns}`);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(`"zzz" is not a model id (hex digits of a sha256). ${localRuns} See rally compare --help.`);
     });
 
     it('no runs to choose from', async () => {
@@ -221,7 +240,7 @@ describe('the CLI on real runs', () => {
       [['--model-id'], '--model-id needs a value (--model-id <id>). See rally compare --help.'],
       [['--workers', 'two'], '--workers must be an integer >= 0, got "two". See rally compare --help.'],
       [['a', 'b'], 'Too many arguments for rally compare (it takes at most 1). See rally compare --help.'],
-      [['--fail-if-worse', 'lots'], '--fail-if-worse takes a number (a log loss margin), got "lots". See rally compare --help.'],
+      [['abc', '--fail-if-worse', 'lots'], '--fail-if-worse takes a number (a log loss margin), got "lots". See rally compare --help.'],
       [['--markdwon', 'x.md'], 'Unknown option --markdwon for rally compare; did you mean --markdown? See rally compare --help.'],
     ])('%j: one sentence on stderr, exit 2', async (argv, sentence) => {
       // The first one as a real process: its exit code is what a shell sees.
@@ -234,7 +253,7 @@ describe('the CLI on real runs', () => {
     it('an empty answer at the prompt is a usage error too', async () => {
       const result = await runMain(['compare', '--output', 'output'], env, '');
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^No model id was given: answer the prompt with one, or pass --model-id <id>\. See rally compare --help\.$/m);
+      expect(result.stderr).toMatch(/^No model id was given: answer the prompt with one, or give it as the argument \(rally compare <id>\)\. See rally compare --help\.$/m);
     });
 
     it('--help prints the usage on stdout', async () => {

@@ -66,6 +66,13 @@ describe('a typo: one sentence, a suggestion, where the help is (exit 2)', () =>
     [['trian'], 'Unknown command trian; did you mean train? See rally --help.'],
     [['sample', '--bogus'], 'Unknown option --bogus for rally sample. See rally sample --help.'],
     [['--jsno'], 'Unknown option --jsno for rally. See rally --help.'],
+    [['train', '--depth=4'], 'Unknown option --depth for rally train; did you mean --max-depth? See rally train --help.'],
+    [['train', '--n-estimators', '50'], 'Unknown option --n-estimators for rally train; did you mean --trees? See rally train --help.'],
+    [['predict', '--probability'], 'Unknown option --probability for rally predict; did you mean --proba? See rally predict --help.'],
+    [['predict', '--cache'], 'Unknown option --cache for rally predict. See rally predict --help.'],
+    [['sample', '--n', '5'], 'Unknown option --n for rally sample; did you mean -n? See rally sample --help.'],
+    [['sample', '-n'], '--count needs a value (-n, --count <n>). See rally sample --help.'],
+    [['-v'], 'Unknown option -v for rally; did you mean -V? See rally --help.'],
   ])('%j', async (args, sentence) => {
     const result = await runCli(args, env);
     expect(result).toEqual({ code: 2, stdout: '', stderr: `${sentence}\n` });
@@ -79,6 +86,49 @@ describe('a typo: one sentence, a suggestion, where the help is (exit 2)', () =>
     expect(suggest('--features', ['--max-features', '--trees'])).toBe('--max-features');
     expect(suggest('--zzz', ['--max-depth', '--trees'])).toBeUndefined();
     expect(suggest('--', ['--max-depth'])).toBeUndefined();
+  });
+});
+
+describe('help, --, .env and closed pipes (real processes)', () => {
+  it('rally help train is rally train --help; rally help is rally --help', async () => {
+    const [help, train, root] = await Promise.all([runCli(['help', 'train'], env), runCli(['train', '--help'], env), runCli(['help'], env)]);
+    expect(help).toEqual(train);
+    expect(root.code).toBe(0);
+    expect(root.stdout).toMatch(/^Usage: rally \[options\] \[command\]/);
+  });
+
+  it('-- ends the options (a file named like a flag); pnpm\'s extra -- after the command is dropped', async () => {
+    const file = await runMain(['validate', '--', '-points.csv'], env);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/No such file: .*-points\.csv\./);
+    const viaPnpm = await runMain(['train', '--', '--bogus'], { ...env, npm_lifecycle_event: 'train' });
+    expect(viaPnpm.stderr.trim()).toBe('Unknown option --bogus for rally train. See rally train --help.');
+  });
+
+  it('--help and --version never need a readable .env; the command itself does', async () => {
+    const broken = { ...env, ENV_FILE: join(tempDir('env'), 'missing.env') };
+    expect((await runMain(['predict', '--help'], broken)).code).toBe(0);
+    expect((await runMain(['serve', '--version'], broken)).code).toBe(0);
+    const deploy = await runMain(['deploy', '--list'], broken);
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr).toMatch(/^ENV_FILE=.*missing\.env cannot be read \(ENOENT\)\./);
+  });
+
+  it('a reader that closes the pipe early (| head) ends it quietly, no stack trace', async () => {
+    const rally = [process.execPath, ...SOURCE_NODE_ARGS, RALLY_SOURCE].map((word) => `'${word}'`).join(' ');
+    const result = await spawnCollect('bash', ['-c', `set -o pipefail; ${rally} sample -n 5000 | head -c 100 > /dev/null`], env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('values out of range or empty are bad usage; an output that cannot be written is a failed job', async () => {
+    expect((await runMain(['sample', '-n', '9007199254740991', '--synthetic'], env)).stderr.trim()).toBe('--count must be at most 1000000, got 9007199254740991. See rally sample --help.');
+    expect((await runMain(['sample', '-o', ''], env)).code).toBe(2);
+    const file = join(tempDir('not-a-folder'), 'file');
+    writeFileSync(file, 'x');
+    const train = await runMain(['train', '--output', join(file, 'runs'), '--trees', '2', '--json'], env);
+    expect(train.code).toBe(1);
+    expect(JSON.parse(train.stdout).error).toMatchObject({ code: 'CLI_OUTPUT', message: `Cannot write the run to ${join(file, 'runs')} (ENOTDIR).` });
   });
 });
 

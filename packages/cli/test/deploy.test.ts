@@ -64,15 +64,15 @@ describe.each([
     expect(json.promotions[2].production).toBe(true);
   }, 60_000);
 
-  it('refuses an unknown id and a path in one sentence (exit 1), and bad usage (exit 2)', async () => {
+  it('refuses an unknown id in one sentence (exit 1); a path instead of an id is bad usage (exit 2), as is no id', async () => {
     const env = storeEnv();
     const unknown = await deploy(env, 'abc123', '--output', tempDir('output'));
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toMatch(/No run abc123/);
     const path = await deploy(env, '../../etc/passwd');
-    expect(path.code).toBe(1);
-    expect(path.stderr).toMatch(/is not a model id/);
+    expect(path.code).toBe(2);
+    expect(path.stderr).toMatch(/^"\.\.\/\.\.\/etc\/passwd" is not a model id .* See rally deploy --help\.\n$/);
     const usage = await deploy(env);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe('Give one model id, or --list, or --rollback. See rally deploy --help.\n');

@@ -13,9 +13,9 @@ export interface CliRun {
   stderr: string;
 }
 
-/** The environment minus anything that would point the CLI at a real store or cache, or colour it. */
+/** The environment minus anything that would point the CLI at a real store or cache, colour it, or make it look launched by pnpm. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(MODEL_STORE|CACHE_|S3_|AWS_|INIT_CWD$|NO_COLOR$|FORCE_COLOR$)/.test(key)));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(MODEL_STORE|CACHE_|S3_|AWS_|INIT_CWD$|NO_COLOR$|FORCE_COLOR$|npm_)/.test(key)));
   return { ...env, ...extra };
 }
 

@@ -40,6 +40,9 @@ describe('rally predict / features / sample', () => {
       ['JSON lines with CRLF and blank lines', () => `\r\n${points.map((point) => JSON.stringify(point)).join('\r\n\r\n')}\r\n`, 7],
       ['a pretty-printed array', () => JSON.stringify(points, null, 2), 7],
       ["the HTTP API's body", () => JSON.stringify({ data: points }), 7],
+      ["the HTTP API's body with other keys (the API ignores them)", () => JSON.stringify({ data: points, client: 'scoreboard' }), 7],
+      ['objects one after another, pretty-printed (jq .[])', () => points.map((point) => JSON.stringify(point, null, 2)).join('\n'), 7],
+      ['a byte order mark first', () => `\ufeff${JSON.stringify(points)}`, 7],
     ])('%s on stdin', async (_label, text, count) => {
       const result = await predict([], text());
       expect(result.code, result.stderr).toBe(0);
@@ -118,14 +121,15 @@ describe('rally predict / features / sample', () => {
       expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(http.message);
       const json = JSON.parse((await predict(['--json'], JSON.stringify(body))).stdout);
       expect(json.error).toMatchObject({ code: http.code, message: http.message });
-      expect(json.error.details).toEqual(http.errors);
+      expect(json.error.errors).toEqual(http.errors);
     });
   });
 
   it.each([
     ['not JSON', '{"speed": ', /^stdin is not JSON \(.+\)\.$/],
-    ['a bad JSON line', `${JSON.stringify(points[0])}\n${JSON.stringify(points[1]).slice(0, -1)}\n`, /^stdin is not JSON/],
-    ['a bad line among good ones', `${JSON.stringify(points[0])}\n{"a": 1,}\n${JSON.stringify(points[1])}\n`, /^Line 2 of stdin is not JSON \(.+\)\.$/],
+    ['a bad line among good ones', `${JSON.stringify(points[0])}\n{"a": 1,}\n${JSON.stringify(points[1])}\n`, /^stdin is not JSON at line 2 \(.+\)\.$/],
+    ['a truncated last line', `${JSON.stringify(points[0])}\n${JSON.stringify(points[1]).slice(0, -1)}\n`, /^stdin is not JSON at line 2 \(.+\)\.$/],
+    ['a bad first line', `{"a": 1,}\n${JSON.stringify(points[1])}\n`, /^stdin is not JSON at line 1 \(Expected double-quoted property name\)\.$/],
     ['nothing', '', /^stdin is empty: give one point as a JSON object, an array of points, or one point per line\.$/],
   ])('input that is not JSON (%s) is exit 2, one sentence', async (_label, text, message) => {
     const result = await predict([], text);

@@ -73,7 +73,7 @@ describe('askModelId', () => {
     const input = new PassThrough();
     const answer = askModelId(RUNS, '/out', input, new PassThrough());
     input.end('\n');
-    await expect(answer).rejects.toMatchObject({ code: 'CLI_USAGE', message: 'No model id was given: answer the prompt with one, or pass --model-id <id>.' });
+    await expect(answer).rejects.toMatchObject({ code: 'CLI_USAGE', message: 'No model id was given: answer the prompt with one, or give it as the argument (rally compare <id>).' });
   });
 
   /** Streams that say they are a terminal, as process.stdin and process.stderr do on one. */
@@ -101,6 +101,6 @@ describe('askModelId', () => {
     const answer = askModelId(RUNS, '/out', input, terminal());
     await new Promise((resolve) => setTimeout(resolve, 50));
     input.write('\x03');
-    await expect(answer).rejects.toMatchObject({ code: 'CLI_USAGE', message: 'No model id was chosen: pick one, or pass --model-id <id>.' });
+    await expect(answer).rejects.toMatchObject({ code: 'CLI_USAGE', message: 'No model id was chosen: pick one, or give it as the argument (rally compare <id>).' });
   });
 });

@@ -8,6 +8,8 @@ export type ArtifactSet = Record<ArtifactName, Buffer>;
 
 /** A model id is the hex sha256 of model.json's bytes: exactly 64 lowercase hex characters. */
 export const MODEL_ID_PATTERN = /^[0-9a-f]{64}$/;
+/** What may name a run: a model id or a prefix of one (a path or `..` cannot). */
+export const MODEL_ID_PREFIX = /^[0-9a-f]{1,64}$/;
 
 export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');

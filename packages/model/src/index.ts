@@ -10,6 +10,7 @@ export { Pipeline, type SerializedPipeline } from './pipeline.ts';
 export {
   ARTIFACTS,
   MODEL_ID_PATTERN,
+  MODEL_ID_PREFIX,
   assertArtifactName,
   assertModelId,
   checksumsOf,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RallyError } from '@rally/errors';
-import { ARTIFACTS, MODEL_ID_PATTERN } from './artifacts.ts';
+import { ARTIFACTS, MODEL_ID_PATTERN, MODEL_ID_PREFIX } from './artifacts.ts';
 import { removeAbandoned } from './abandoned.ts';
 import { parseReport, type TrainReport } from './report.ts';
 
@@ -96,12 +96,12 @@ export function listRuns(outputDir = OUTPUT_DIR): RunSummary[] {
  */
 export function resolveRun(idOrPrefix: string, outputDir = OUTPUT_DIR): RunSummary {
   const runs = listRuns(outputDir);
-  const known = runs.length ? `Local runs: ${runs.map((run) => run.modelId.slice(0, 12)).join(', ')}.` : 'There are no runs in output/ yet; run rally train.';
-  if (!/^[0-9a-f]{1,64}$/.test(idOrPrefix)) {
+  const known = runs.length ? `Local runs: ${runs.map((run) => run.modelId.slice(0, 12)).join(', ')}.` : `There are no runs in ${outputDir} yet; run rally train.`;
+  if (!MODEL_ID_PREFIX.test(idOrPrefix)) {
     throw new RallyError('STORE_UNKNOWN_MODEL', `"${idOrPrefix}" is not a model id (hex digits of a sha256). ${known}`);
   }
   const matches = runs.filter((run) => run.modelId.startsWith(idOrPrefix));
   if (matches.length === 1) return matches[0];
-  if (matches.length === 0) throw new RallyError('STORE_UNKNOWN_MODEL', `No run ${idOrPrefix} in output/. ${known}`);
+  if (matches.length === 0) throw new RallyError('STORE_UNKNOWN_MODEL', `No run ${idOrPrefix} in ${outputDir}. ${known}`);
   throw new RallyError('STORE_UNKNOWN_MODEL', `${idOrPrefix} is ambiguous: ${matches.length} runs start with it. ${known}`);
 }

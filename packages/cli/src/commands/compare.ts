@@ -9,8 +9,8 @@ import { integerFlag, RallyError, UsageError } from '@rally/errors';
 import type { ModelCache } from '@rally/model-store';
 import type { BenchmarkProgress } from 'perf-benchmark';
 import type { Context } from '../convention.ts';
-import { marginOf } from '../margin.ts';
-import { resolveInput } from '../paths.ts';
+import { gateAndId, marginOf } from '../margin.ts';
+import { resolveInput, runArgument } from '../paths.ts';
 import { jsonOption, type Registrar } from '../program.ts';
 import { askModelId } from '../prompt.ts';
 
@@ -70,15 +70,17 @@ export function registerCompare({ ctx, command, action, prepare, readsSettings }
   });
   action(cmd, async (positional: string | undefined, options: CompareOptions) => {
     if (positional !== undefined && options.modelId !== undefined) throw new UsageError('Give the candidate once: as the argument or as --model-id.');
-    const given = nonEmpty('model-id', positional ?? options.modelId)?.trim();
-    const failIfWorse = marginOf('fail-if-worse', options.failIfWorse);
+    // `rally compare --fail-if-worse 2913`: a word that is no margin (0, 0.02, -1e-3) is the candidate.
+    const split = gateAndId(options.failIfWorse, positional ?? options.modelId);
+    const given = nonEmpty('model-id', split.id)?.trim();
+    const failIfWorse = marginOf('fail-if-worse', split.value);
     const workers = integerFlag('workers', options.workers, 0);
     const resamples = integerFlag('resamples', options.resamples, 1);
     const files = [
       { path: nonEmpty('markdown', options.markdown), kind: 'Markdown' as const },
       { path: nonEmpty('html', options.html), kind: 'HTML' as const },
     ];
-    const [{ cacheFromEnv, createModelStore }, { listRuns, OUTPUT_DIR, resolveRun }, bench] = await Promise.all([import('@rally/model-store'), import('@rally/model'), import('perf-benchmark')]);
+    const [{ cacheFromEnv, createModelStore }, { listRuns, OUTPUT_DIR }, bench] = await Promise.all([import('@rally/model-store'), import('@rally/model'), import('perf-benchmark')]);
     const outputDir = options.output === undefined ? OUTPUT_DIR : resolveInput(ctx.env, nonEmpty('output', options.output)!);
     const store = createModelStore(ctx.env);
     try {
@@ -92,7 +94,7 @@ export function registerCompare({ ctx, command, action, prepare, readsSettings }
         const production = await Promise.race([store.getProduction().catch(() => null), new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000).unref())]);
         wanted = await askModelId(runs, outputDir, ctx.io.stdin, ctx.io.stderr, production?.model_id);
       }
-      const candidate = resolveRun(wanted, outputDir);
+      const candidate = await runArgument(wanted, outputDir);
       const result = await bench.compareModels({
         candidateDir: candidate.dir,
         store,

@@ -10,8 +10,8 @@ import type { ModelStore } from '@rally/model-store';
 import type { TrainReport } from '@rally/model';
 import type { BenchmarkResult } from 'perf-benchmark';
 import type { Context } from '../convention.ts';
-import { marginOf } from '../margin.ts';
-import { resolveInput } from '../paths.ts';
+import { gateAndId, marginOf } from '../margin.ts';
+import { resolveInput, runArgument } from '../paths.ts';
 import { jsonOption, type Registrar } from '../program.ts';
 import { isTTY, readLine } from '../prompt.ts';
 
@@ -81,7 +81,7 @@ async function list(ctx: Context, store: ModelStore, json: boolean): Promise<num
 }
 
 async function deploy(ctx: Context, store: ModelStore, wanted: string, options: DeployOptions & { output: string; margin?: number }): Promise<number> {
-  const [{ MODEL_ID_PATTERN, resolveRun }, { cacheFromEnv, deployRun }, { checkGate, compareModels, gateFailure }] = await Promise.all([
+  const [{ MODEL_ID_PATTERN }, { cacheFromEnv, deployRun }, { checkGate, compareModels, gateFailure }] = await Promise.all([
     import('@rally/model'),
     import('@rally/model-store'),
     import('perf-benchmark'),
@@ -93,7 +93,7 @@ async function deploy(ctx: Context, store: ModelStore, wanted: string, options: 
   let modelId: string;
   let local = true;
   try {
-    ({ dir: runDir, modelId } = resolveRun(wanted, options.output));
+    ({ dir: runDir, modelId } = await runArgument(wanted, options.output));
   } catch (error) {
     if (!MODEL_ID_PATTERN.test(wanted)) throw error;
     runDir = join(options.output, wanted);
@@ -158,14 +158,10 @@ export function registerDeploy({ ctx, command, action, readsSettings }: Registra
     .addHelpText('after', '\nThe store is MODEL_STORE (default ./store, or s3://bucket/prefix with S3_ENDPOINT and AWS_*).\nExit codes: 0 done (or declined at the question), 1 refused or failed, 2 bad usage.');
   readsSettings(cmd);
   action(cmd, async (positional: string | undefined, options: DeployOptions) => {
-    let modelId = positional;
-    let requireBetter = options.requireBetter;
-    // `rally deploy --require-better 1234`: a deploy needs an id, so the only word there is the id
-    // (a model id prefix may look like a number); a margin then goes as --require-better=<n> after it.
-    if (typeof requireBetter === 'string' && modelId === undefined && !options.list && !options.rollback) {
-      modelId = requireBetter;
-      requireBetter = true;
-    }
+    // `rally deploy --require-better 1234`: a word that is no margin (0, 0.02, -1e-3) is the id.
+    const split = options.list || options.rollback ? { value: options.requireBetter, id: positional } : gateAndId(options.requireBetter, positional);
+    const requireBetter = split.value;
+    const modelId = split.id;
     const modes = [options.list, options.rollback, modelId !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new UsageError('Give one model id, or --list, or --rollback.');
     if (requireBetter !== undefined && modelId === undefined) throw new UsageError('--require-better goes with a model id to deploy.');

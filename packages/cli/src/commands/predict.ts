@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import { isRallyError } from '@rally/errors';
 import type { LoadedModel } from '@rally/predict';
 import type { Context } from '../convention.ts';
-import { resolveInput } from '../paths.ts';
+import { resolveInput, runArgument } from '../paths.ts';
 import { jsonOption, type Registrar } from '../program.ts';
 
 interface ModelOptions {
@@ -21,8 +21,8 @@ interface ModelOptions {
 async function loadModelFor(ctx: Context, options: ModelOptions): Promise<LoadedModel> {
   const { LoadedModel, loadProductionModel } = await import('@rally/predict');
   if (options.model !== undefined) {
-    const { OUTPUT_DIR, readRunFolder, resolveRun } = await import('@rally/model');
-    const run = resolveRun(options.model, options.output === undefined ? OUTPUT_DIR : resolveInput(ctx.env, options.output));
+    const { OUTPUT_DIR, readRunFolder } = await import('@rally/model');
+    const run = await runArgument(options.model, options.output === undefined ? OUTPUT_DIR : resolveInput(ctx.env, options.output));
     const { modelId, files } = await readRunFolder(run.dir);
     return LoadedModel.fromArtifacts(modelId, files, null, `run ${run.dir}`);
   }
@@ -91,7 +91,7 @@ export function registerPredict({ ctx, command, action, readsSettings }: Registr
   });
 }
 
-/** Numbers as they print in a table or CSV: integers plain, the rest to 6 significant digits. */
+/** Numbers in the table: integers plain, the rest to 6 significant digits (CSV and JSON keep every digit). */
 const cell = (value: number) => (Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6))));
 
 export function registerFeatures({ ctx, command, action, readsSettings }: Registrar): void {
@@ -118,7 +118,7 @@ export function registerFeatures({ ctx, command, action, readsSettings }: Regist
     }
     if (format === 'csv') {
       const quote = (name: string) => (/[",\n]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name);
-      ctx.say([matrix.columns.map(quote).join(','), ...rows.map((row) => row.map(cell).join(','))].join('\n'));
+      ctx.say([matrix.columns.map(quote).join(','), ...rows.map((row) => row.map(String).join(','))].join('\n'));
       return 0;
     }
     // A table: a row per feature, a column per point (14 rows fit a terminal; 14 columns would not).

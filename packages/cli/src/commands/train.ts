@@ -68,7 +68,8 @@ function forestParams(options: TrainOptions): Partial<RandomForestParams> {
 /** Progress on stderr: a bar over every tree to build (folds, then the final fit) on a terminal, plain lines otherwise. */
 function progressPrinter(ctx: Context, fits: number, trees: number, tuning: boolean, formatSettings: typeof import('@rally/train').formatSettings): (event: ProgressEvent) => void {
   const stderr = ctx.io.stderr;
-  const tty = stderr.isTTY === true;
+  // A progress bar rewrites its line: only on a terminal that can (not TERM=dumb).
+  const tty = stderr.isTTY === true && ctx.env.TERM !== 'dumb';
   const total = fits * trees;
   let done = 0;
   const bar = (stage: string) => {
@@ -96,6 +97,10 @@ function progressPrinter(ctx: Context, fits: number, trees: number, tuning: bool
     if (event.phase === 'done' && tty && !tuning) stderr.write('\r\x1b[K');
   };
 }
+
+/** A runs folder that cannot be written: one sentence, exit 1. */
+const outputError = (output: string, error: NodeJS.ErrnoException) =>
+  new RallyError('CLI_OUTPUT', `Cannot write the run to ${output} (${error.code ?? error.message}).`, { cause: error });
 
 function summary(ctx: Context, report: TrainReport, dir: string, formatSettings: typeof import('@rally/train').formatSettings, formatTuneTable: (t: NonNullable<TrainReport['tuning']>) => string): string {
   const f = (x: number) => x.toFixed(4);
@@ -152,7 +157,9 @@ export function registerTrain({ ctx, command, action, prepare }: Registrar): voi
     const output = options.output === undefined ? OUTPUT_DIR : resolveInput(ctx.env, options.output);
     try {
       // Runs killed before renaming their folder into place left it behind: clear those first.
-      await removeAbandonedRuns(output);
+      await removeAbandonedRuns(output).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw outputError(output, error);
+      });
       const fits = (options.grid ? MAX_DEPTH_GRID.length : 1) * SPLIT.folds + 1;
       const run = await trainRun({
         dataPath,
@@ -162,7 +169,12 @@ export function registerTrain({ ctx, command, action, prepare }: Registrar): voi
         workers,
         onProgress: options.quiet ? undefined : progressPrinter(ctx, fits, params.nEstimators ?? trainPackage.TRAIN_DEFAULTS.nEstimators, options.tune ?? false, formatSettings),
       });
-      const dir = writeRun(run, output);
+      let dir: string;
+      try {
+        dir = writeRun(run, output);
+      } catch (error) {
+        throw isRallyError(error) ? error : outputError(output, error as NodeJS.ErrnoException);
+      }
       if (options.json) {
         if (!options.quiet) ctx.note(summary({ ...ctx, out: ctx.err }, run.report, dir, formatSettings, formatTuneTable));
         ctx.json(run.report);
