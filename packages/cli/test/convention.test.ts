@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { examplePoint } from '@rally/features';
@@ -149,6 +150,19 @@ describe('exit codes: the README table, on real processes', () => {
     const result = await runCli(args(), { ...env, PORT: 'eighty' }, input);
     expect(result.code, result.stderr).toBe(code);
     if (code !== 0) expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a port already in use: one sentence naming it, exit 2', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await runCli(['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', POLL_INTERVAL_SECONDS: '0' });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(`Cannot listen on 127.0.0.1:${port}: it is already in use (EADDRINUSE); set PORT or HOST.`);
+    } finally {
+      taken.close();
+    }
   });
 
   it('the README documents the same table', () => {

@@ -4,6 +4,7 @@
  * time). With WORKERS > 1, a cluster primary keeps that many workers alive. Nothing else lives here.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { RallyError } from '@rally/errors';
 import type { FastifyInstance } from 'fastify';
 import { configFromEnv, describeConfig, type ServerConfig } from './config.ts';
 
@@ -62,7 +63,16 @@ export async function startWithConfig(config: ServerConfig, options: StartOption
     await Promise.race([loading, new Promise((resolve) => (timer = setTimeout(resolve, options.listenAfterModelMs)))]);
     clearTimeout(timer);
   }
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // The address is a setting: say which, in one sentence (exit 2), after closing what started.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw error;
+    await app.close();
+    const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges this process lacks' : 'is not an address of this machine';
+    throw new RallyError('SERVER_CONFIG', `Cannot listen on ${config.host}:${config.port}: it ${why} (${code}); set PORT or HOST.`, { cause: error });
+  }
   return app;
 }
 
