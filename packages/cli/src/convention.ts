@@ -34,6 +34,8 @@ export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEn
 
 export type Paint = (text: string) => string;
 export interface Palette {
+  /** Whether these paints colour at all. */
+  enabled: boolean;
   bold: Paint;
   red: Paint;
   green: Paint;
@@ -46,34 +48,43 @@ const sgr = (open: number, close: number): Paint => (text) => `\x1b[${open}m${te
 const plain: Paint = (text) => text;
 
 export function palette(enabled: boolean): Palette {
-  if (!enabled) return { bold: plain, red: plain, green: plain, yellow: plain, cyan: plain, dim: plain };
-  return { bold: sgr(1, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39), dim: sgr(2, 22) };
+  if (!enabled) return { enabled, bold: plain, red: plain, green: plain, yellow: plain, cyan: plain, dim: plain };
+  return { enabled, bold: sgr(1, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39), dim: sgr(2, 22) };
 }
 
 /** What a command gets besides its options: the streams, the environment, and the colours of each stream. */
 export interface Context {
   io: Io;
+  /** The environment the command reads (with `.env` loaded, and CACHE_DISABLED=1 for --no-cache). */
   env: NodeJS.ProcessEnv;
-  /** Colours for stdout and stderr, each decided on its own stream. */
-  out: Palette;
-  err: Palette;
-  /** Writes one line to stdout / stderr. */
+  /** Colours for what say() and note() write, each decided on the stream it goes to. */
+  readonly out: Palette;
+  readonly err: Palette;
+  /** A line for the user: on stdout, or on stderr once stdout is kept for --json's document. */
   say(text: string): void;
+  /** A line on stderr: progress, notes, errors. */
   note(text: string): void;
   /** The one JSON document of --json, on stdout. */
   json(value: unknown): void;
   /** Whether json() has printed (main then prints no second document). */
   readonly printedJson: boolean;
+  /** --json: from now on stdout holds the document alone, and say() writes to stderr. */
+  keepStdoutForJson(): void;
 }
 
 export function createContext(io: Io, env: NodeJS.ProcessEnv): Context {
   let printedJson = false;
+  let sayTo = io.stdout;
+  const err = palette(colourEnabled(io.stderr, env));
+  let out = palette(colourEnabled(io.stdout, env));
   return {
     io,
     env,
-    out: palette(colourEnabled(io.stdout, env)),
-    err: palette(colourEnabled(io.stderr, env)),
-    say: (text) => io.stdout.write(`${text}\n`),
+    get out() {
+      return out;
+    },
+    err,
+    say: (text) => sayTo.write(`${text}\n`),
     note: (text) => io.stderr.write(`${text}\n`),
     json: (value) => {
       printedJson = true;
@@ -82,6 +93,10 @@ export function createContext(io: Io, env: NodeJS.ProcessEnv): Context {
     get printedJson() {
       return printedJson;
     },
+    keepStdoutForJson: () => {
+      sayTo = io.stderr;
+      out = err;
+    },
   };
 }
 
@@ -89,11 +104,11 @@ export function createContext(io: Io, env: NodeJS.ProcessEnv): Context {
  * The --json form of a failure. A list of problems (a bad point's) is `errors`, as in the HTTP
  * API's answer and its message; anything else a failure carries (a validation report) is `details`.
  */
-export function errorDocument(error: unknown): { error: { code: string; message: string; errors?: unknown[]; details?: unknown } } {
+export function errorDocument(error: unknown, message = describeError(error)): { error: { code: string; message: string; errors?: unknown[]; details?: unknown } } {
   const code = isRallyError(error) ? error.code : 'INTERNAL_ERROR';
   const details = isRallyError(error) ? error.details : undefined;
   const extra = details === undefined ? {} : Array.isArray(details) ? { errors: details } : { details };
-  return { error: { code, message: describeError(error), ...extra } };
+  return { error: { code, message, ...extra } };
 }
 
 /** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */

@@ -4,5 +4,4 @@
  * convention.ts.
  */
 export { main, VERSION } from './program.ts';
-export { colourEnabled, EXIT, exitCodeFor, suggest, type Io } from './convention.ts';
-export { bodyOf } from './points.ts';
+export type { Io } from './convention.ts';

@@ -7,10 +7,17 @@ import type { RunSummary } from '@rally/model';
  * pnpm runs workspace scripts in the workspace root and says where the user was in INIT_CWD (only
  * trusted when pnpm ran this script: an INIT_CWD inherited from elsewhere is not about us).
  */
-export function resolveInput(env: NodeJS.ProcessEnv, path: string): string {
-  if (path.trim() === '') throw new UsageError('A path cannot be empty.');
+export function resolveInput(env: NodeJS.ProcessEnv, path: string, flag?: string): string {
+  if (path.trim() === '') throw new UsageError(flag ? `${flag} needs a value.` : 'A path cannot be empty.');
   const base = env.npm_lifecycle_event !== undefined && env.INIT_CWD ? env.INIT_CWD : process.cwd();
   return isAbsolute(path) ? path : resolve(base, path);
+}
+
+/** The runs folder: --output as the user meant it, or the workspace's output/. */
+export async function runsFolder(env: NodeJS.ProcessEnv, output: string | undefined): Promise<string> {
+  if (output !== undefined) return resolveInput(env, output, '--output');
+  const { OUTPUT_DIR } = await import('@rally/model');
+  return OUTPUT_DIR;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, isRallyError, UsageError } from '@rally/errors';
-import { type Context, createContext, errorDocument, EXIT, exitCodeFor, type Io, suggest } from './convention.ts';
+import { colourEnabled, type Context, createContext, errorDocument, EXIT, exitCodeFor, type Io, suggest } from './convention.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerFeatures, registerPredict } from './commands/predict.ts';
@@ -16,9 +16,6 @@ import { registerTrain } from './commands/train.ts';
 import { registerValidate } from './commands/validate.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
-
-/** What a command's action returns: its exit code. */
-export type Action = (...args: never[]) => Promise<number>;
 
 /** How a register function adds its subcommand: named, described, with --version, its action's code recorded. */
 export interface Registrar {
@@ -59,8 +56,8 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: () => {}, // main() writes one sentence of its own
-      getOutHasColors: () => out.bold('x') !== 'x',
-      getErrHasColors: () => ctx.err.bold('x') !== 'x',
+      getOutHasColors: () => colourEnabled(io.stdout, ctx.env),
+      getErrHasColors: () => ctx.err.enabled,
       // A terminal's width; 100 columns anywhere else, so that help piped or tested reads the same.
       getOutHelpWidth: () => (io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 100),
       getErrHelpWidth: () => (io.stderr.isTTY ? ((io.stderr as { columns?: number }).columns ?? 100) : 100),
@@ -78,6 +75,8 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
         const { loadEnvFile } = await import('@rally/serve/config');
         loadEnvFile(ctx.env);
       }
+      // Every --no-cache is the cache setting for this run: the commands read CACHE_DISABLED like the server.
+      if (command.opts().cache === false) ctx.env = { ...ctx.env, CACHE_DISABLED: '1' };
     });
   program.helpCommand(false);
 
@@ -160,10 +159,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   if (args[0] === 'help' && args.length <= 2 && (args.length === 1 || isCommand(args[1]))) args.splice(0, args.length, ...args.slice(1), '--help');
   const options = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
   const json = options.includes('--json');
+  if (json) ctx.keepStdoutForJson();
   const fail = (message: string, error: unknown, exit: number) => {
     ctx.note(ctx.err.red(message));
-    // One document: a command that printed its result before failing (a report file it could not write) keeps it.
-    if (json && !ctx.printedJson) ctx.json(errorDocument(error));
+    // The same sentence as on stderr. One document: a command that printed its result before
+    // failing (a report file it could not write) keeps it.
+    if (json && !ctx.printedJson) ctx.json(errorDocument(error, message));
     return exit;
   };
   try {

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { examplePoint } from '@rally/features';
 import { storeWithProduction } from '@rally/model-fixtures';
 import { GROUND_TRUTH_PATH, RALLY_SOURCE, REPO_ROOT, SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
-import { editDistance, suggest } from '../src/convention.ts';
+import { colourEnabled, editDistance, suggest } from '../src/convention.ts';
 import { VERSION } from '../src/index.ts';
 import { cleanEnv, runCli, runMain, spawnCollect } from './helpers.ts';
 
@@ -217,9 +217,14 @@ describe('colour: only on a terminal, never with NO_COLOR', () => {
     expect(piped.stderr).not.toContain(ESC);
   });
 
-  it('an empty NO_COLOR is unset (no-color.org)', async () => {
-    const result = await runMain(['validate'], { ...env, NO_COLOR: '' });
-    expect(result.stderr).not.toContain(ESC); // in-memory streams are no terminal either
+  it('decides per stream: a terminal, NO_COLOR unset or empty (no-color.org), TERM not dumb', () => {
+    const tty = { isTTY: true };
+    expect(colourEnabled(tty, {})).toBe(true);
+    expect(colourEnabled(tty, { NO_COLOR: '' })).toBe(true);
+    expect(colourEnabled(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(colourEnabled(tty, { TERM: 'dumb' })).toBe(false);
+    expect(colourEnabled({ isTTY: false }, {})).toBe(false);
+    expect(colourEnabled({}, {})).toBe(false);
   });
 });
 

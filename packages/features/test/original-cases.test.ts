@@ -50,11 +50,12 @@ describe('every feature of the store (the original: TestFeaturesBase, TestFeatur
 
   describe.each(features)('%s', (name) => {
     const make = FEATURE_STORE.get(name)!;
-    it('has fit, transform and its output names', () => {
+    it('has fit and transform, and reads only columns the data has', () => {
       const feature = make();
       expect(typeof feature.fit).toBe('function');
       expect(typeof feature.transformInto).toBe('function');
-      expect(typeof feature.outputNames).toBe('function');
+      expect(feature.inputColumns.length).toBeGreaterThan(0);
+      for (const name of feature.inputColumns) expect(GROUND_TRUTH.columns).toHaveProperty([name]);
     });
     it('can be fitted on the ground truth', () => {
       const feature = make();

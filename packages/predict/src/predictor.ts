@@ -1,5 +1,5 @@
 import { RallyError } from '@rally/errors';
-import { checkPoint, inputColumns, pointsToBatch, type DataPoint } from '@rally/features';
+import { checkPoint, type DataPoint, type FeatureMatrix, inputColumns, pointsToBatch, type RowBatch } from '@rally/features';
 import { mostProbableClass } from '@rally/forest';
 import { loadModel, type Pipeline, type TrainReport } from '@rally/model';
 import type { ModelCache, ModelStore, ProductionPointer } from '@rally/model-store';
@@ -95,15 +95,24 @@ export class LoadedModel implements Predictor {
     return new LoadedModel(pipeline, info);
   }
 
-  predict(points: readonly unknown[], options: PredictOptions = {}): Prediction {
+  /** Points as the rows the pipeline reads, checked first unless the caller did. */
+  private batch(points: readonly unknown[], options: PredictOptions): RowBatch {
     if (!options.validated) assertValidPoints(points);
-    return { modelId: this.modelInfo.model_id, labels: this.pipeline.predict(pointsToBatch(points as readonly DataPoint[], INPUT_NAMES)) };
+    return pointsToBatch(points as readonly DataPoint[], INPUT_NAMES);
+  }
+
+  predict(points: readonly unknown[], options: PredictOptions = {}): Prediction {
+    return { modelId: this.modelInfo.model_id, labels: this.pipeline.predict(this.batch(points, options)) };
+  }
+
+  /** The feature matrix the forest sees for these points: the model's own fitted features, named columns. */
+  transform(points: readonly unknown[], options: PredictOptions = {}): FeatureMatrix {
+    return this.pipeline.transform(this.batch(points, options));
   }
 
   predictProba(points: readonly unknown[], options: PredictOptions = {}): ProbabilityPrediction {
-    if (!options.validated) assertValidPoints(points);
     const classes = [...this.pipeline.classes];
-    const flat = this.pipeline.predictProba(pointsToBatch(points as readonly DataPoint[], INPUT_NAMES));
+    const flat = this.pipeline.predictProba(this.batch(points, options));
     const k = classes.length;
     const probabilities = Array.from({ length: points.length }, (_, r) => Array.from(flat.subarray(r * k, (r + 1) * k)));
     return { modelId: this.modelInfo.model_id, classes, labels: mostProbableClass(flat, classes), probabilities };

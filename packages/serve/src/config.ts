@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { isRallyError, RallyError } from '@rally/errors';
+import { RallyError } from '@rally/errors';
 import { cacheFromEnv, DEFAULT_CACHE_TTL_MS, DEFAULT_MODEL_STORE, modelStoreFromEnv, parseModelStoreLocation, S3_DEFAULTS, s3OptionsFromEnv, withoutCredentials } from '@rally/model-store';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import { DEFAULT_LIMITS, type Limits } from './validation.ts';
@@ -200,10 +200,4 @@ export function describeConfig(config: ServerConfig): Record<string, string> {
   }
   described.MODEL_STORE = withoutCredentials(config.modelStore);
   return described;
-}
-
-
-/** Exit code of a start that failed: 2 for bad usage or configuration, 1 for anything else. */
-export function exitCodeOf(error: unknown): number {
-  return isRallyError(error, 'SERVER_CONFIG') || isRallyError(error, 'STORE_CONFIG') || isRallyError(error, 'CLI_USAGE') ? 2 : 1;
 }

@@ -10,7 +10,7 @@ import type { ModelCache } from '@rally/model-store';
 import type { BenchmarkProgress } from 'perf-benchmark';
 import type { Context } from '../convention.ts';
 import { gateAndId, marginOf } from '../margin.ts';
-import { resolveInput, runArgument } from '../paths.ts';
+import { resolveInput, runArgument, runsFolder } from '../paths.ts';
 import { jsonOption, type Registrar } from '../program.ts';
 import { askModelId } from '../prompt.ts';
 
@@ -24,7 +24,6 @@ interface CompareOptions {
   output?: string;
   workers?: string;
   resamples?: string;
-  cache: boolean;
   quiet?: boolean;
 }
 
@@ -37,11 +36,6 @@ function progressPrinter(ctx: Context, cache: ModelCache): (event: BenchmarkProg
     if (event.phase === 'fold') ctx.note(`  ${event.role} CV fold ${event.fold}/${event.folds}: log loss ${event.logLoss.toFixed(4)}`);
   };
 }
-
-const nonEmpty = (flag: string, raw: string | undefined) => {
-  if (raw !== undefined && raw.trim() === '') throw new UsageError(`--${flag} needs a value.`);
-  return raw;
-};
 
 export function registerCompare({ ctx, command, action, prepare, readsSettings }: Registrar): void {
   const cmd = command('compare', 'compare a run of output/ with the production model, on the same data (the perf-benchmark)')
@@ -72,19 +66,21 @@ export function registerCompare({ ctx, command, action, prepare, readsSettings }
     if (positional !== undefined && options.modelId !== undefined) throw new UsageError('Give the candidate once: as the argument or as --model-id.');
     // `rally compare --fail-if-worse 2913`: a word that is no margin (0, 0.02, -1e-3) is the candidate.
     const split = gateAndId(options.failIfWorse, positional ?? options.modelId);
-    const given = nonEmpty('model-id', split.id)?.trim();
+    const given = split.id?.trim();
+    if (given === '') throw new UsageError('--model-id needs a value.');
     const failIfWorse = marginOf('fail-if-worse', split.value);
     const workers = integerFlag('workers', options.workers, 0);
     const resamples = integerFlag('resamples', options.resamples, 1);
+    // Report paths are checked now, before minutes of comparison.
     const files = [
-      { path: nonEmpty('markdown', options.markdown), kind: 'Markdown' as const },
-      { path: nonEmpty('html', options.html), kind: 'HTML' as const },
+      { path: options.markdown === undefined ? undefined : resolveInput(ctx.env, options.markdown, '--markdown'), kind: 'Markdown' as const },
+      { path: options.html === undefined ? undefined : resolveInput(ctx.env, options.html, '--html'), kind: 'HTML' as const },
     ];
-    const [{ cacheFromEnv, createModelStore }, { listRuns, OUTPUT_DIR }, bench] = await Promise.all([import('@rally/model-store'), import('@rally/model'), import('perf-benchmark')]);
-    const outputDir = options.output === undefined ? OUTPUT_DIR : resolveInput(ctx.env, nonEmpty('output', options.output)!);
+    const [{ cacheFromEnv, createModelStore }, { listRuns }, bench] = await Promise.all([import('@rally/model-store'), import('@rally/model'), import('perf-benchmark')]);
+    const outputDir = await runsFolder(ctx.env, options.output);
     const store = createModelStore(ctx.env);
     try {
-      const cache = cacheFromEnv(options.cache ? ctx.env : { ...ctx.env, CACHE_DISABLED: '1' });
+      const cache = cacheFromEnv(ctx.env);
       let wanted = given;
       if (wanted === undefined) {
         const runs = listRuns(outputDir);
@@ -107,9 +103,8 @@ export function registerCompare({ ctx, command, action, prepare, readsSettings }
       if (options.json) ctx.json(bench.resultToJSON(result, { gate }));
       else ctx.say(bench.formatReport(result, { gate }));
       const render = { Markdown: () => bench.formatMarkdown(result, { gate }), HTML: () => bench.formatHtml(result, { gate }) };
-      for (const { path: given, kind } of files) {
-        if (given === undefined) continue;
-        const path = resolveInput(ctx.env, given);
+      for (const { path, kind } of files) {
+        if (path === undefined) continue;
         try {
           await writeFile(path, render[kind]());
         } catch (error) {

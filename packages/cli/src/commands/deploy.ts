@@ -11,7 +11,7 @@ import type { TrainReport } from '@rally/model';
 import type { BenchmarkResult } from 'perf-benchmark';
 import type { Context } from '../convention.ts';
 import { gateAndId, marginOf } from '../margin.ts';
-import { resolveInput, runArgument } from '../paths.ts';
+import { runArgument, runsFolder } from '../paths.ts';
 import { jsonOption, type Registrar } from '../program.ts';
 import { isTTY, readLine } from '../prompt.ts';
 
@@ -86,8 +86,6 @@ async function deploy(ctx: Context, store: ModelStore, wanted: string, options: 
     import('@rally/model-store'),
     import('perf-benchmark'),
   ]);
-  // With --json the human lines go to stderr: stdout holds the one document.
-  const say = options.json ? ctx.note : ctx.say;
   // A local run (full id or unique prefix) is uploaded; a full id that only the store has is a promotion of a stored model.
   let runDir: string;
   let modelId: string;
@@ -106,15 +104,15 @@ async function deploy(ctx: Context, store: ModelStore, wanted: string, options: 
   const answer = (outcome: string, extra: Record<string, unknown> = {}) => ({ outcome, model_id: modelId, store: store.description, ...extra });
   if (production && modelId !== production.model_id) {
     if (!local) {
-      say(`${wanted.slice(0, 12)} is not a run in ${options.output}: no comparison with production (a promotion of a stored model).`);
+      ctx.say(`${wanted.slice(0, 12)} is not a run in ${options.output}: no comparison with production (a promotion of a stored model).`);
     } else {
       try {
         ctx.note(`Comparing with production ${production.model_id.slice(0, 12)} on its data (test part, then 5 CV folds per model)...`);
         result = await compareModels({ candidateDir: runDir, store, cache: cacheFromEnv(ctx.env) });
-        say(await formatPreview(result));
+        ctx.say(await formatPreview(result));
       } catch (error) {
         // (A store that cannot be reached has already stopped the deploy, at getProduction above.)
-        say(`Cannot compare with production (${describeError(error).replace(/\.$/, '')}); no comparison.`);
+        ctx.say(`Cannot compare with production (${describeError(error).replace(/\.$/, '')}); no comparison.`);
       }
     }
     if (options.margin !== undefined) {
@@ -131,7 +129,7 @@ async function deploy(ctx: Context, store: ModelStore, wanted: string, options: 
       ctx.io.stderr.write(`Promote ${wanted} to production in ${store.description}? [y/N] `);
       const reply = (await readLine(ctx.io.stdin))?.trim().toLowerCase();
       if (reply !== 'y' && reply !== 'yes') {
-        say('Not deployed; production is unchanged.');
+        ctx.say('Not deployed; production is unchanged.');
         if (options.json) ctx.json(answer('declined'));
         return 0;
       }
@@ -140,8 +138,8 @@ async function deploy(ctx: Context, store: ModelStore, wanted: string, options: 
   const deployed = await deployRun(store, runDir);
   const id = deployed.pointer.model_id;
   const previous = deployed.pointer.previous_model_id;
-  if (!deployed.promoted) say(`${id} already is the production model in ${store.description}; nothing changed.`);
-  else say(`${deployed.uploaded ? 'Uploaded, verified and promoted' : 'Promoted (already in the store)'} ${id} to production in ${store.description}${previous ? `, replacing ${previous}` : ''}.`);
+  if (!deployed.promoted) ctx.say(`${id} already is the production model in ${store.description}; nothing changed.`);
+  else ctx.say(`${deployed.uploaded ? 'Uploaded, verified and promoted' : 'Promoted (already in the store)'} ${id} to production in ${store.description}${previous ? `, replacing ${previous}` : ''}.`);
   if (options.json) ctx.json(answer(deployed.promoted ? 'promoted' : 'unchanged', { uploaded: deployed.uploaded, previous_model_id: deployed.promoted ? (previous ?? null) : null }));
   return 0;
 }
@@ -167,18 +165,14 @@ export function registerDeploy({ ctx, command, action, readsSettings }: Registra
     if (requireBetter !== undefined && modelId === undefined) throw new UsageError('--require-better goes with a model id to deploy.');
     const margin = marginOf('require-better', requireBetter);
     const { createModelStore, rollback } = await import('@rally/model-store');
-    const { OUTPUT_DIR } = await import('@rally/model');
-    const output = options.output === undefined ? OUTPUT_DIR : resolveInput(ctx.env, options.output);
+    const output = await runsFolder(ctx.env, options.output);
     const store = createModelStore(ctx.env);
     try {
       if (options.list) return await list(ctx, store, options.json ?? false);
       if (options.rollback) {
         const pointer = await rollback(store);
-        const line = `Rolled back: production is now ${pointer.model_id} (was ${pointer.previous_model_id}) in ${store.description}.`;
-        if (options.json) {
-          ctx.note(line);
-          ctx.json({ outcome: 'rolled_back', model_id: pointer.model_id, previous_model_id: pointer.previous_model_id, store: store.description });
-        } else ctx.say(line);
+        ctx.say(`Rolled back: production is now ${pointer.model_id} (was ${pointer.previous_model_id}) in ${store.description}.`);
+        if (options.json) ctx.json({ outcome: 'rolled_back', model_id: pointer.model_id, previous_model_id: pointer.previous_model_id, store: store.description });
         return 0;
       }
       return await deploy(ctx, store, modelId!, { ...options, output, margin });

@@ -3,33 +3,31 @@
  * model (via the cache) or a local run (--model). predict prints labels (or probabilities);
  * features prints the 14 named feature columns the model sees.
  */
-import { Option } from 'commander';
-import { isRallyError } from '@rally/errors';
+import { isRallyError, UsageError } from '@rally/errors';
 import type { LoadedModel } from '@rally/predict';
 import type { Context } from '../convention.ts';
-import { resolveInput, runArgument } from '../paths.ts';
+import { runArgument, runsFolder } from '../paths.ts';
 import { jsonOption, type Registrar } from '../program.ts';
 
 interface ModelOptions {
   input?: string;
   model?: string;
   output?: string;
-  cache: boolean;
 }
 
-/** The model to use: a local run of output/ (--model), or production through the cache. */
+/** The model to use: a local run of output/ (--model), or production through the cache (CACHE_DISABLED: --no-cache). */
 async function loadModelFor(ctx: Context, options: ModelOptions): Promise<LoadedModel> {
   const { LoadedModel, loadProductionModel } = await import('@rally/predict');
   if (options.model !== undefined) {
-    const { OUTPUT_DIR, readRunFolder } = await import('@rally/model');
-    const run = await runArgument(options.model, options.output === undefined ? OUTPUT_DIR : resolveInput(ctx.env, options.output));
+    const { readRunFolder } = await import('@rally/model');
+    const run = await runArgument(options.model, await runsFolder(ctx.env, options.output));
     const { modelId, files } = await readRunFolder(run.dir);
     return LoadedModel.fromArtifacts(modelId, files, null, `run ${run.dir}`);
   }
   const { cacheFromEnv, createModelStore } = await import('@rally/model-store');
   const store = createModelStore(ctx.env);
   try {
-    return await loadProductionModel(store, cacheFromEnv(options.cache ? ctx.env : { ...ctx.env, CACHE_DISABLED: '1' }));
+    return await loadProductionModel(store, cacheFromEnv(ctx.env));
   } finally {
     await store.close().catch(() => {});
   }
@@ -96,27 +94,20 @@ const cell = (value: number) => (Number.isInteger(value) ? String(value) : Strin
 
 export function registerFeatures({ ctx, command, action, readsSettings }: Registrar): void {
   const features = modelOptions(readsSettings, command('features', "print the feature matrix of some points: the model's 14 named feature columns"))
-    .addOption(new Option('--format <format>', 'table (default), csv or json').choices(['table', 'csv', 'json']))
-    .option('--csv', 'the same as --format csv')
+    .option('--csv', 'CSV: a header of the column names, a line per point')
     .addOption(jsonOption())
     .addHelpText('after', `${POINTS_HELP}\nThe features are the model's own fitted feature union (production's, or --model's).\nExit codes: 0 printed, 1 a point breaks the contract or no model, 2 input that is not JSON, or bad usage.`);
-  action(features, async (file: string | undefined, options: ModelOptions & { format?: string; csv?: boolean; json?: boolean }) => {
-    const formats = [options.format, options.csv ? 'csv' : undefined, options.json ? 'json' : undefined].filter((f): f is string => f !== undefined);
-    if (new Set(formats).size > 1) {
-      const { UsageError } = await import('@rally/errors');
-      throw new UsageError(`Choose one output format, got ${formats.join(' and ')}.`);
-    }
-    const format = formats[0] ?? 'table';
+  action(features, async (file: string | undefined, options: ModelOptions & { csv?: boolean; json?: boolean }) => {
+    if (options.csv && options.json) throw new UsageError('Choose one output format: --csv or --json.');
     const points = await checkedPoints(ctx, file, options);
     const model = await loadModelFor(ctx, options);
-    const [{ pointsToBatch, inputColumns }] = await Promise.all([import('@rally/features')]);
-    const matrix = model.pipeline.transform(pointsToBatch(points as never, inputColumns().map((column) => column.name)));
+    const matrix = model.transform(points, { validated: true });
     const rows = Array.from({ length: matrix.rows }, (_, r) => Array.from(matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols)));
-    if (format === 'json') {
+    if (options.json) {
       ctx.json({ model_id: model.modelInfo.model_id, columns: matrix.columns, rows });
       return 0;
     }
-    if (format === 'csv') {
+    if (options.csv) {
       const quote = (name: string) => (/[",\n]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name);
       ctx.say([matrix.columns.map(quote).join(','), ...rows.map((row) => row.map(String).join(','))].join('\n'));
       return 0;

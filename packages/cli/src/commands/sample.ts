@@ -35,7 +35,7 @@ export function registerSample({ ctx, command, action }: Registrar): void {
       ctx.io.stdout.write(text);
       return 0;
     }
-    const path = resolveInput(ctx.env, options.output);
+    const path = resolveInput(ctx.env, options.output, '--output');
     const { writeFileAtomic } = await import('@rally/model-store');
     try {
       await writeFileAtomic(path, Buffer.from(text));

@@ -26,17 +26,17 @@ function serverCommand({ command, prepare, readsSettings }: Registrar, name: str
   return server;
 }
 
-/** The configuration from the environment (with .env, loaded by readsSettings); --no-cache is CACHE_DISABLED=1 for this process. */
-async function configure(ctx: Context, cache: boolean) {
+/** The configuration from the environment (with .env loaded, and CACHE_DISABLED=1 for --no-cache: program.ts). */
+async function configure(ctx: Context) {
   const { configFromEnv } = await import('@rally/serve/config');
-  return configFromEnv(cache ? ctx.env : { ...ctx.env, CACHE_DISABLED: '1' });
+  return configFromEnv(ctx.env);
 }
 
 export function registerServe(registrar: Registrar): void {
   const { ctx, action } = registrar;
   const serve = serverCommand(registrar, 'serve', 'serve predictions over HTTP (the production model of the model store)');
-  action(serve, async (options: { cache: boolean }) => {
-    const config = await configure(ctx, options.cache);
+  action(serve, async () => {
+    const config = await configure(ctx);
     const { serve: run } = await import('@rally/serve');
     await run(config);
     return 0;
@@ -46,8 +46,8 @@ export function registerServe(registrar: Registrar): void {
 export function registerStart(registrar: Registrar): void {
   const { ctx, action } = registrar;
   const start = serverCommand(registrar, 'start', 'serve predictions; first train and deploy a model with the defaults when the store has none');
-  action(start, async (options: { cache: boolean }) => {
-    const config = await configure(ctx, options.cache);
+  action(start, async () => {
+    const config = await configure(ctx);
     const [{ GROUND_TRUTH_PATH }, { createModelStore, deployRun }, { writeRun }, { formatSettings, TRAIN_DEFAULTS, trainRun }, { serve: run }] = await Promise.all([
       import('@rally/features'),
       import('@rally/model-store'),

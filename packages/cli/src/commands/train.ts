@@ -7,7 +7,7 @@ import type { TrainReport } from '@rally/model';
 import type { ProgressEvent } from '@rally/train';
 import type { Context } from '../convention.ts';
 import { jsonOption, type Registrar } from '../program.ts';
-import { resolveInput } from '../paths.ts';
+import { resolveInput, runsFolder } from '../paths.ts';
 
 interface TrainOptions {
   data?: string;
@@ -150,11 +150,11 @@ export function registerTrain({ ctx, command, action, prepare }: Registrar): voi
     const params = forestParams(options);
     const candidates = integerFlag('candidates', options.candidates, 1);
     const workers = integerFlag('workers', options.workers, 0);
-    const [{ formatReport, GROUND_TRUTH_PATH }, { OUTPUT_DIR, removeAbandonedRuns, writeRun }, trainPackage] = await Promise.all([import('@rally/features'), import('@rally/model'), import('@rally/train')]);
+    const [{ formatReport, GROUND_TRUTH_PATH }, { removeAbandonedRuns, writeRun }, trainPackage] = await Promise.all([import('@rally/features'), import('@rally/model'), import('@rally/train')]);
     const { formatSettings, formatTuneTable, MAX_DEPTH_GRID, SPLIT, trainRun } = trainPackage;
     const data = positional ?? options.data;
     const dataPath = data === undefined ? GROUND_TRUTH_PATH : resolveInput(ctx.env, data);
-    const output = options.output === undefined ? OUTPUT_DIR : resolveInput(ctx.env, options.output);
+    const output = await runsFolder(ctx.env, options.output);
     try {
       // Runs killed before renaming their folder into place left it behind: clear those first.
       await removeAbandonedRuns(output).catch((error: NodeJS.ErrnoException) => {
@@ -175,10 +175,9 @@ export function registerTrain({ ctx, command, action, prepare }: Registrar): voi
       } catch (error) {
         throw isRallyError(error) ? error : outputError(output, error as NodeJS.ErrnoException);
       }
-      if (options.json) {
-        if (!options.quiet) ctx.note(summary({ ...ctx, out: ctx.err }, run.report, dir, formatSettings, formatTuneTable));
-        ctx.json(run.report);
-      } else ctx.say(options.quiet ? run.modelId : summary(ctx, run.report, dir, formatSettings, formatTuneTable));
+      // With --json, say() goes to stderr: the summary, then the report as the document.
+      if (!(options.quiet && options.json)) ctx.say(options.quiet ? run.modelId : summary(ctx, run.report, dir, formatSettings, formatTuneTable));
+      if (options.json) ctx.json(run.report);
       return 0;
     } catch (error) {
       // Data that cannot be trained on (invalid, too few rows, one class): the validation report
