@@ -8,3 +8,15 @@ export const sourceResolution = {
   // Not `module` here: some dependencies' `module` builds (the AWS SDK's dist-es) do not run in Node as is.
   ssr: { resolve: { conditions: ['@rally/source', 'node', 'development|production'], externalConditions: ['@rally/source'] } },
 };
+
+/**
+ * The three groups every test file belongs to, each runnable alone (`pnpm test:unit`,
+ * `test:integration`, `test:e2e`). A file names its group in a `// @module-tag <group>` line; a
+ * test heavier than its file carries the heavier tag itself. A test runs in the heaviest group it
+ * carries (see the filters in the root package.json), so the three groups split the suite.
+ */
+export const testGroups = [
+  { name: 'unit', description: 'In process and in memory: no server, no store, no child process.' },
+  { name: 'integration', description: 'Real parts in process: a real S3 server (s3rver), Fastify through app.inject, stores in temporary folders.' },
+  { name: 'e2e', description: 'Real processes and real ports: the rally command, a listening server, a browser.' },
+];

@@ -1,10 +1,11 @@
 import { defineProject } from 'vitest/config';
-import { sourceResolution } from '../../vitest.shared.ts';
+import { sourceResolution, testGroups } from '../../vitest.shared.ts';
 
 export default defineProject({
   ...sourceResolution,
   test: {
     name: 'cli',
+    tags: testGroups,
     include: ['test/**/*.test.ts'],
     globalSetup: ['./test/build.setup.ts'],
     // Commands train small real models, in this process and in child processes.

@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';

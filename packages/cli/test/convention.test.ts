@@ -1,3 +1,4 @@
+// @module-tag e2e
 /**
  * The convention every command follows, checked on real processes as a user runs them: --help and
  * --version everywhere, one sentence with a "did you mean" for a typo, exit codes 0/1/2 (also

@@ -1,3 +1,4 @@
+// @module-tag e2e
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRun } from '@rally/model';
 import { groundTruthSlice, startS3, tempDir, type RunningS3 } from '@rally/testkit';

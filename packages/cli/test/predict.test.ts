@@ -1,3 +1,4 @@
+// @module-tag integration
 /**
  * `rally predict`, `rally features` and `rally sample` on a real model: every input form, the
  * production model through the cache or a local run, and the HTTP API's words for bad points.
@@ -58,7 +59,7 @@ describe('rally predict / features / sample', () => {
       for (const result of [fromInput, fromFile, fromDash]) expect(result.stdout.trimEnd().split('\n')).toEqual(expected(production));
     });
 
-    it('a ground-truth point on stdin, as a real process, prints a label (exit 0)', async () => {
+    it('a ground-truth point on stdin, as a real process, prints a label (exit 0)', { tags: ['e2e'] }, async () => {
       const result = await runCli(['predict'], env, JSON.stringify(examplePoint()));
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/^(W|FE|UE)\n$/);

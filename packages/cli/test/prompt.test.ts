@@ -1,3 +1,4 @@
+// @module-tag unit
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary, TrainReport } from '@rally/model';

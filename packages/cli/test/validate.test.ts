@@ -1,3 +1,4 @@
+// @module-tag integration
 import { join } from 'node:path';
 import { GROUND_TRUTH_PATH, tempDir } from '@rally/testkit';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { cleanEnv, runCli, runMain } from './helpers.ts';
 const validate = (...args: string[]) => runMain(['validate', ...args], cleanEnv());
 
 describe.concurrent('rally validate', () => {
-  it('accepts the ground truth (exit 0), as a real process', async () => {
+  it('accepts the ground truth (exit 0), as a real process', { tags: ['e2e'] }, async () => {
     const { code, stdout } = await runCli(['validate', GROUND_TRUTH_PATH], cleanEnv());
     expect(code).toBe(0);
     expect(stdout).toMatch(/5000 rows, 26 columns: valid/);

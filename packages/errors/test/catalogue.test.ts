@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE, RallyError, describeError, isRallyError } from '../src/index.ts';
 

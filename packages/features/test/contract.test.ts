@@ -1,3 +1,4 @@
+// @module-tag unit
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';

@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, it } from 'vitest';
 import { CONTRACT, checkPoint, generateDataPoints, inputColumns, pointSchema, sampleDataPoints } from '../src/index.ts';
 

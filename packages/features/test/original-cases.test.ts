@@ -1,3 +1,4 @@
+// @module-tag unit
 /**
  * The original course's feature tests, one by one, as named cases (issue 15): each column
  * extractor, each feature's fit/transform/shape, the hitpoint encoding's width, `out` and the

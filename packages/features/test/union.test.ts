@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, it } from 'vitest';
 import { ColumnExtractor, DEFAULT_FEATURES, FEATURE_STORE, FeatureUnion, GROUND_TRUTH_PATH, pointsToBatch, sampleDataPoints } from '../src/index.ts';
 import { loadDataset, tableToBatch } from '../src/dataset.ts';

@@ -1,3 +1,4 @@
+// @module-tag unit
 /**
  * Differential test: rally's grower (src/grower, through growCartTree) against the stock,
  * unpatched ml-cart 2.1.1, run live. Both must build the same trees: the same split columns,

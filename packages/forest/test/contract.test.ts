@@ -1,3 +1,4 @@
+// @module-tag unit
 /**
  * Estimator contract, in the spirit of scikit-learn's check_estimator: what any rally classifier
  * must do, run against a few configurations of RandomForestClassifier.

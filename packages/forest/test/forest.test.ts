@@ -1,3 +1,4 @@
+// @module-tag unit
 import { isRallyError, type ErrorCode } from '@rally/errors';
 import { beforeAll, describe, expect, test } from 'vitest';
 

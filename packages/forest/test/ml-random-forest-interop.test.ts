@@ -1,3 +1,4 @@
+// @module-tag unit
 /**
  * A saved rally forest is also a model for the stock libraries: toMlRandomForestJSON writes
  * ml-random-forest 2.1.0's JSON, and the stock, unpatched RandomForestClassifier.load reads it

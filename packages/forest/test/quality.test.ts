@@ -1,3 +1,4 @@
+// @module-tag unit
 /**
  * The forest on the real data (data/australian_open.csv, its 22 numeric and boolean columns):
  * trained on the first 4000 points, scored on the last 1000.

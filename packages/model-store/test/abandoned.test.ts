@@ -1,3 +1,4 @@
+// @module-tag integration
 /** What a process killed mid-write leaves (temporary files, a lock) is cleared, never what a live one holds. */
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// @module-tag integration
 /**
  * patches/s3rver@3.7.1.patch: the test server keeps two promises AWS S3 makes and rally relies on.
  * Conditional writes (If-None-Match: * creates only a new object, If-Match replaces only the version

@@ -1,3 +1,4 @@
+// @module-tag integration
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GROUND_TRUTH_PATH, selectRows, selectValues } from '@rally/features';

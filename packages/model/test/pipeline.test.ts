@@ -1,3 +1,4 @@
+// @module-tag unit
 import { readFileSync } from 'node:fs';
 import { GROUND_TRUTH_PATH, selectRows, selectValues } from '@rally/features';
 import { loadDataset, tableToBatch } from '@rally/features/dataset';

@@ -1,3 +1,4 @@
+// @module-tag integration
 import { describe, expect, it } from 'vitest';
 import { isRallyError } from '@rally/errors';
 import { generateDataPoints, sampleDataPoints } from '@rally/features';

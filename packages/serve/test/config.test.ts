@@ -1,3 +1,4 @@
+// @module-tag integration
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -188,7 +189,7 @@ describe('configuration', () => {
   });
 });
 
-describe('`pnpm serve` with an invalid setting (a real process)', () => {
+describe('`pnpm serve` with an invalid setting (a real process)', { tags: ['e2e'] }, () => {
   it(`refuses each of the ${invalid.length} invalid settings above: its one sentence alone on stderr, nothing on stdout, exit 2`, async () => {
     const start = (env: Record<string, string>) =>
       promisify(execFile)(process.execPath, [...SOURCE_NODE_ARGS, RALLY_SOURCE, 'serve'], { env: { ...process.env, ENV_FILE: '', ...env } }).then(

@@ -1,3 +1,4 @@
+// @module-tag integration
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';

@@ -1,3 +1,4 @@
+// @module-tag integration
 import { Ajv } from 'ajv';
 import { describe, expect } from 'vitest';
 import { CONTRACT, examplePoint, inputColumns, pointSchema } from '@rally/features';

@@ -1,3 +1,4 @@
+// @module-tag integration
 import { Writable } from 'node:stream';
 import { describe, expect } from 'vitest';
 import { sampleDataPoints } from '@rally/features';

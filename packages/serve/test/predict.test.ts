@@ -1,3 +1,4 @@
+// @module-tag integration
 import { describe, expect } from 'vitest';
 import { generateDataPoints, sampleDataPoints } from '@rally/features';
 import { EMPTY_BATCH, ILL_FORMED_DATA, MAX_LISTED_PROBLEMS, MISSING_DATA_KEY } from '../src/index.ts';

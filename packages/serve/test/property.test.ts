@@ -1,3 +1,4 @@
+// @module-tag integration
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { checkPoint, inputColumns, sampleDataPoints } from '@rally/features';

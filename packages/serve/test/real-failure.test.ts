@@ -1,3 +1,4 @@
+// @module-tag integration
 /**
  * A 500 from the real predict system (the original's test_predict_view_handlers case "data is
  * corrupted" used a mock): a real trained model, loaded and answering, whose hitpoint encoding is

@@ -1,3 +1,4 @@
+// @module-tag integration
 /** Hostile bodies and what the log says, in process (the reliability suite does the same over sockets). */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';

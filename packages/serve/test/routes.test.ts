@@ -1,3 +1,4 @@
+// @module-tag integration
 import { describe, expect } from 'vitest';
 import { sampleDataPoints } from '@rally/features';
 import { test } from './fixtures.ts';

@@ -1,3 +1,4 @@
+// @module-tag unit
 import { Random } from '@rally/features';
 import { describe, expect, test } from 'vitest';
 

@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, test } from 'vitest';
 
 import { exactImpurity } from '../../src/grower/exact-gini.ts';
