@@ -1,10 +1,11 @@
 import { defineProject } from 'vitest/config';
-import { sourceResolution } from '../../vitest.shared.ts';
+import { sourceResolution, testGroups } from '../../vitest.shared.ts';
 
 export default defineProject({
   ...sourceResolution,
   test: {
     name: 'perf-benchmark',
+    tags: testGroups,
     include: ['test/**/*.test.ts'],
   },
 });

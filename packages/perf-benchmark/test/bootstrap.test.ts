@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, it } from 'vitest';
 import { bootstrapMeanCI, quantileSorted } from '../src/bootstrap.ts';
 

@@ -1,3 +1,4 @@
+// @module-tag unit
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDataset, tableToBatch } from '@rally/features/dataset';

@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, it } from 'vitest';
 import { Random } from '@rally/features';
 import { rowLogLosses } from '@rally/train';

@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, it } from 'vitest';
 import { pairedDifference, scorePredictions, summarizeCv } from '../src/index.ts';
 import { mostProbableClass as argmaxLabels } from '@rally/forest';

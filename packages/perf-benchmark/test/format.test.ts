@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, it } from 'vitest';
 import { checkGate, decide, formatMarkdown, formatReport, formatTable, pythonFixed4, resultToJSON, shortId } from '../src/index.ts';
 import { CANDIDATE_ID, fakeResult, PRODUCTION_ID } from './fake-result.ts';

@@ -1,3 +1,4 @@
+// @module-tag e2e
 /**
  * The HTML report of a real candidate against a real production model, opened in a real headless
  * browser (Debian's chromium, started here through puppeteer-core): it renders without a console

@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, it } from 'vitest';
 import type { RowBatch } from '@rally/features';
 import { findLeakage } from '../src/index.ts';
