@@ -11,9 +11,70 @@
  * - The vitest runner sees mutants that run in the test's own process and thread only: code the
  *   tests run in child processes or worker threads is tested in-thread as well (see each package).
  */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
+const LOCK = join(dirname(fileURLToPath(import.meta.url)), 'node_modules', '.rally-stryker-lock');
+
+/**
+ * One Stryker run at a time in a checkout. Runs are in place, and a package's tests import the
+ * other packages' sources: while one package's sources are instrumented, another run's mutant
+ * numbers would switch on that package's mutants too (Stryker's switch is one global,
+ * `__stryker__.activeMutant`, and every run numbers its mutants from 0). A second run waits here
+ * (the config is read once, by the Stryker process itself) until the first ends; a lock whose
+ * holder died is taken over.
+ */
+async function takeRunLock() {
+  const holder = () => {
+    try {
+      return Number(readFileSync(join(LOCK, 'pid'), 'utf8').split('\n')[0]);
+    } catch {
+      return null;
+    }
+  };
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return error.code === 'EPERM';
+    }
+  };
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), `${process.pid}\n${basename(process.cwd())}\n`);
+      const release = () => {
+        if (holder() === process.pid) rmSync(LOCK, { recursive: true, force: true });
+      };
+      process.on('exit', release);
+      return;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    const pid = holder();
+    if (pid !== null && pid > 0 && !alive(pid)) {
+      rmSync(LOCK, { recursive: true, force: true });
+      continue;
+    }
+    if (!told) {
+      let what = '';
+      try {
+        what = readFileSync(join(LOCK, 'pid'), 'utf8').split('\n')[1] ?? '';
+      } catch {}
+      console.error(`Waiting for the Stryker run of process ${pid ?? '?'} (${what || 'a package'}) to end: in-place runs take turns.`);
+      told = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+// Only the Stryker process itself reads its config; a forked child (a test runner) never waits.
+if (process.send === undefined) await takeRunLock();
 
 /** The score under which `pnpm test:mutation` fails (issue 15: every package at 85% or more). */
 export const MUTATION_SCORE_FLOOR = 85;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `pnpm test:mutation [package...]`: Stryker, one package after another (each mutates its sources
- * in place, and two runs at once would fight over the two cores), then one table of scores.
+ * in place, and the packages' tests import each other's sources: see the run lock in
+ * stryker.shared.mjs), then one table of scores.
  * Exits 1 when a package scores under the floor, when a run fails, or when a run leaves a
  * mutated source behind (git sees it).
  *
