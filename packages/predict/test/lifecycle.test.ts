@@ -38,7 +38,9 @@ describe('LoadedModel: what clients are told about the model', () => {
   it('carries the report’s identity and metrics, the pipeline’s classes and 14 feature names, and no promotion unless a pointer says so', async () => {
     const { run } = await trainTinyRun();
     const files = { 'model.json': run.model, 'report.json': reportBytes(run.report) };
-    const info = LoadedModel.fromArtifacts(run.modelId, files).modelInfo;
+    const model = LoadedModel.fromArtifacts(run.modelId, files);
+    expect(model.ready).toBe(true); // a loaded model is always ready to answer
+    const info = model.modelInfo;
     expect(info).toEqual({
       model_id: run.modelId,
       created_at: run.report.created_at,
@@ -225,11 +227,41 @@ describe('ProductionPredictor: its life in a server', () => {
     expect(await waitUntil(() => lines.some((line) => line.level === 'warn'), 10_000, 10)).toBe(true);
     expect(lines.find((line) => line.level === 'warn')?.message).toBe(`Reloading the production model failed, keeping ${second.modelId}: store on fire`);
     expect(predictor.modelInfo?.model_id).toBe(second.modelId);
+    // A failed reload with a model in memory: still ready, with no reason not to be.
+    expect(predictor.ready).toBe(true);
+    expect(predictor.notReadyReason).toBeNull();
 
     predictor.stop();
     const failures = predictor.reloads.failure;
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(predictor.reloads.failure).toBe(failures);
+  });
+
+  it('polls without a logger and before any model: a failing store is counted, never an unhandled rejection, and the warning says it keeps none', async () => {
+    const failing = Object.assign(Object.create(new LocalFolderStore(tempDir('empty'))) as ModelStore, {
+      getProduction: async () => {
+        throw new Error('store on fire');
+      },
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const silent = new ProductionPredictor({ store: failing, cache: new ModelCache({ disabled: true }), pollIntervalMs: 10 });
+      silent.start();
+      expect(await waitUntil(() => silent.reloads.failure >= 2, 10_000, 10)).toBe(true);
+      silent.stop();
+      const { lines, log } = logger();
+      const logged = new ProductionPredictor({ store: failing, cache: new ModelCache({ disabled: true }), pollIntervalMs: 10, log });
+      logged.start();
+      expect(await waitUntil(() => lines.length > 0, 10_000, 10)).toBe(true);
+      logged.stop();
+      expect(lines[0]).toEqual({ level: 'warn', message: 'Reloading the production model failed, keeping none: store on fire' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
   });
 
   it('does not poll when the interval is 0 or negative', async () => {
