@@ -4,6 +4,9 @@ import { SortedColumns } from './grower/sorted-columns.ts';
 import { TreeEncoder, type EncodedTree } from './grower/tree-encoder.ts';
 import { growTree } from './grower/tree-grower.ts';
 
+/** What a tree worker posts back: a built tree, the end of its job, or why the job failed. */
+export type WorkerReply = { index: number; tree: EncodedTree } | { done: true } | { error: string };
+
 /** Everything a tree needs: tree i depends only on this and i (not on other trees). */
 export interface TreeJob {
   /** Training rows, row-major, rows x cols, finite. */
@@ -35,6 +38,20 @@ export function buildTrees(job: TreeJob, indices: readonly number[], onTree?: (i
     onTree?.(index, tree);
     return tree;
   });
+}
+
+/**
+ * A tree worker's answer to one job (tree-worker.ts is only its thread's entry point, so this runs
+ * and is tested in any thread): one reply per tree as it is built, its arrays to be transferred,
+ * then `done`; or the error's message, since an Error does not cross threads whole.
+ */
+export function answerJob(job: TreeJob, indices: readonly number[], reply: (message: WorkerReply, transfer?: ArrayBuffer[]) => void): void {
+  try {
+    buildTrees(job, indices, (index, tree) => reply({ index, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.counts.buffer] as ArrayBuffer[]));
+    reply({ done: true });
+  } catch (error) {
+    reply({ error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /**

@@ -2,10 +2,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-import type { TreeJob } from './build-trees.ts';
+import type { TreeJob, WorkerReply } from './build-trees.ts';
 import type { EncodedTree } from './grower/tree-encoder.ts';
-
-export type WorkerReply = { index: number; tree: EncodedTree } | { done: true } | { error: string };
 
 /**
  * Starts a tree worker. Built (dist/*.js), the worker runs tree-worker.js directly. From the sources

@@ -1,0 +1,77 @@
+// @module-tag unit
+/**
+ * A tree worker's side of a fit, run in this thread: the worker thread only relays answerJob's
+ * replies (tree-worker.ts), so what it answers is tested here, where a mutation test sees it too.
+ */
+import { describe, expect, test } from 'vitest';
+
+import { answerJob, buildTrees, type TreeJob, type WorkerReply } from '../src/build-trees.ts';
+import { blobs } from './helpers/data.ts';
+
+function jobOf(seed = 5): TreeJob {
+  const { X, y } = blobs(seed, 90);
+  const classes = [...new Set(y)].sort();
+  return {
+    data: X.data,
+    rows: X.rows,
+    cols: X.cols,
+    labels: Int32Array.from(y, (label) => classes.indexOf(label)),
+    classes: classes.length,
+    seed,
+    bootstrap: true,
+    maxFeatures: 1,
+    maxDepth: Infinity,
+    minSamplesSplit: 2,
+    minSamplesLeaf: 1,
+  };
+}
+
+function answers(job: TreeJob, indices: number[]): { message: WorkerReply; transfer?: ArrayBuffer[] }[] {
+  const replies: { message: WorkerReply; transfer?: ArrayBuffer[] }[] = [];
+  answerJob(job, indices, (message, transfer) => replies.push({ message, transfer }));
+  return replies;
+}
+
+describe('a tree worker’s answers to a job', () => {
+  test('one reply per tree, in the order asked, the very trees buildTrees builds, then done', () => {
+    const job = jobOf();
+    const indices = [4, 1, 7];
+    const replies = answers(job, indices);
+    expect(replies).toHaveLength(indices.length + 1);
+    expect(replies.at(-1)?.message).toEqual({ done: true });
+    const expected = buildTrees(job, indices);
+    replies.slice(0, -1).forEach(({ message }, i) => {
+      expect(message).toEqual({ index: indices[i], tree: expected[i] });
+    });
+  });
+
+  test('each tree’s three arrays are handed over (transferred), not copied', () => {
+    const replies = answers(jobOf(), [0, 2]);
+    for (const { message, transfer } of replies.slice(0, -1)) {
+      if (!('tree' in message)) throw new Error('expected a tree');
+      expect(transfer).toEqual([message.tree.feature.buffer, message.tree.threshold.buffer, message.tree.counts.buffer]);
+      expect(new Set(transfer).size).toBe(3);
+    }
+    expect(replies.at(-1)?.transfer ?? []).toEqual([]);
+  });
+
+  test('a job that fails is one reply with the reason as text (an Error does not cross threads), and no done', () => {
+    const broken = { ...jobOf(), labels: undefined as unknown as Int32Array };
+    const replies = answers(broken, [0, 1]);
+    expect(replies).toHaveLength(1);
+    const [{ message }] = replies;
+    expect(message).toEqual({ error: expect.any(String) });
+    expect((message as { error: string }).error.length).toBeGreaterThan(0);
+
+    const throwsText = Object.defineProperty(jobOf(), 'rows', {
+      get() {
+        throw 'no rows today'; // not an Error: said as it is
+      },
+    });
+    expect(answers(throwsText, [0]).map((reply) => reply.message)).toEqual([{ error: 'no rows today' }]);
+  });
+
+  test('no trees asked: only done', () => {
+    expect(answers(jobOf(), []).map((reply) => reply.message)).toEqual([{ done: true }]);
+  });
+});
