@@ -11,7 +11,7 @@
  * - The vitest runner sees mutants that run in the test's own process and thread only: code the
  *   tests run in child processes or worker threads is tested in-thread as well (see each package).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,17 +24,10 @@ const LOCK = join(dirname(fileURLToPath(import.meta.url)), 'node_modules', '.ral
  * other packages' sources: while one package's sources are instrumented, another run's mutant
  * numbers would switch on that package's mutants too (Stryker's switch is one global,
  * `__stryker__.activeMutant`, and every run numbers its mutants from 0). A second run waits here
- * (the config is read once, by the Stryker process itself) until the first ends; a lock whose
- * holder died is taken over.
+ * (the config is read once, by the Stryker process itself) until the first ends, in the order
+ * they came; a lock or a place in the queue whose process died is dropped.
  */
 async function takeRunLock() {
-  const holder = () => {
-    try {
-      return Number(readFileSync(join(LOCK, 'pid'), 'utf8').split('\n')[0]);
-    } catch {
-      return null;
-    }
-  };
   const alive = (pid) => {
     try {
       process.kill(pid, 0);
@@ -43,30 +36,47 @@ async function takeRunLock() {
       return error.code === 'EPERM';
     }
   };
+  const holder = () => {
+    try {
+      const [pid, what] = readFileSync(join(LOCK, 'pid'), 'utf8').split('\n');
+      return { pid: Number(pid), what };
+    } catch {
+      return null;
+    }
+  };
+  // First come, first served: each waiter takes a ticket, and only the oldest live one may lock.
+  const QUEUE = `${LOCK}-queue`;
+  mkdirSync(QUEUE, { recursive: true });
+  const ticket = `${String(Date.now()).padStart(15, '0')}-${process.pid}`;
+  writeFileSync(join(QUEUE, ticket), basename(process.cwd()));
+  const leave = () => rmSync(join(QUEUE, ticket), { force: true });
+  process.on('exit', leave);
   let told = false;
   for (;;) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(join(LOCK, 'pid'), `${process.pid}\n${basename(process.cwd())}\n`);
-      const release = () => {
-        if (holder() === process.pid) rmSync(LOCK, { recursive: true, force: true });
-      };
-      process.on('exit', release);
-      return;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-    }
-    const pid = holder();
-    if (pid !== null && pid > 0 && !alive(pid)) {
-      rmSync(LOCK, { recursive: true, force: true });
-      continue;
+    const waiting = readdirSync(QUEUE)
+      .sort()
+      .filter((name) => {
+        if (alive(Number(name.split('-')[1]))) return true;
+        rmSync(join(QUEUE, name), { force: true });
+        return false;
+      });
+    const current = holder();
+    if (current !== null && !(current.pid > 0 && alive(current.pid))) rmSync(LOCK, { recursive: true, force: true });
+    if (waiting[0] === ticket) {
+      try {
+        mkdirSync(LOCK);
+        writeFileSync(join(LOCK, 'pid'), `${process.pid}\n${basename(process.cwd())}\n`);
+        leave();
+        process.on('exit', () => {
+          if (holder()?.pid === process.pid) rmSync(LOCK, { recursive: true, force: true });
+        });
+        return;
+      } catch (error) {
+        if (error.code !== 'EEXIST') throw error;
+      }
     }
     if (!told) {
-      let what = '';
-      try {
-        what = readFileSync(join(LOCK, 'pid'), 'utf8').split('\n')[1] ?? '';
-      } catch {}
-      console.error(`Waiting for the Stryker run of process ${pid ?? '?'} (${what || 'a package'}) to end: in-place runs take turns.`);
+      console.error(`Waiting for the Stryker run of process ${current?.pid ?? '?'} (${current?.what || 'a package'}) to end, ${waiting.indexOf(ticket)} run(s) ahead: in-place runs take turns.`);
       told = true;
     }
     await new Promise((resolve) => setTimeout(resolve, 2000));
