@@ -81,8 +81,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         title: 'rally',
         version: API_VERSION,
         description: [
+          // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
           'Predicts how a tennis point ends (W winner, FE forced error, UE unforced error) from ball- and player-tracking measurements of its last shots.',
           `Limits: bodies up to ${limits.bodyLimit} bytes, batches up to ${limits.maxBatch} points.`,
+          // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
           'Every answer carries X-Request-Id (yours if you sent one); predictions carry X-Model-Id. Errors are `{"message", "code"}`, with `errors` listing every problem of an invalid request.',
         ].join(' '),
       },

@@ -6,9 +6,11 @@ export async function metricsRoutes(app: FastifyInstance): Promise<void> {
     '/metrics',
     {
       schema: {
+        // Stryker disable StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
         summary: 'Prometheus metrics',
         description:
           'Request latency per route and status (http_request_duration_seconds), predictions per class (rally_predictions_total), batch sizes (rally_batch_size_points), the loaded model (rally_model_info), model reloads (rally_model_reloads_total), and process metrics. Per process: with WORKERS > 1 each scrape reaches one worker.',
+        // Stryker restore StringLiteral
         tags: ['operations'],
         response: { 200: { description: 'Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } } },
       },
