@@ -83,8 +83,10 @@ async function takeRunLock() {
   }
 }
 
-// Only the Stryker process itself reads its config; a forked child (a test runner) never waits.
-if (process.send === undefined) await takeRunLock();
+// Only the Stryker process itself waits: not a forked child (a test runner), nor a script that
+// merely imports this file.
+const isStryker = process.argv.slice(1, 2).some((script) => /stryker(\.js)?$/.test(script));
+if (isStryker && process.send === undefined) await takeRunLock();
 
 /** The score under which `pnpm test:mutation` fails (issue 15: every package at 85% or more). */
 export const MUTATION_SCORE_FLOOR = 85;

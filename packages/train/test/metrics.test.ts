@@ -1,3 +1,4 @@
+// @module-tag unit
 import { describe, expect, it } from 'vitest';
 import { accuracy, classPriorLogLoss, logLoss, populationStd, rowLogLosses } from '../src/index.ts';
 
@@ -11,11 +12,17 @@ describe('log loss (scikit-learn semantics)', () => {
     const proba = Float64Array.from([1, 0, 0]);
     expect(rowLogLosses(['W'], proba, classes)[0]).toBeCloseTo(-Math.log(1e-15), 6);
   });
+  it('clips a certain probability to 1 - 1e-15 as well, so even a sure hit costs a little', () => {
+    // scikit-learn clips to [eps, 1 - eps] and then renormalises: (1 - eps) / (1 - eps + 2 eps).
+    const loss = rowLogLosses(['FE'], Float64Array.from([1, 0, 0]), classes)[0];
+    expect(loss).toBeCloseTo(-Math.log((1 - 1e-15) / (1 + 1e-15)), 17);
+    expect(loss).toBeGreaterThan(0);
+  });
   it('renormalises rows that do not sum to 1', () => {
     expect(logLoss(['FE'], Float64Array.from([0.2, 0.2, 0.2]), classes)).toBeCloseTo(Math.log(3), 12);
   });
   it('refuses a label the model does not know', () => {
-    expect(() => logLoss(['ACE'], Float64Array.from([1, 0, 0]), classes)).toThrow(/not one of the model's classes/);
+    expect(() => logLoss(['ACE'], Float64Array.from([1, 0, 0]), classes)).toThrow(`Label "ACE" is not one of the model's classes (FE, UE, W).`);
   });
   it('class prior on the ground truth balance is about 1.0727', () => {
     const labels = [...Array(2118).fill('UE'), ...Array(1684).fill('W'), ...Array(1198).fill('FE')];

@@ -1,3 +1,4 @@
+// @module-tag unit
 /**
  * The ML pipeline integration tests of the original course, with real assertions, on a small
  * slice of the ground truth so they stay fast. Inputs are shared through Vitest fixtures.

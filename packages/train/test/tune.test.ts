@@ -1,3 +1,4 @@
+// @module-tag integration
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
