@@ -1,6 +1,6 @@
 // @module-tag integration
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -174,10 +174,12 @@ describe('configuration', () => {
     expect(describeConfig(configFromEnv({ MODEL_STORE: 'file:///srv/models' })).MODEL_STORE).toBe('file:///srv/models');
   });
 
-  it('documents every variable it reads (the README table comes from SETTINGS)', async () => {
-    const { readFileSync } = await import('node:fs');
+  // It reads the sources as text, which a mutation run (Stryker, in place) has rewritten.
+  const SOURCE_DIR = fileURLToPath(new URL('../src/', import.meta.url));
+  const sourcesRewritten = readFileSync(join(SOURCE_DIR, 'config.ts'), 'utf8').includes('stryMutAct_9fa48');
+  it.skipIf(sourcesRewritten)('documents every variable it reads (the README table comes from SETTINGS)', async () => {
     const { readdirSync } = await import('node:fs');
-    const dir = fileURLToPath(new URL('../src/', import.meta.url));
+    const dir = SOURCE_DIR;
     const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
     const sources = files.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
     const read = new Set([...sources.matchAll(/\(env, '([A-Z_]+)'|env\.([A-Z_]+)/g)].map((match) => match[1] ?? match[2]));
