@@ -111,6 +111,10 @@ export function strykerConfig(overrides = {}) {
     clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
     thresholds: { high: 90, low: MUTATION_SCORE_FLOOR, break: null },
     timeoutMS: 10_000,
+    // Vitest strips types without checking them, so no file needs Stryker's `// @ts-nocheck`:
+    // left on, Stryker would rewrite (and at the end restore) every test and dist file too, undoing
+    // any edit made to them while it runs.
+    disableTypeChecks: false,
     tempDirName: 'reports/.stryker-tmp',
     cleanTempDir: 'always',
     ...overrides,
