@@ -32,9 +32,9 @@ export function parseCell(spec: ColumnSpec, raw: string): ParsedCell {
       return spec.categories!.includes(raw) ? { kind: 'value', value: raw } : { kind: 'violation', rule: 'category' };
     default: {
       const value = Number(raw);
-      if (raw.trim() === '' || Number.isNaN(value)) return { kind: 'violation', rule: 'type' };
-      if (!Number.isFinite(value)) return { kind: 'violation', rule: 'finite' };
-      if (spec.type !== 'float' && !Number.isInteger(value)) return { kind: 'violation', rule: 'type' };
+      // Blank cells never get here: they are null tokens.
+      if (Number.isNaN(value)) return { kind: 'violation', rule: 'type' };
+      // checkValue goes on as for a JSON number: finite, integral where it must be, within bounds.
       return checkValue(spec, value);
     }
   }

@@ -64,13 +64,16 @@ export function parseCsv(bytes: Uint8Array, source = 'the input'): CsvText {
 }
 
 function describeBadByte(bytes: Uint8Array): string {
-  // Feed the bytes one at a time to a streaming decoder: it throws at the first invalid one.
+  // Feed the bytes one at a time to a streaming decoder: it throws at the first byte that cannot
+  // continue, which may be the one after the culprit (a Latin-1 "é" then a newline throws at the
+  // newline), so name the first byte of the character being decoded.
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  let start = 0;
   for (let offset = 0; offset < bytes.length; offset += 1) {
     try {
-      decoder.decode(bytes.subarray(offset, offset + 1), { stream: true });
+      if (decoder.decode(bytes.subarray(offset, offset + 1), { stream: true }) !== '') start = offset + 1;
     } catch {
-      return `invalid byte 0x${bytes[offset].toString(16).padStart(2, '0')} at offset ${offset}`;
+      return `invalid byte 0x${bytes[start].toString(16).padStart(2, '0')} at offset ${start}`;
     }
   }
   return 'a truncated multi-byte character at the end';
@@ -113,10 +116,9 @@ function splitRecords(text: string, source: string): string[][] {
     } else field += char;
   }
   if (inQuotes) throw unreadable(`${source} has a quoted field opened on line ${quotedLine} that is never closed.`);
-  if (field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
+  // The last line (empty after a final newline: then filtered out as blank below).
+  record.push(field);
+  records.push(record);
   // A blank line (including a trailing one) is not a record.
   return records.filter((r) => !(r.length === 1 && r[0] === ''));
 }

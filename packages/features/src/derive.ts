@@ -59,7 +59,8 @@ function deriveColumn(name: string, values: string[], opts: DeriveOptions): Colu
   if (distinct.every((value) => value === 'True' || value === 'False')) return { name, type: 'boolean', nullable };
 
   const numbers = present.map(Number);
-  const allNumeric = numbers.every((n, i) => present[i].trim() !== '' && Number.isFinite(n));
+  // Blank values are null tokens, already left out of `present`: none reads as 0 here.
+  const allNumeric = numbers.every((n) => Number.isFinite(n));
   if (allNumeric) {
     const min = Math.min(...numbers);
     const max = Math.max(...numbers);

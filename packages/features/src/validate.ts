@@ -153,7 +153,7 @@ export function validateCsvFile(path: string, contract: DataContract = CONTRACT)
 /** The error thrown when data must be valid and is not; the report travels in `details`. */
 export function invalidDataError(report: ValidationReport): RallyError {
   const rules = [...new Set(report.violations.map((violation) => violation.rule))].join(', ');
-  return new RallyError('DATA_INVALID', `${report.source} does not follow the data contract (${report.violations.length} violations: ${rules}).`, {
+  return new RallyError('DATA_INVALID', `${report.source} does not follow the data contract (${report.violations.length} violation${report.violations.length === 1 ? '' : 's'}: ${rules}).`, {
     details: report,
   });
 }
