@@ -63,8 +63,9 @@ function binsOf(probabilities: ArrayLike<number>, events: ArrayLike<number>): Ca
     low: b / CALIBRATION_BINS,
     high: (b + 1) / CALIBRATION_BINS,
     rows: count,
-    confidence: count > 0 ? sumP[b] / count : NaN,
-    observed: count > 0 ? hits[b] / count : NaN,
+    // An empty bin gives 0 / 0: NaN, as documented.
+    confidence: sumP[b] / count,
+    observed: hits[b] / count,
   }));
 }
 

@@ -124,7 +124,8 @@ export function verdictLine(result: BenchmarkResult): string {
 }
 
 const pad = (text: string, width: number) => text.padStart(width);
-const f3 = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(3));
+// Only non-empty bins are printed: their confidence and observed share are numbers.
+const f3 = (x: number) => x.toFixed(3);
 
 function binLabel(bin: CalibrationBin): string {
   return `[${bin.low.toFixed(1)}, ${bin.high.toFixed(1)}${bin.high === 1 ? ']' : ')'}`;

@@ -27,9 +27,8 @@ function rowKey(batch: RowBatch, names: readonly string[], row: number): string 
  */
 export function findLeakage(training: RowBatch, test: RowBatch, identifierColumns: readonly string[] = IDENTIFIER_COLUMNS): LeakageCheck {
   const ids = identifierColumns.filter((name) => name in training.columns && name in test.columns);
-  const contentColumns = Object.keys(test.columns)
-    .filter((name) => name in training.columns && !identifierColumns.includes(name))
-    .sort();
+  // One list for both batches, so both keys take the columns in the same order.
+  const contentColumns = Object.keys(test.columns).filter((name) => name in training.columns && !identifierColumns.includes(name));
   const trainingIds = new Set<string>();
   const trainingContent = new Set<string>();
   for (let r = 0; r < training.rows; r += 1) {
@@ -41,8 +40,9 @@ export function findLeakage(training: RowBatch, test: RowBatch, identifierColumn
   let leakedRows = 0;
   const sampleIds: string[] = [];
   for (let r = 0; r < test.rows; r += 1) {
-    const idMatch = ids.length > 0 && trainingIds.has(rowKey(test, ids, r));
-    const contentMatch = contentColumns.length > 0 && trainingContent.has(rowKey(test, contentColumns, r));
+    // The sets stay empty when there are no such columns, so nothing matches by them.
+    const idMatch = trainingIds.has(rowKey(test, ids, r));
+    const contentMatch = trainingContent.has(rowKey(test, contentColumns, r));
     if (idMatch) byId += 1;
     if (contentMatch) byContent += 1;
     if (idMatch || contentMatch) {

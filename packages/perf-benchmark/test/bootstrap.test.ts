@@ -39,8 +39,18 @@ describe('bootstrapMeanCI', () => {
   });
 
   it('refuses an empty sample and nonsense options', () => {
-    expect(() => bootstrapMeanCI([])).toThrow(RangeError);
-    expect(() => bootstrapMeanCI([1], { resamples: 0 })).toThrow(RangeError);
-    expect(() => bootstrapMeanCI([1], { confidence: 1 })).toThrow(RangeError);
+    expect(() => bootstrapMeanCI([])).toThrow(new RangeError('Cannot bootstrap an empty sample.'));
+    expect(() => bootstrapMeanCI([1], { resamples: 0 })).toThrow(new RangeError('resamples must be a positive integer, got 0.'));
+    expect(() => bootstrapMeanCI([1], { resamples: 2.5 })).toThrow(new RangeError('resamples must be a positive integer, got 2.5.'));
+    expect(() => bootstrapMeanCI([1], { confidence: 1 })).toThrow(new RangeError('confidence must be in (0, 1), got 1.'));
+    expect(() => bootstrapMeanCI([1], { confidence: 0 })).toThrow(new RangeError('confidence must be in (0, 1), got 0.'));
+    expect(() => bootstrapMeanCI([1], { confidence: -0.5 })).toThrow(RangeError);
+  });
+
+  it('accepts a single resample: the interval of one resampled mean is that mean', () => {
+    const one = bootstrapMeanCI([1, 2, 3, 4], { resamples: 1 });
+    expect(one.resamples).toBe(1);
+    expect(one.low).toBe(one.high);
+    expect(one.estimate).toBe(2.5);
   });
 });

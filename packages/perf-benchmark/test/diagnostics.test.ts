@@ -11,9 +11,13 @@ const run = (labels: string[], proba: Float64Array) => diagnose(labels, proba, C
 describe('diagnose', () => {
   // Rows (FE, UE, W probabilities -> truth): .7 .2 .1 -> FE (right), .2 .5 .3 -> FE (predicted UE),
   // .1 .8 .1 -> UE, .05 .9 .05 -> UE, .5 .5 0 -> W (predicted FE on the tie, p(true) = 0).
-  const d = run(EXAMPLE_LABELS, EXAMPLE_PROBA);
+  // Computed inside each test, not while the file is collected: Stryker activates a mutant only
+  // once the tests start, so a figure computed at collection time would never see it.
+  const example = () => run(EXAMPLE_LABELS, EXAMPLE_PROBA);
 
   it('gives the confusion matrix and scikit-learn\'s classification report, 0 for a class never predicted', () => {
+    const d = example();
+    expect(d.classes).toEqual(CLASSES);
     expect(d.confusion).toEqual([
       [1, 1, 0],
       [0, 2, 0],
@@ -34,6 +38,7 @@ describe('diagnose', () => {
   });
 
   it('gives the multiclass Brier score and the expected calibration error over 10 bins', () => {
+    const d = example();
     // (0.14 + 0.98 + 0.06 + 0.015 + 1.5) / 5
     expect(d.brier).toBeCloseTo(0.539, 12);
     // Top probabilities 0.7 (right), 0.5 (wrong), 0.8, 0.9 (right), 0.5 (wrong):
@@ -42,9 +47,61 @@ describe('diagnose', () => {
     expect(d.calibration.map((bin) => bin.rows)).toEqual([0, 0, 0, 0, 0, 2, 0, 1, 1, 1]);
     expect(d.calibration[9]).toMatchObject({ low: 0.9, high: 1, rows: 1, observed: 1 });
     expect(d.calibration[0].confidence).toBeNaN();
+    expect(d.calibration[0].observed).toBeNaN();
+    // Ten equal bins from 0 to 1.
+    for (const [b, bin] of d.calibration.entries()) {
+      expect(bin.low).toBeCloseTo(b / 10, 12);
+      expect(bin.high).toBeCloseTo((b + 1) / 10, 12);
+    }
+    // Each non-empty bin: the mean top probability of its rows and the share of them predicted right.
+    const filled = d.calibration.filter((bin) => bin.rows > 0).map(({ rows, confidence, observed }) => [rows, confidence, observed]);
+    expect(filled).toEqual([
+      [2, expect.closeTo(0.5, 12), 0],
+      [1, expect.closeTo(0.7, 12), 1],
+      [1, expect.closeTo(0.8, 12), 1],
+      [1, expect.closeTo(0.9, 12), 1],
+    ]);
+  });
+
+  it("gives each class's reliability curve: bins of p(class) against how often the row is of that class", () => {
+    const d = example();
+    // p(W) per row: 0.1, 0.3, 0.1, 0.05, 0 (the last row is the only W).
+    const w = d.reliability[2].filter((bin) => bin.rows > 0).map(({ low, rows, confidence, observed }) => [low, rows, confidence, observed]);
+    expect(w).toEqual([
+      [0, 2, expect.closeTo(0.025, 12), 0.5],
+      [expect.closeTo(0.1, 12), 2, expect.closeTo(0.1, 12), 0],
+      [expect.closeTo(0.3, 12), 1, expect.closeTo(0.3, 12), 0],
+    ]);
+    expect(d.reliability).toHaveLength(3);
+  });
+
+  it('puts a probability of exactly 1 in the last bin, [0.9, 1.0]', () => {
+    const d = run(['FE', 'UE'], Float64Array.from([1, 0, 0, 0, 1, 0]));
+    expect(d.calibration.map((bin) => bin.rows)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    expect(d.calibration[9]).toMatchObject({ rows: 2, confidence: 1, observed: 1 });
+    expect(d.reliability[0].map((bin) => bin.rows)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(d.ece).toBe(0);
+    expect(d.brier).toBe(0);
+    expect(d.macroF1).toBeCloseTo(2 / 3, 15); // FE and UE perfect, W never seen nor predicted
+  });
+
+  it("scores 0 for a class that has no test rows (scikit-learn's zero_division=0), not NaN", () => {
+    // W is predicted once but never the truth: precision 0 (0 of 1 right), recall and F1 0 (no support).
+    const d = run(['FE', 'UE'], Float64Array.from([0.6, 0.3, 0.1, 0.2, 0.1, 0.7]));
+    const w = d.perClass[2];
+    expect(w).toEqual({ label: 'W', precision: 0, recall: 0, f1: 0, support: 0 });
+    expect(d.perClass[0]).toEqual({ label: 'FE', precision: 1, recall: 1, f1: 1, support: 1 });
+    expect(d.perClass[1]).toEqual({ label: 'UE', precision: 0, recall: 0, f1: 0, support: 1 });
+    expect(d.macroF1).toBeCloseTo(1 / 3, 15);
+    expect(d.confusion).toEqual([
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 0, 0],
+    ]);
   });
 
   it('counts the rows given p(true class) < 1e-6 and their share of the log loss', () => {
+    const d = example();
     const losses = rowLogLosses(EXAMPLE_LABELS, EXAMPLE_PROBA, CLASSES);
     const total = losses.reduce((a, b) => a + b, 0);
     expect(d.nearZero).toEqual({ threshold: 1e-6, rows: 1, log_loss_share: losses[4] / total });

@@ -1,6 +1,6 @@
 // @module-tag unit
 import { describe, expect, it } from 'vitest';
-import { pairedDifference, scorePredictions, summarizeCv } from '../src/index.ts';
+import { DIFFERENCE_BINS, DIFFERENCE_RANGE, differenceHistogram, pairedDifference, scorePredictions, summarizeCv } from '../src/index.ts';
 import { mostProbableClass as argmaxLabels } from '@rally/forest';
 
 const CLASSES = ['FE', 'UE', 'W'];
@@ -34,6 +34,8 @@ describe('scorePredictions (probabilities in, figures out, computed by hand)', (
 
   it('refuses probabilities of the wrong shape and unknown labels', () => {
     expect(() => scorePredictions(['W'], Float64Array.from([0.5, 0.5]), CLASSES)).toThrow(RangeError);
+    // Its own check, even when the predictions are given (no argmax to trip over the shape first).
+    expect(() => scorePredictions(['W'], Float64Array.from([0.5, 0.5]), CLASSES, ['W'])).toThrow(new RangeError('Expected 1 x 3 probabilities, got 2.'));
     expect(() => scorePredictions(['X'], Float64Array.from([0.2, 0.3, 0.5]), CLASSES)).toThrow(/not one of the model's classes/);
   });
 });
@@ -66,5 +68,23 @@ describe('pairedDifference', () => {
 
   it('refuses unpaired rows', () => {
     expect(() => pairedDifference([1, 2], [1])).toThrow(/differ in length/);
+  });
+});
+
+describe('differenceHistogram', () => {
+  it('cuts [-2, 2] into 21 contiguous bins of equal width, the outer two open-ended', () => {
+    const bins = differenceHistogram([], []);
+    expect(bins).toHaveLength(DIFFERENCE_BINS);
+    const width = (2 * DIFFERENCE_RANGE) / DIFFERENCE_BINS;
+    expect(bins[0].low).toBe(-Infinity);
+    expect(bins[0].high).toBeCloseTo(-DIFFERENCE_RANGE + width, 12);
+    expect(bins.at(-1)!.low).toBeCloseTo(DIFFERENCE_RANGE - width, 12);
+    expect(bins.at(-1)!.high).toBe(Infinity);
+    for (let b = 1; b < DIFFERENCE_BINS - 1; b += 1) {
+      expect(bins[b].low).toBeCloseTo(-DIFFERENCE_RANGE + b * width, 12);
+      expect(bins[b].high - bins[b].low).toBeCloseTo(width, 12);
+      expect(bins[b].low).toBe(bins[b - 1].high); // no gap, no overlap
+    }
+    expect(bins.every((bin) => bin.rows === 0)).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
 // @module-tag unit
 import { describe, expect, it } from 'vitest';
-import { checkGate, decide, formatMarkdown, formatReport, formatTable, pythonFixed4, resultToJSON, shortId } from '../src/index.ts';
-import { CANDIDATE_ID, fakeResult, PRODUCTION_ID } from './fake-result.ts';
+import { rowLogLosses } from '@rally/train';
+import { checkGate, decide, formatMarkdown, formatReport, formatTable, pythonFixed4, resultToJSON, shortId, verdictLine } from '../src/index.ts';
+import { nearZeroText } from '../src/format.ts';
+import { CANDIDATE_ID, EXAMPLE_LABELS, EXAMPLE_PROBA, fakeResult, PRODUCTION_ID } from './fake-result.ts';
 
 /**
  * What the original printed for the figures of fakeResult(), line by line: two print('\n'), its
@@ -48,11 +50,14 @@ describe('formatTable', () => {
   it("rounds like Python's {:.4f}: exact ties go to the even digit", () => {
     expect([0.03125, 0.09375, 0.15625, -0.03125].map(pythonFixed4)).toEqual(['0.0312', '0.0938', '0.1562', '-0.0312']);
     expect([0.77541, 1 / 3, 0, 34.538776394910684].map(pythonFixed4)).toEqual(['0.7754', '0.3333', '0.0000', '34.5388']);
+    // Multiples of 1/16 are exact at 4 decimals already: nothing to round.
+    expect([0.0625, 0.5, 2, 0.1875].map(pythonFixed4)).toEqual(['0.0625', '0.5000', '2.0000', '0.1875']);
   });
 
   it('cuts ids to 10 characters plus ... elsewhere in the report', () => {
     expect(shortId(CANDIDATE_ID)).toBe('72d8370124...');
     expect(shortId('abc')).toBe('abc');
+    expect(shortId('0123456789')).toBe('0123456789'); // exactly 10: nothing cut
   });
 });
 
@@ -190,5 +195,92 @@ describe('resultToJSON', () => {
     expect(json.gate).toEqual({ margin: 0, passed: false, failed_by: ['test rows', 'cv'] });
     expect(JSON.stringify(json)).not.toContain('rowLosses');
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+});
+
+describe('nearZeroText', () => {
+  it('gives the share of the log loss only when there are such rows, and the plural', () => {
+    expect(nearZeroText({ threshold: 1e-6, rows: 0, log_loss_share: 0 })).toBe('test rows given p(true class) < 0.000001');
+    expect(nearZeroText({ threshold: 1e-6, rows: 1, log_loss_share: 0.25 })).toBe('test row given p(true class) < 0.000001: 25.0% of the test log loss');
+    expect(nearZeroText({ threshold: 1e-6, rows: 3, log_loss_share: 0.5 })).toBe('test rows given p(true class) < 0.000001: 50.0% of the test log loss');
+  });
+});
+
+describe('verdictLine', () => {
+  it('signs a zero difference with a plus, like any difference that is not negative', () => {
+    const same = fakeResult({ difference: { estimate: 0, low: 0, high: 0, confidence: 0.95, resamples: 2000, seed: 42, rows: 1000, verdict: 'no clear difference' } });
+    expect(verdictLine(same)).toContain('Test rows: no clear difference (per-row log loss +0.0000, 95% CI [+0.0000, +0.0000])');
+  });
+});
+
+describe('formatMarkdown, the rest of the page', () => {
+  // The worked example of diagnostics.test.ts: the share of the log loss of its one near-zero row.
+  const losses = rowLogLosses(EXAMPLE_LABELS, EXAMPLE_PROBA, ['FE', 'UE', 'W']);
+  const share = ((100 * losses[4]) / losses.reduce((a, b) => a + b, 0)).toFixed(1);
+  const section = (title: string, logLoss: string, accuracy: string) => [
+    `## ${title}`,
+    '',
+    `Log loss ${logLoss}, accuracy ${accuracy}, Brier 0.5390, ECE 0.3200, macro F1 0.4333; 1 test row given p(true class) < 0.000001: ${share}% of the test log loss.`,
+    '',
+    '| class | precision | recall | F1 | support |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    '| FE | 0.5000 | 0.5000 | 0.5000 | 2 |',
+    '| UE | 0.6667 | 1.0000 | 0.8000 | 2 |',
+    '| W | 0.0000 | 0.0000 | 0.0000 | 1 |',
+    '',
+    '| true \\ predicted | FE | UE | W |',
+    '| --- | ---: | ---: | ---: |',
+    '| FE | 1 | 1 | 0 |',
+    '| UE | 0 | 2 | 0 |',
+    '| W | 1 | 0 | 0 |',
+    '',
+    '| bin of the top probability | rows | confidence | right |',
+    '| --- | ---: | ---: | ---: |',
+    '| [0.5, 0.6) | 2 | 0.500 | 0.000 |',
+    '| [0.7, 0.8) | 1 | 0.700 | 1.000 |',
+    '| [0.8, 0.9) | 1 | 0.800 | 1.000 |',
+    '| [0.9, 1.0] | 1 | 0.900 | 1.000 |',
+  ];
+
+  it('lists the ids, the data, the evidence and each model\'s tables after the original table, ending in one newline', () => {
+    const markdown = formatMarkdown(fakeResult());
+    const lines = markdown.split('\n');
+    // No gate and no warning: no empty notes block between the verdict and the table.
+    expect(lines.slice(0, 5)).toEqual(['# Benchmark results', '', `**${VERDICT_WORSE}**`, '', '| model | test log loss | accuracy | cv mean | cv std |']);
+    expect(lines.slice(11)).toEqual([
+      `- **Candidate:** \`${CANDIDATE_ID}\``,
+      `- **Production:** \`${PRODUCTION_ID}\` (promoted 2026-11-27T11:00:00.000Z, local folder /srv/store)`,
+      '- **Data:** australian_open.csv (5000 rows, sha256 aaaaaaaaaaaa): 4000 training rows (5 CV folds), 1000 test rows, seed 42',
+      '- **Paired difference:** +0.3985 test log loss per row (candidate - production), 95% CI [+0.3512, +0.4470] over 1000 rows, 2000 bootstrap resamples (seed 42): the candidate is worse',
+      '- CV: 5-fold stratified log loss of each configuration refitted on the training part; std is the population std (ddof=0).',
+      '',
+      ...section('Candidate `72d8370124...`', '0.7754', '0.6140'),
+      '',
+      ...section('Production `3f00000000...`', '0.3769', '0.6560'),
+      '',
+    ]);
+    expect(markdown.endsWith('|\n')).toBe(true);
+  });
+
+  it('states the gate under the verdict when asked for it', () => {
+    const result = fakeResult();
+    const lines = formatMarkdown(result, { gate: checkGate(result, 0.5) }).split('\n');
+    expect(lines.slice(3, 7)).toEqual(['', '- **Gate:** passed (--fail-if-worse 0.5): the candidate is not worse with confidence.', '', '| model | test log loss | accuracy | cv mean | cv std |']);
+  });
+});
+
+describe('resultToJSON, the rest of the document', () => {
+  it("gives each class's reliability curve by label, the report's own figures, the std convention and the leakage check", () => {
+    const result = fakeResult({ leakage: { testRows: 1000, leakedRows: 3, byId: 2, byContent: 1, sampleIds: ['17', '18'] } });
+    const json = resultToJSON(result);
+    const reliability = json.candidate.diagnostics.reliability;
+    expect(Object.keys(reliability)).toEqual(['FE', 'UE', 'W']);
+    expect(reliability.W.map((bin: { rows: number }) => bin.rows)).toEqual(result.candidate.diagnostics.reliability[2].map((bin) => bin.rows));
+    expect(reliability.W[0]).toEqual({ low: 0, high: 0.1, rows: 2, confidence: expect.closeTo(0.025, 12), observed: 0.5 });
+    expect(reliability.W[2]).toEqual({ low: 0.2, high: 0.3, rows: 0, confidence: null, observed: null });
+    expect(json.production.reported).toEqual({ test_log_loss: 0.37689, cv_mean_log_loss: 0.5, cv_std_log_loss: 0.05, created_at: '2026-11-27T10:31:05.123Z' });
+    expect(json.evaluation.cv_std).toBe('population (ddof=0)');
+    expect(json.leakage).toEqual({ test_rows: 1000, leaked_rows: 3, by_id: 2, by_content: 1, sample_ids: ['17', '18'] });
+    expect(json.gate).toBeNull();
   });
 });

@@ -34,3 +34,33 @@ describe('findLeakage', () => {
     expect(findLeakage(training, reordered)).toMatchObject({ leakedRows: 1, byId: 0, byContent: 1 });
   });
 });
+
+describe('findLeakage with other columns', () => {
+  it('matches by content alone when the test rows have no id column', () => {
+    const training: RowBatch = { rows: 2, columns: { id: [1, 2], speed: [30, 31], outcome: ['W', 'FE'] } };
+    const test: RowBatch = { rows: 2, columns: { speed: [31, 40], outcome: ['FE', 'FE'] } };
+    // No id to quote, so no sample ids (not an empty one).
+    expect(findLeakage(training, test)).toEqual({ testRows: 2, leakedRows: 1, byId: 0, byContent: 1, sampleIds: [] });
+  });
+
+  it('matches by id alone when the batches share no other column', () => {
+    const training: RowBatch = { rows: 2, columns: { id: [1, 2], speed: [30, 31] } };
+    const test: RowBatch = { rows: 2, columns: { id: [2, 3], depth: [0.5, 0.5] } };
+    expect(findLeakage(training, test)).toEqual({ testRows: 2, leakedRows: 1, byId: 1, byContent: 0, sampleIds: ['2'] });
+  });
+
+  it('finds nothing when the batches share no column at all', () => {
+    const training: RowBatch = { rows: 2, columns: { speed: [30, 31] } };
+    const test: RowBatch = { rows: 2, columns: { depth: [0.5, 0.6] } };
+    expect(findLeakage(training, test)).toEqual({ testRows: 2, leakedRows: 0, byId: 0, byContent: 0, sampleIds: [] });
+  });
+
+  it('quotes at most five leaked ids, several identifier columns joined by a slash', () => {
+    const rows = 7;
+    const training: RowBatch = { rows, columns: { match: Array(rows).fill('m1'), point: Array.from({ length: rows }, (_, i) => i), speed: Array.from({ length: rows }, (_, i) => 30 + i) } };
+    const test: RowBatch = { rows, columns: { match: Array(rows).fill('m1'), point: Array.from({ length: rows }, (_, i) => i), speed: Array(rows).fill(99) } };
+    const check = findLeakage(training, test, ['match', 'point']);
+    expect(check).toMatchObject({ testRows: 7, leakedRows: 7, byId: 7, byContent: 0 });
+    expect(check.sampleIds).toEqual(['m1/0', 'm1/1', 'm1/2', 'm1/3', 'm1/4']);
+  });
+});
