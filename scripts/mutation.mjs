@@ -6,11 +6,14 @@
  * Exits 1 when a package scores under the floor, when a run fails, or when a run leaves a
  * mutated source behind (git sees it).
  *
+ * `--report` prints the same table from each package's last run (its JSON report) without
+ * running anything.
+ *
  * Not part of .ci/run (it takes the better part of an hour on two cores); the scheduled workflow
  * .github/workflows/mutation.yml runs it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,7 +41,10 @@ export function scoreOf(report) {
   };
 }
 
-function main(argv) {
+function main(args) {
+  // --report: the table of each package's last run (its JSON report), without running Stryker.
+  const reportOnly = args.includes('--report');
+  const argv = args.filter((arg) => arg !== '--report');
   const unknown = argv.filter((name) => !MUTATED_PACKAGES.includes(name));
   if (unknown.length > 0) {
     console.error(`Unknown package ${unknown.join(', ')}; mutation testing covers ${MUTATED_PACKAGES.join(', ')}.`);
@@ -50,6 +56,17 @@ function main(argv) {
   for (const name of packages) {
     const cwd = join(ROOT, 'packages', name);
     const report = join(cwd, 'reports/mutation/mutation.json');
+    if (reportOnly) {
+      if (!existsSync(report)) {
+        rows.push({ name, seconds: NaN, error: 'never run here' });
+        failed = true;
+        continue;
+      }
+      const score = scoreOf(JSON.parse(readFileSync(report, 'utf8')));
+      if (score.score < MUTATION_SCORE_FLOOR) failed = true;
+      rows.push({ name, seconds: NaN, ran: statSync(report).mtime, ...score });
+      continue;
+    }
     console.error(`\n== ${name}: stryker run (in place)`);
     const started = Date.now();
     const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs'], { cwd, stdio: 'inherit' });
@@ -78,12 +95,12 @@ function table(rows) {
     '|---|---:|---:|---:|---:|---:|---:|---:|:-:|',
   ];
   for (const row of rows) {
-    const time = `${Math.floor(row.seconds / 60)} min ${Math.round(row.seconds % 60)} s`;
+    const time = Number.isNaN(row.seconds) ? (row.ran ? `last run ${row.ran.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '') : `${Math.floor(row.seconds / 60)} min ${Math.round(row.seconds % 60)} s`;
     if (row.error) lines.push(`| ${row.name} | | | | | | | ${time} | ${row.error} |`);
     else lines.push(`| ${row.name} | ${row.mutants} | ${row.killed} | ${row.survived} | ${row.noCoverage} | ${row.score.toFixed(1)}% | ${row.coveredScore.toFixed(1)}% | ${time} | ${row.score >= MUTATION_SCORE_FLOOR ? 'yes' : 'no'} |`);
   }
-  const total = rows.reduce((sum, row) => sum + row.seconds, 0);
-  lines.push('', `Total run time: ${Math.floor(total / 60)} min ${Math.round(total % 60)} s.`);
+  const total = rows.reduce((sum, row) => sum + (Number.isNaN(row.seconds) ? 0 : row.seconds), 0);
+  if (total > 0) lines.push('', `Total run time: ${Math.floor(total / 60)} min ${Math.round(total % 60)} s.`);
   return lines.join('\n');
 }
 
