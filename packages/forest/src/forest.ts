@@ -82,6 +82,9 @@ export class RandomForestClassifier {
 
   /** Stores the hyperparameters (defaults for the missing ones); they are validated by fit. */
   constructor(params: Partial<RandomForestParams> = {}) {
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new RallyError('ESTIMATOR_BAD_PARAMS', `Hyperparameters must be an object of settings, got ${params === null ? 'null' : Array.isArray(params) ? 'an array' : typeof params}.`);
+    }
     const given = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
     this.params = Object.freeze({ ...DEFAULT_PARAMS, ...given }) as RandomForestParams;
   }

@@ -47,7 +47,10 @@ function isPositiveInteger(value: unknown, min: number): value is number {
 /** Throws ESTIMATOR_BAD_PARAMS unless every hyperparameter is valid (maxFeatures against nFeatures if given). */
 export function validateParams(params: Record<string, unknown>, nFeatures?: number): asserts params is Required<RandomForestParams> & Record<string, unknown> {
   const bad = (name: string, expected: string): never => {
-    throw new RallyError('ESTIMATOR_BAD_PARAMS', `${name} must be ${expected}, got ${JSON.stringify(params[name]) ?? String(params[name])}.`, {
+    const value = params[name];
+    // Numbers as written (JSON would say "null" for NaN and Infinity); anything else as JSON.
+    const shown = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+    throw new RallyError('ESTIMATOR_BAD_PARAMS', `${name} must be ${expected}, got ${shown}.`, {
       details: { param: name, value: params[name] },
     });
   };
