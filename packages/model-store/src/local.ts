@@ -134,14 +134,16 @@ async function withLockFolder<T>(lock: string, description: string, action: () =
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
-        await mkdir(join(lock, '..'), { recursive: true });
+        // The lock's folder is missing: make it (a store folder that cannot hold it is one sentence too).
+        await mkdir(join(lock, '..'), { recursive: true }).catch((parentError: unknown) => {
+          throw localError(parentError, 'locking', lock, description);
+        });
         continue;
       }
       if (code !== 'EEXIST') throw localError(error, 'locking', lock, description);
-      if (await isStaleLock(lock)) {
-        await breakStaleLock(lock);
-        continue;
-      }
+      // A stale lock is broken at once; while another waiter is breaking it, wait like any waiter
+      // (and within the same deadline) instead of trying again at once.
+      if ((await isStaleLock(lock)) && (await breakStaleLock(lock))) continue;
       if (Date.now() > deadline) {
         throw new RallyError('STORE_CONFLICT', `${lock} in ${description} stayed locked for ${LOCK_WAIT_MS / 1000} s by another promotion; try again.`);
       }
@@ -169,20 +171,23 @@ async function readOwner(lock: string): Promise<string | null> {
  * it is still stale once the breaker is held: two waiters that both saw the dead owner's lock must
  * not both remove it, the second one removing the lock the first has taken meanwhile.
  */
-async function breakStaleLock(lock: string): Promise<void> {
+/** True when this call broke the lock (or cleared a dead breaker's leftover): try again at once; false while another waiter is breaking it. */
+async function breakStaleLock(lock: string): Promise<boolean> {
   const breaker = `${lock}.break`;
   try {
     await mkdir(breaker);
   } catch {
     // Another waiter is breaking it (or died doing so: its breaker is then old, remove it).
-    if (await isOlderThan(breaker, LOCK_STALE_MS)) await rm(breaker, { recursive: true, force: true });
-    return;
+    if (!(await isOlderThan(breaker, LOCK_STALE_MS))) return false;
+    await rm(breaker, { recursive: true, force: true });
+    return true;
   }
   try {
     if (await isStaleLock(lock)) await rm(lock, { recursive: true, force: true });
   } finally {
     await rm(breaker, { recursive: true, force: true });
   }
+  return true;
 }
 
 async function isStaleLock(lock: string): Promise<boolean> {
