@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectRows, selectValues } from '@rally/features';
 import { loadDataset, tableToBatch } from '@rally/features/dataset';
-import { FOREST_IMPLEMENTATION } from '@rally/forest';
+import { FOREST_IMPLEMENTATION, type RandomForestParams } from '@rally/forest';
 import { modelIdOf } from '@rally/model';
 import { groundTruthSlice } from '@rally/testkit';
 import {
@@ -160,7 +160,7 @@ describe('trainRun', () => {
   });
 });
 
-const pickSearched = ({ nEstimators, maxDepth, maxFeatures, minSamplesLeaf, leafPrior }: Record<string, unknown>) => ({ nEstimators, maxDepth, maxFeatures, minSamplesLeaf, leafPrior });
+const pickSearched = ({ nEstimators, maxDepth, maxFeatures, minSamplesLeaf, leafPrior }: Partial<RandomForestParams>) => ({ nEstimators, maxDepth, maxFeatures, minSamplesLeaf, leafPrior });
 
 describe('crossValidate', () => {
   it('tells each fold (0-based) its trees, its fitted pipeline with the fit time, and its loss', async () => {
