@@ -6,28 +6,12 @@
  */
 import { describe, expect, test } from 'vitest';
 
-import { buildTrees, type TreeJob } from '../src/build-trees.ts';
+import { buildTrees } from '../src/build-trees.ts';
 import { treeWorkers } from '../src/pool.ts';
 import { RandomForestClassifier, warmTreeWorkers } from '../src/index.ts';
-import { blobs } from './helpers/data.ts';
+import { blobs, treeJobOf } from './helpers/data.ts';
 
-function jobOf(seed: number): TreeJob {
-  const { X, y } = blobs(seed, 80);
-  const classes = [...new Set(y)].sort();
-  return {
-    data: X.data,
-    rows: X.rows,
-    cols: X.cols,
-    labels: Int32Array.from(y, (label) => classes.indexOf(label)),
-    classes: classes.length,
-    seed,
-    bootstrap: true,
-    maxFeatures: 2,
-    maxDepth: 8,
-    minSamplesSplit: 2,
-    minSamplesLeaf: 1,
-  };
-}
+const jobOf = (seed: number) => treeJobOf(seed, 80, { maxDepth: 8 });
 
 describe('tree worker pool', () => {
   test('a worker builds the trees asked for, reporting each with its index, as this thread would', async () => {

@@ -6,25 +6,9 @@
 import { describe, expect, test } from 'vitest';
 
 import { answerJob, buildTrees, type TreeJob, type WorkerReply } from '../src/build-trees.ts';
-import { blobs } from './helpers/data.ts';
+import { treeJobOf } from './helpers/data.ts';
 
-function jobOf(seed = 5): TreeJob {
-  const { X, y } = blobs(seed, 90);
-  const classes = [...new Set(y)].sort();
-  return {
-    data: X.data,
-    rows: X.rows,
-    cols: X.cols,
-    labels: Int32Array.from(y, (label) => classes.indexOf(label)),
-    classes: classes.length,
-    seed,
-    bootstrap: true,
-    maxFeatures: 1,
-    maxDepth: Infinity,
-    minSamplesSplit: 2,
-    minSamplesLeaf: 1,
-  };
-}
+const jobOf = (seed = 5) => treeJobOf(seed, 90, { maxFeatures: 1 });
 
 function answers(job: TreeJob, indices: number[]): { message: WorkerReply; transfer?: ArrayBuffer[] }[] {
   const replies: { message: WorkerReply; transfer?: ArrayBuffer[] }[] = [];

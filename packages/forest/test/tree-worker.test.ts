@@ -8,8 +8,8 @@ import { EventEmitter } from 'node:events';
 
 import { afterEach, describe, expect, test, vi } from 'vitest';
 
-import { buildTrees, type TreeJob } from '../src/build-trees.ts';
-import { blobs } from './helpers/data.ts';
+import { buildTrees } from '../src/build-trees.ts';
+import { treeJobOf } from './helpers/data.ts';
 
 class FakePort extends EventEmitter {
   readonly posted: { message: unknown; transfer: unknown }[] = [];
@@ -18,23 +18,7 @@ class FakePort extends EventEmitter {
   }
 }
 
-function jobOf(seed: number): TreeJob {
-  const { X, y } = blobs(seed, 60);
-  const classes = [...new Set(y)].sort();
-  return {
-    data: X.data,
-    rows: X.rows,
-    cols: X.cols,
-    labels: Int32Array.from(y, (label) => classes.indexOf(label)),
-    classes: classes.length,
-    seed,
-    bootstrap: true,
-    maxFeatures: 2,
-    maxDepth: Infinity,
-    minSamplesSplit: 2,
-    minSamplesLeaf: 1,
-  };
-}
+const jobOf = (seed: number) => treeJobOf(seed, 60);
 
 async function loadWorkerWith(port: FakePort | null): Promise<unknown> {
   vi.resetModules();

@@ -1,5 +1,6 @@
 import { Random } from '@rally/features';
 
+import type { TreeJob } from '../../src/build-trees.ts';
 import type { Matrix } from '../../src/index.ts';
 
 /** Three overlapping Gaussian-ish clusters in `cols` dimensions, labels 'a', 'b', 'c'. */
@@ -55,4 +56,24 @@ export function treeDepth(feature: readonly number[]): number {
     }
   }
   return max;
+}
+
+/** A tree job over `blobs(seed, rows)` (labels encoded in sorted class order), with the given settings. */
+export function treeJobOf(seed: number, rows: number, settings: Partial<TreeJob> = {}): TreeJob {
+  const { X, y } = blobs(seed, rows);
+  const classes = [...new Set(y)].sort();
+  return {
+    data: X.data,
+    rows: X.rows,
+    cols: X.cols,
+    labels: Int32Array.from(y, (label) => classes.indexOf(label)),
+    classes: classes.length,
+    seed,
+    bootstrap: true,
+    maxFeatures: 2,
+    maxDepth: Infinity,
+    minSamplesSplit: 2,
+    minSamplesLeaf: 1,
+    ...settings,
+  };
 }
