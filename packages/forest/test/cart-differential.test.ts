@@ -14,30 +14,15 @@
 import { readFileSync } from 'node:fs';
 
 import { Random } from '@rally/features';
-import { DecisionTreeClassifier } from 'ml-cart';
 import { describe, expect, test } from 'vitest';
 
-import { type CartNode, growCartTree } from './helpers/ml-cart.ts';
+import { type CartNode, growCartTree, stockTree, withoutOptions } from './helpers/ml-cart.ts';
 import { loadAustralianOpen } from './helpers/australian-open.ts';
 import { tiedRows } from './helpers/data.ts';
 
 type Options = { minNumSamples?: number; maxDepth?: number; gainThreshold?: number };
 
-/** ml-cart's JSON of a tree, without the options it copies into every node (key order kept). */
-function withoutOptions(node: Record<string, unknown>): Record<string, unknown> {
-  const { kind, gainFunction, splitFunction, minNumSamples, maxDepth, gainThreshold, ...rest } = node;
-  void [kind, gainFunction, splitFunction, minNumSamples, maxDepth, gainThreshold];
-  if (rest.left) rest.left = withoutOptions(rest.left as Record<string, unknown>);
-  if (rest.right) rest.right = withoutOptions(rest.right as Record<string, unknown>);
-  return rest;
-}
 
-/** The tree the stock ml-cart trains, as JSON. */
-function stockTree(X: number[][], y: number[], options: Options): string {
-  const tree = new DecisionTreeClassifier(options);
-  tree.train(X, y);
-  return JSON.stringify(withoutOptions(JSON.parse(JSON.stringify(tree.toJSON().root))));
-}
 
 function shape(node: CartNode): { nodes: number; depth: number } {
   if (!node.left || !node.right) return { nodes: 1, depth: 0 };

@@ -4,27 +4,13 @@
  * along a feature can only be separated one row at a time, a chain as deep as the rows are many.
  * The stock ml-cart 2.1.1 is the oracle for the grower; the forest must then fit its training rows.
  */
-import { DecisionTreeClassifier } from 'ml-cart';
 import { describe, expect, test } from 'vitest';
 
 import { RandomForestClassifier } from '../src/index.ts';
-import { growCartTree } from './helpers/ml-cart.ts';
+import { growCartTree, stockTree } from './helpers/ml-cart.ts';
 import { matrix, treeDepth } from './helpers/data.ts';
 
-/** ml-cart's JSON of a tree without the options it copies into every node. */
-function withoutOptions(node: Record<string, unknown>): Record<string, unknown> {
-  const { kind, gainFunction, splitFunction, minNumSamples, maxDepth, gainThreshold, ...rest } = node;
-  void [kind, gainFunction, splitFunction, minNumSamples, maxDepth, gainThreshold];
-  if (rest.left) rest.left = withoutOptions(rest.left as Record<string, unknown>);
-  if (rest.right) rest.right = withoutOptions(rest.right as Record<string, unknown>);
-  return rest;
-}
 
-function stockTree(X: number[][], y: number[], options: object): string {
-  const tree = new DecisionTreeClassifier(options);
-  tree.train(X, y);
-  return JSON.stringify(withoutOptions(JSON.parse(JSON.stringify(tree.toJSON().root))));
-}
 
 /** n rows; column 0 orders them, the label cycles through k classes along it; two more columns of noise. */
 function chain(n: number, k: number): { X: number[][]; y: number[] } {

@@ -11,6 +11,7 @@ import { RallyError } from '@rally/errors';
 import { examplePoint } from '@rally/features';
 import type { ModelInfo, Predictor } from '@rally/predict';
 import { buildApp, type AppOptions } from '../src/index.ts';
+import { samples } from './fixtures.ts';
 
 const MODEL: ModelInfo = {
   model_id: 'a'.repeat(64),
@@ -320,15 +321,6 @@ describe('request ids', () => {
     }));
 });
 
-/** Samples of one metric in Prometheus text: labels → value. */
-function samples(text: string, name: string): Map<string, number> {
-  const found = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
-    if (match) found.set(match[1] ?? '', Number(match[2]));
-  }
-  return found;
-}
 
 describe('metrics after predictions', () => {
   it('counts points per predicted class, single points and batches alike, on both routes', () =>

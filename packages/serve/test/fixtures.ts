@@ -55,3 +55,13 @@ export const test = base.extend<Fixtures>({
     await app.close();
   },
 });
+
+/** Samples of one metric in Prometheus text: labels → value. */
+export function samples(text: string, name: string): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
+    if (match) found.set(match[1] ?? '', Number(match[2]));
+  }
+  return found;
+}

@@ -4,19 +4,10 @@ import { describe, expect } from 'vitest';
 import { sampleDataPoints } from '@rally/features';
 import { buildApp, configFromEnv } from '../src/index.ts';
 import { loggerOptions } from '../src/logging.ts';
-import { emptyPredictor, productionPredictor, test } from './fixtures.ts';
+import { emptyPredictor, productionPredictor, samples, test } from './fixtures.ts';
 
 const predict = (payload: object, headers: Record<string, string> = {}) => ({ method: 'POST' as const, url: '/predict', payload, headers });
 
-/** Samples of one metric in Prometheus text: labels → value. */
-function samples(text: string, name: string): Map<string, number> {
-  const found = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
-    if (match) found.set(match[1] ?? '', Number(match[2]));
-  }
-  return found;
-}
 
 describe('GET /metrics', () => {
   test('counts predictions per class and batch sizes, and names the loaded model', async ({ client }) => {

@@ -8,15 +8,8 @@
 import { DecisionTreeClassifier } from 'ml-cart';
 import { describe, expect, test } from 'vitest';
 
-import { type CartNode, growCartTree } from '../helpers/ml-cart.ts';
+import { type CartNode, growCartTree, withoutOptions } from '../helpers/ml-cart.ts';
 
-function withoutOptions(node: Record<string, unknown>): Record<string, unknown> {
-  const { kind, gainFunction, splitFunction, minNumSamples, maxDepth, gainThreshold, ...rest } = node;
-  void [kind, gainFunction, splitFunction, minNumSamples, maxDepth, gainThreshold];
-  if (rest.left) rest.left = withoutOptions(rest.left as Record<string, unknown>);
-  if (rest.right) rest.right = withoutOptions(rest.right as Record<string, unknown>);
-  return rest;
-}
 
 const GROWN_OUT = { minNumSamples: 1, gainThreshold: 0 };
 

@@ -3,6 +3,8 @@
  * rally's grower and reported in ml-cart's JSON form, so that the differential tests can compare
  * the two node for node against the stock library run live.
  */
+import { DecisionTreeClassifier } from 'ml-cart';
+
 import { repeatedShare } from '../../src/grower/exact-gini.ts';
 import { SortedColumns } from '../../src/grower/sorted-columns.ts';
 import { type IntegerSource, type RefusedSplit, type TreeBuilder, growTree } from '../../src/grower/tree-grower.ts';
@@ -94,4 +96,20 @@ class CartNodeBuilder implements TreeBuilder {
     });
     node.distribution = [Array.from(classCounts.subarray(0, length), (count) => repeatedShare(count, size))];
   }
+}
+
+/** ml-cart's JSON of a tree, without the options it copies into every node (key order kept). */
+export function withoutOptions(node: Record<string, unknown>): Record<string, unknown> {
+  const { kind, gainFunction, splitFunction, minNumSamples, maxDepth, gainThreshold, ...rest } = node;
+  void [kind, gainFunction, splitFunction, minNumSamples, maxDepth, gainThreshold];
+  if (rest.left) rest.left = withoutOptions(rest.left as Record<string, unknown>);
+  if (rest.right) rest.right = withoutOptions(rest.right as Record<string, unknown>);
+  return rest;
+}
+
+/** The tree the stock ml-cart 2.1.1 trains on (X, y) with `options`, as JSON without the copied options: the oracle. */
+export function stockTree(X: number[][], y: number[], options: object): string {
+  const tree = new DecisionTreeClassifier(options);
+  tree.train(X, y);
+  return JSON.stringify(withoutOptions(JSON.parse(JSON.stringify(tree.toJSON().root))));
 }
