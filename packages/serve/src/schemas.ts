@@ -25,6 +25,16 @@ const codeSchema = {
   description: 'Stable error code from the error catalogue (packages/errors): match on it, not on the message.',
 };
 
+/** The answer to three points, the first with speed "fast", the third without depth. */
+const INVALID_POINTS_EXAMPLE = {
+  message: 'Point 0 field "speed" is "fast"; it must be a finite number in [0, 120]. 1 more problem in "errors".',
+  code: 'PREDICT_INVALID_POINT',
+  errors: [
+    { point: 0, field: 'speed', problem: 'Point 0 field "speed" is "fast"; it must be a finite number in [0, 120].' },
+    { point: 2, field: 'depth', problem: 'Point 2 is missing field "depth".' },
+  ],
+};
+
 export function responseSchemas(): object[] {
   return [
     {
@@ -43,10 +53,11 @@ export function responseSchemas(): object[] {
       description: 'A request the API cannot accept. When the body is JSON, `errors` lists every problem at once (up to 100), the first in `message`.',
       required: ['message', 'code'],
       properties: {
-        message: { type: 'string' },
+        message: { type: 'string', description: 'The first problem, in one sentence, and how many more `errors` lists.' },
         code: codeSchema,
         errors: {
           type: 'array',
+          description: 'Every problem (up to 100), point by point, field by field.',
           items: {
             type: 'object',
             required: ['point', 'field', 'problem'],
@@ -58,14 +69,7 @@ export function responseSchemas(): object[] {
           },
         },
       },
-      example: {
-        message: 'Point 0 field "speed" is "fast"; it must be a finite number in [0, 120]. 1 more problem in "errors".',
-        code: 'PREDICT_INVALID_POINT',
-        errors: [
-          { point: 0, field: 'speed', problem: 'Point 0 field "speed" is "fast"; it must be a finite number in [0, 120].' },
-          { point: 2, field: 'depth', problem: 'Point 2 is missing field "depth".' },
-        ],
-      },
+      example: INVALID_POINTS_EXAMPLE,
     },
     {
       $id: LABELS,
@@ -88,6 +92,7 @@ export function responseSchemas(): object[] {
           description: 'One entry per point, in the order of the request.',
           items: {
             type: 'object',
+            required: ['label', 'probabilities'],
             properties: {
               label: { type: 'string', description: 'The most probable class.' },
               probabilities: { type: 'object', additionalProperties: { type: 'number' }, description: 'Probability of each class; they sum to 1.' },
@@ -106,6 +111,7 @@ export function responseSchemas(): object[] {
       type: 'object',
       // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
       description: 'The production model answering requests.',
+      required: ['model_id', 'created_at', 'promoted_at', 'metrics', 'classes', 'features', 'estimator'],
       properties: {
         model_id: { type: 'string', description: 'sha256 of the model.json artifact.' },
         created_at: { type: 'string', description: 'When it was trained (ISO 8601).' },
@@ -114,14 +120,15 @@ export function responseSchemas(): object[] {
           type: 'object',
           // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
           description: 'Measured at training on the held-out test part, and by 5-fold cross-validation on the training part.',
+          required: ['test_log_loss', 'accuracy', 'cv_mean_log_loss', 'cv_std_log_loss'],
           properties: {
-            test_log_loss: { type: 'number' },
-            accuracy: { type: 'number' },
-            cv_mean_log_loss: { type: 'number' },
-            cv_std_log_loss: { type: 'number' },
+            test_log_loss: { type: 'number', description: 'Log loss on the held-out test part (lower is better).' },
+            accuracy: { type: 'number', description: 'Share of the held-out test points labelled right.' },
+            cv_mean_log_loss: { type: 'number', description: 'Mean log loss over the 5 cross-validation folds.' },
+            cv_std_log_loss: { type: 'number', description: 'Standard deviation of the log loss over the 5 folds.' },
           },
         },
-        classes: { type: 'array', items: { type: 'string' } },
+        classes: { type: 'array', items: { type: 'string' }, description: `The classes, in the order of /predict/proba's answers: ${CLASSES_DESCRIPTION}` },
         features: { type: 'array', items: { type: 'string' }, description: 'The feature columns the forest reads.' },
         estimator: { type: 'object', additionalProperties: true, description: 'The forest and its hyperparameters.' },
       },
@@ -129,8 +136,9 @@ export function responseSchemas(): object[] {
     {
       $id: READINESS,
       type: 'object',
+      required: ['status'],
       properties: {
-        status: { type: 'string', enum: ['ready', 'loading'] },
+        status: { type: 'string', enum: ['ready', 'loading'], description: '`ready` once a model answers, `loading` until the first one is loaded.' },
         model_id: { type: 'string', description: 'The loaded model (when ready).' },
         message: { type: 'string', description: 'Why no model is loaded yet (when loading).' },
         code: codeSchema,
@@ -166,8 +174,18 @@ export function withRequestExamples<T extends { paths?: Record<string, Record<st
 }
 
 /** An error response of the document, with its example. */
-export function errorResponse(description: string, example: { message: string; code: keyof typeof ERROR_CATALOGUE }, schema = ERROR) {
-  return { description, content: { 'application/json': { schema: ref(schema), example } } };
+export function errorResponse(description: string, example: { message: string; code: keyof typeof ERROR_CATALOGUE }) {
+  return { description, content: { 'application/json': { schema: ref(ERROR), example } } };
 }
 
-export const MISSING_DATA_EXAMPLE = { message: MISSING_DATA_KEY, code: 'REQUEST_INVALID' as const, errors: [{ point: null, field: 'data', problem: MISSING_DATA_KEY }] };
+/** The 400 answers of the prediction routes, one example per kind of bad request. */
+export function badRequestResponse(description: string) {
+  const examples = {
+    // Stryker disable StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
+    invalidPoints: { summary: 'Points that break the data contract', value: INVALID_POINTS_EXAMPLE },
+    missingData: { summary: 'A JSON body without `data`', value: { message: MISSING_DATA_KEY, code: 'REQUEST_INVALID', errors: [{ point: null, field: 'data', problem: MISSING_DATA_KEY }] } },
+    notJson: { summary: 'A body that is not JSON', value: { message: "Body is not valid JSON but content-type is set to 'application/json'", code: 'REQUEST_MALFORMED' } },
+    // Stryker restore StringLiteral
+  };
+  return { description, content: { 'application/json': { schema: ref(VALIDATION_ERROR), examples } } };
+}

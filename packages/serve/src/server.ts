@@ -120,6 +120,7 @@ const RESTART_WINDOW_MS = 60_000;
  * after the grace time) and exits 0. It never loads the model: its memory stays small.
  */
 function runPrimary(config: ServerConfig): void {
+  const liveWorkers = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
   // The primary stays small (no pino): JSON lines at pino's levels, honouring LOG_LEVEL.
   const threshold = { fatal: 60, error: 50, warn: 40, info: 30, debug: 20, trace: 10, silent: Infinity }[config.logLevel];
   const line = (level: number, message: string, fields: object = {}) => `${JSON.stringify({ level, time: Date.now(), pid: process.pid, ...fields, msg: message })}\n`;
@@ -139,13 +140,15 @@ function runPrimary(config: ServerConfig): void {
     if (stopping) return;
     const now = Date.now();
     restarts.push(now);
-    while (restarts.length > 0 && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+    // The death just counted is never older than the window: the loop ends on it at the latest.
+    while (now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
     if (restarts.length > MAX_RESTARTS) {
       fail(`Worker ${worker.process.pid} ${how}; workers died ${restarts.length} times in ${RESTART_WINDOW_MS / 1000} s, giving up.`);
       stopping = true;
-      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGKILL');
+      for (const other of liveWorkers()) other.process.kill('SIGKILL');
       process.exit(1);
+      return;
     }
     fail(`Worker ${worker.process.pid} died (${how}); starting a new one.`);
     fork();
@@ -153,9 +156,8 @@ function runPrimary(config: ServerConfig): void {
   closeOnSignals(
     async () => {
       stopping = true;
-      const alive = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
       await Promise.all(
-        alive.map(
+        liveWorkers().map(
           (worker) =>
             new Promise<void>((resolve) => {
               worker.once('exit', () => resolve());
@@ -167,7 +169,7 @@ function runPrimary(config: ServerConfig): void {
     {
       // Workers have the same grace; the primary waits a little longer, then kills what is left.
       graceMs: config.shutdownGraceMs + 1000,
-      force: () => Object.values(cluster.workers ?? {}).forEach((worker) => worker?.process.kill('SIGKILL')),
+      force: () => liveWorkers().forEach((worker) => worker.process.kill('SIGKILL')),
       log,
     },
   );

@@ -127,18 +127,19 @@ function requestError(body: unknown, check: { everyError: ValidateFunction; firs
 
 /** Ajv's errors for one point as one problem per field, in contract order, unknown fields last. */
 function pointProblems(index: number, point: Record<string, unknown>, errors: readonly ErrorObject[]): RequestProblem[] {
+  // A field's problem is one sentence however many of its rules fail (a set again keeps its place).
   const byField = new Map<string, string>();
   for (const error of errors) {
     if (error.instancePath !== '') {
+      // A value's errors are about contract columns only: unknown fields are reported at the point.
       const field = unescapePointer(error.instancePath.slice(1).split('/')[0]);
-      const column = COLUMNS.get(field);
-      if (column && !byField.has(field)) byField.set(field, fieldProblem(index, column, point[field]));
+      byField.set(field, fieldProblem(index, COLUMNS.get(field)!, point[field]));
     } else if (error.keyword === 'required') {
       const field = String(error.params.missingProperty);
-      if (!byField.has(field)) byField.set(field, missingFieldProblem(index, field));
+      byField.set(field, missingFieldProblem(index, field));
     } else if (error.keyword === 'additionalProperties') {
       const field = String(error.params.additionalProperty);
-      if (!byField.has(field)) byField.set(field, unknownFieldProblem(index, field));
+      byField.set(field, unknownFieldProblem(index, field));
     }
   }
   const order = (field: string) => COLUMN_ORDER.get(field) ?? COLUMNS.size;

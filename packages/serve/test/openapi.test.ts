@@ -70,9 +70,11 @@ describe('the API document (/docs/json)', () => {
           expect(response.description, `${method} ${path} ${status}`).not.toBe('Default Response');
           if (Number(status) >= 400) {
             const media = response.content!['application/json'];
-            const example = media.example as { code: string; message: string };
-            expect(example.code in ERROR_CATALOGUE, `${method} ${path} ${status}`).toBe(true);
-            expect(example.message.length).toBeGreaterThan(10);
+            const examples = (media.examples ? Object.values(media.examples).map((example) => example.value) : [media.example]) as { code: string; message: string }[];
+            for (const example of examples) {
+              expect(example.code in ERROR_CATALOGUE, `${method} ${path} ${status}`).toBe(true);
+              expect(example.message.length).toBeGreaterThan(10);
+            }
           }
         }
       }

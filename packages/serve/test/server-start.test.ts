@@ -193,4 +193,37 @@ describe('serve (one process)', () => {
     expect(exit).toHaveBeenCalledWith(0);
     await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
   });
+
+  it('on SIGTERM, closes the connection of a request still open after SHUTDOWN_GRACE_SECONDS, then exits 0', async () => {
+    const before = [...process.listeners('SIGTERM'), ...process.listeners('SIGINT')];
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    closers.push(async () => {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) for (const listener of process.listeners(signal)) if (!before.includes(listener)) process.off(signal, listener);
+    });
+    const { root } = await storeWithProduction();
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const free = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(free));
+      });
+    });
+    await serve(configFromEnv(quiet({ MODEL_STORE: root, PORT: String(port), SHUTDOWN_GRACE_SECONDS: '0.3' })));
+    // A request whose body never ends: in flight until its connection is closed.
+    const socket = net.connect(port, '127.0.0.1');
+    closers.push(async () => socket.destroy());
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"data"');
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await delay(100);
+    const signalled = performance.now();
+    process.emit('SIGTERM', 'SIGTERM');
+    await delay(150);
+    expect(exit).not.toHaveBeenCalled();
+    for (let i = 0; i < 150 && exit.mock.calls.length === 0; i++) await delay(20);
+    expect(exit).toHaveBeenCalledWith(0);
+    await closed;
+    const took = performance.now() - signalled;
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(3000);
+  });
 });

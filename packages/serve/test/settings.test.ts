@@ -78,6 +78,9 @@ describe('settings in seconds', () => {
     expect(keepAlive('.5')).toBe(500);
     expect(keepAlive('5.')).toBe(5000);
     expect(keepAlive('+2.25')).toBe(2250);
+    expect(keepAlive('12.5')).toBe(12_500);
+    expect(keepAlive('.25')).toBe(250);
+    expect(keepAlive('10.')).toBe(10_000);
     expect(keepAlive(' 7 ')).toBe(7000);
   });
 
@@ -98,7 +101,7 @@ describe('settings in seconds', () => {
 });
 
 describe('HOST', () => {
-  it.each(['localhost', 'LOCALHOST', 'api-1.example.com', '1host', 'a', `${'a'.repeat(63)}.example`, '::', '::1', '0.0.0.0', '10.1.2.3'])('takes %s', (host) => {
+  it.each(['localhost', 'LOCALHOST', 'api-1.example.com', 'db.a', 'x.y.z', '1host', 'a', `${'a'.repeat(63)}.example`, '::', '::1', '0.0.0.0', '10.1.2.3'])('takes %s', (host) => {
     expect(configFromEnv({ HOST: host }).host).toBe(host);
   });
 

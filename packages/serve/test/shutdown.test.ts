@@ -179,10 +179,13 @@ describe('the cluster primary (WORKERS > 1)', () => {
     const others = workers.filter((worker) => worker !== dying && cluster.workers![worker.id]);
     expect(others).toHaveLength(2);
     dying.die(1, null);
-    // (process.exit is caught here, so the primary goes on past it: the sixth line is what matters.)
     expect(err[5]!.msg).toBe(`Worker ${dying.id} exited with code 1; workers died 6 times in 60 s, giving up.`);
     expect(exit).toHaveBeenCalledWith(1);
     for (const worker of others) expect(worker.process.kill).toHaveBeenCalledWith('SIGKILL');
+    // Given up: the workers it killed are not replaced.
+    for (const worker of others) worker.die(null, 'SIGKILL');
+    expect(fork).toHaveBeenCalledTimes(8);
+    expect(err).toHaveLength(6);
   });
 
   it('forgets deaths older than a minute', async () => {

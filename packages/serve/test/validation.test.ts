@@ -109,6 +109,33 @@ describe('counting problems', () => {
     expect(more.message).toBe('Point 0 has unknown field "u0". 99 more problems in "errors". Only the first 100 problems are listed; there are more.');
   });
 
+  it('a point that crosses the 100th problem is cut at 100, and the message counts the 99 listed after the first', async () => {
+    const bad = { ...point, speed: 'x', depth: 'y' };
+    const { body } = await answer({ data: [...Array(49).fill(bad), withUnknown(30)] });
+    expect(body.errors).toHaveLength(100);
+    expect(body.errors.at(-1)).toEqual({ point: 49, field: 'u1', problem: 'Point 49 has unknown field "u1".' });
+    expect(body.message).toBe(`${body.errors[0].problem} 99 more problems in "errors". Only the first 100 problems are listed; there are more.`);
+  });
+
+  it('150 points that are not objects: the first 100 listed', async () => {
+    const { status, body } = await answer({ data: Array(150).fill(7) });
+    expect(status).toBe(400);
+    expect(body.errors).toHaveLength(100);
+    expect(body.errors.at(-1)).toEqual({ point: 99, field: null, problem: 'Point 99 must be an object.' });
+  });
+
+  it('a full batch (exactly the limit) with one bad point is a 400 listing that point, not a 413', async () => {
+    const { status, body } = await answer({ data: [...Array(999).fill(point), { ...point, speed: -1 }] });
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([{ point: 999, field: 'speed', problem: expect.stringMatching(/^Point 999 field "speed" is -1;/) }]);
+  });
+
+  it('an empty batch: the whole answer', async () => {
+    const { status, body } = await answer({ data: [] });
+    expect(status).toBe(400);
+    expect(body).toEqual({ message: "'data' is an empty array: send at least one data point.", code: 'REQUEST_INVALID', errors: [{ point: null, field: 'data', problem: "'data' is an empty array: send at least one data point." }] });
+  });
+
   it('a point with 101 unknown fields still has its contract fields checked first', async () => {
     const { body } = await answer({ data: { ...withUnknown(101), speed: -5 } });
     expect(body.errors[0]).toMatchObject({ point: 0, field: 'speed' });

@@ -33,7 +33,7 @@ export function jsonBodies(app: FastifyInstance): void {
     });
   const largeBodies = new Turns();
   app.decorateRequest('releaseTurn', null);
-  app.removeContentTypeParser('application/json');
+  // Replaces Fastify's default JSON parser (the built-in ones may be overridden without removing them).
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done) => {
     const text = body as string;
     if (text.length <= LARGE_BODY_BYTES) return parseShallow(request, text, done);

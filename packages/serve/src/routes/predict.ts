@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Predictor } from '@rally/predict';
-import { errorResponse, LABELS, MISSING_DATA_EXAMPLE, PROBABILITIES, ref, VALIDATION_ERROR } from '../schemas.ts';
+import { badRequestResponse, errorResponse, LABELS, PROBABILITIES, ref } from '../schemas.ts';
 import { type Limits, PREDICT_REQUEST, requestValidator } from '../validation.ts';
 
 export interface PredictRoutesOptions {
@@ -13,11 +13,9 @@ const MODEL_ID_HEADER = { 'X-Model-Id': { type: 'string', description: 'The mode
 /** The error answers both prediction routes share, each with an example. */
 function predictErrors(limits: Limits) {
   return {
-    400: errorResponse(
+    400: badRequestResponse(
       // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
       'The body is not `{"data": point | [points]}`, is not JSON, or a point breaks the data contract: every problem is listed.',
-      MISSING_DATA_EXAMPLE as never,
-      VALIDATION_ERROR,
     ),
     413: errorResponse(`More than ${limits.maxBatch} points, or a body over ${limits.bodyLimit} bytes.`, {
       message: `A batch holds at most ${limits.maxBatch} points; this one has ${limits.maxBatch + 1}.`,
