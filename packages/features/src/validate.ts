@@ -1,7 +1,9 @@
 import { RallyError } from '@rally/errors';
-import { CONTRACT, type DataContract } from './contract.ts';
+import { type ColumnSpec, CONTRACT, type DataContract } from './contract.ts';
 import { type CellValue, parseCell } from './cells.ts';
-import { type CsvText, readCsvFile } from './csv.ts';
+import { type CsvText, streamCsvFile } from './csv.ts';
+import type { CsvRecordHandler } from './csv-reader.ts';
+import { FirstSeen } from './first-seen.ts';
 
 /** Every rule a extraction can break; each violation names one. */
 export type Rule =
@@ -85,69 +87,101 @@ export interface TypedData {
 }
 
 /**
+ * Checks an extraction a record at a time: every rule in one pass, in memory that does not grow
+ * with the rows (the violations keep a bounded sample), except the typed columns when `keepData`
+ * and the `unique` and `duplicate_row` rules, which keep a 64-bit hash and a row number per row.
+ */
+export class ExtractionChecker implements CsvRecordHandler {
+  private readonly log = new ViolationLog();
+  private readonly expected: string[];
+  private headerFields: string[] = [];
+  private present: ColumnSpec[] = [];
+  private indexes: number[] = [];
+  /** For each present column, the identifiers seen so far when it must be unique. */
+  private firstSeen: (FirstSeen | null)[] = [];
+  /** Positions of the columns that make a row's content (identifiers aside). */
+  private contentIndexes: number[] = [];
+  private readonly rowKeys = new FirstSeen();
+  private readonly columns: Record<string, (CellValue | null)[]> = {};
+  private rows = 0;
+
+  constructor(
+    private readonly contract: DataContract = CONTRACT,
+    private readonly keepData = true,
+  ) {
+    this.expected = contract.columns.map((column) => column.name);
+  }
+
+  header(header: string[]): void {
+    this.headerFields = header;
+    const seen = new Set<string>();
+    for (const name of header) {
+      if (seen.has(name)) this.log.add('duplicate_column', name, null, name);
+      seen.add(name);
+      if (!this.expected.includes(name)) this.log.add('unexpected_column', name, null, name);
+    }
+    for (const name of this.expected) if (!seen.has(name)) this.log.add('missing_column', name, null, null);
+    this.present = this.contract.columns.filter((column) => seen.has(column.name));
+    this.indexes = this.present.map((column) => header.indexOf(column.name));
+    this.firstSeen = this.present.map((column) => (column.unique ? new FirstSeen() : null));
+    this.contentIndexes = this.present.flatMap((column, i) => (column.type === 'identifier' ? [] : [this.indexes[i]]));
+    if (this.keepData) for (const column of this.present) this.columns[column.name] = [];
+  }
+
+  record(record: string[]): void {
+    const row = ++this.rows;
+    const { present, indexes, log } = this;
+    if (record.length !== this.headerFields.length) {
+      log.add('row_width', null, row, `${record.length} fields`);
+      if (this.keepData) for (const column of present) this.columns[column.name].push(null);
+      return;
+    }
+    for (let i = 0; i < present.length; i += 1) {
+      const column = present[i];
+      const raw = record[indexes[i]];
+      const cell = parseCell(column, raw);
+      if (this.keepData) this.columns[column.name].push(cell.kind === 'value' ? cell.value : null);
+      if (cell.kind === 'null') {
+        if (!column.nullable) log.add('null', column.name, row, raw);
+      } else if (cell.kind === 'violation') log.add(cell.rule, column.name, row, raw);
+      if (this.firstSeen[i]?.firstOr(raw, row)) log.add('unique', column.name, row, raw);
+    }
+    let key = '';
+    for (const index of this.contentIndexes) key += `${record[index]}\u0000`;
+    const first = this.rowKeys.firstOr(key, row);
+    if (first !== 0) log.add('duplicate_row', null, row, `same as row ${first}`);
+  }
+
+  /** The report once every record is in; `notes` are the reader's. */
+  finish(source: string, notes: string[]): { report: ValidationReport; data: TypedData } {
+    const violations = this.log.list();
+    return {
+      report: { source, rows: this.rows, columns: this.headerFields.length, valid: violations.length === 0, notes, violations },
+      data: { columns: this.columns, rows: this.rows },
+    };
+  }
+}
+
+/**
  * Checks parsed CSV text against the contract and reports every violation at once.
  * Also returns the typed columns, so loading never parses twice.
  */
 export function validateCsvText(csv: CsvText, source: string, contract: DataContract = CONTRACT): { report: ValidationReport; data: TypedData } {
-  const log = new ViolationLog();
-  const { header, records } = csv;
-  const expected = contract.columns.map((column) => column.name);
-
-  const seen = new Set<string>();
-  for (const name of header) {
-    if (seen.has(name)) log.add('duplicate_column', name, null, name);
-    seen.add(name);
-    if (!expected.includes(name)) log.add('unexpected_column', name, null, name);
-  }
-  for (const name of expected) if (!seen.has(name)) log.add('missing_column', name, null, null);
-
-  const present = contract.columns.filter((column) => seen.has(column.name));
-  const indexOf = new Map(present.map((column) => [column.name, header.indexOf(column.name)]));
-  const columns: Record<string, (CellValue | null)[]> = Object.fromEntries(present.map((column) => [column.name, []]));
-  const identifierValues = new Map<string, Map<string, number>>();
-  const rowKeys = new Map<string, number>();
-  const identifiers = new Set(present.filter((column) => column.type === 'identifier').map((column) => column.name));
-
-  records.forEach((record, index) => {
-    const row = index + 1;
-    if (record.length !== header.length) {
-      log.add('row_width', null, row, `${record.length} fields`);
-      for (const column of present) columns[column.name].push(null);
-      return;
-    }
-    for (const column of present) {
-      const raw = record[indexOf.get(column.name)!];
-      const cell = parseCell(column, raw);
-      if (cell.kind === 'value') columns[column.name].push(cell.value);
-      else {
-        columns[column.name].push(null);
-        if (cell.kind === 'null') {
-          if (!column.nullable) log.add('null', column.name, row, raw);
-        } else log.add(cell.rule, column.name, row, raw);
-      }
-      if (column.unique) {
-        const values = identifierValues.get(column.name) ?? new Map<string, number>();
-        identifierValues.set(column.name, values);
-        const first = values.get(raw);
-        if (first === undefined) values.set(raw, row);
-        else log.add('unique', column.name, row, raw);
-      }
-    }
-    const key = present.filter((column) => !identifiers.has(column.name)).map((column) => record[indexOf.get(column.name)!]).join('\u0000');
-    if (rowKeys.has(key)) log.add('duplicate_row', null, row, `same as row ${rowKeys.get(key)}`);
-    else rowKeys.set(key, row);
-  });
-
-  const violations = log.list();
-  return {
-    report: { source, rows: records.length, columns: header.length, valid: violations.length === 0, notes: csv.notes, violations },
-    data: { columns, rows: records.length },
-  };
+  const checker = new ExtractionChecker(contract);
+  checker.header(csv.header);
+  for (const record of csv.records) checker.record(record);
+  return checker.finish(source, csv.notes);
 }
 
-/** Reads and validates a CSV file. Throws DATA_UNREADABLE (one sentence) when it cannot be parsed at all. */
-export function validateCsvFile(path: string, contract: DataContract = CONTRACT): { report: ValidationReport; data: TypedData } {
-  return validateCsvText(readCsvFile(path), path, contract);
+/**
+ * Reads and validates a CSV file as a stream, in memory that does not grow with its rows unless
+ * `keepData` (the typed columns, for loading). Throws DATA_UNREADABLE (one sentence) when it cannot
+ * be parsed at all.
+ */
+export function validateCsvFile(path: string, contract: DataContract = CONTRACT, { keepData = true }: { keepData?: boolean } = {}): { report: ValidationReport; data: TypedData } {
+  const checker = new ExtractionChecker(contract, keepData);
+  const { notes } = streamCsvFile(path, checker);
+  return checker.finish(path, notes);
 }
 
 /** The error thrown when data must be valid and is not; the report travels in `details`. */

@@ -10,7 +10,8 @@ export function registerValidate({ ctx, command, action }: Registrar): void {
     .addHelpText('after', '\nExit codes: 0 valid, 1 invalid (the report lists every violation), 2 unreadable file or bad usage.');
   action(validate, async (file: string, options: { json?: boolean }) => {
     const { formatReport, validateCsvFile } = await import('@rally/features');
-    const { report } = validateCsvFile(resolveInput(ctx.env, file));
+    // Streamed, and without keeping the typed columns: memory does not grow with the file.
+    const { report } = validateCsvFile(resolveInput(ctx.env, file), undefined, { keepData: false });
     if (options.json) ctx.json(report);
     else {
       const [first, ...rest] = formatReport(report).split('\n');
