@@ -15,10 +15,10 @@
  * Needs Debian's python3-sklearn and python3-pandas (installed if missing).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTRACT, GROUND_TRUTH_PATH, Random } from '@rally/features';
+import { writeJitteredCopy } from '@rally/features';
 import { tempDir } from '@rally/testkit';
 import { ensureDebianPackages } from './lib/reference.ts';
 import { machineLine } from './lib/timing.ts';
@@ -29,42 +29,6 @@ const ORIGINAL = fileURLToPath(new URL('./reference/original_train.py', import.m
 const SIZES = (process.env.SIZES ?? '5000,20000,80000,320000').split(',').map(Number);
 const SEED = Number(process.env.SEED ?? 1);
 const RUN_SKLEARN = process.env.SKLEARN !== '0';
-
-/** Writes `rows` rows made from the ground truth to `path`, one line at a time (never the whole text in memory). */
-export function writeJitteredCopy(path: string, rows: number, seed: number): void {
-  const [header, ...lines] = readFileSync(GROUND_TRUTH_PATH, 'utf8').trimEnd().split(/\r?\n/);
-  const names = header.split(',');
-  const specs = names.map((name) => CONTRACT.columns.find((column) => column.name === name)!);
-  const idAt = specs.findIndex((spec) => spec.type === 'identifier');
-  const random = new Random(seed);
-  const out = openSync(path, 'w');
-  try {
-    writeSync(out, `${header}\n`);
-    let buffered: string[] = [];
-    for (let r = 0; r < rows; r += 1) {
-      const copy = Math.floor(r / lines.length);
-      const cells = lines[r % lines.length].split(',');
-      if (copy > 0) {
-        for (const [j, spec] of specs.entries()) {
-          if (spec.type !== 'float') continue;
-          const value = Number(cells[j]);
-          // A relative move of up to 1% (and a little absolute one for values at 0), kept in bounds.
-          const moved = value * (1 + (random.nextFloat() - 0.5) * 0.02) + (random.nextFloat() - 0.5) * 1e-3;
-          cells[j] = String(Number(Math.min(spec.max ?? Infinity, Math.max(spec.min ?? -Infinity, moved)).toPrecision(10)));
-        }
-        cells[idAt] = String(copy * 1_000_000 + Number(cells[idAt]));
-      }
-      buffered.push(cells.join(','));
-      if (buffered.length === 4096) {
-        writeSync(out, `${buffered.join('\n')}\n`);
-        buffered = [];
-      }
-    }
-    if (buffered.length > 0) writeSync(out, `${buffered.join('\n')}\n`);
-  } finally {
-    closeSync(out);
-  }
-}
 
 interface Measured {
   seconds: number;

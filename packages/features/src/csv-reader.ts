@@ -22,8 +22,8 @@ export interface CsvRecordHandler {
 export class CsvRecordReader {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   private bytesRead = 0;
-  /** The last bytes of the previous chunk, to name a bad byte that follows a cut character. */
-  private previousTail = new Uint8Array(0);
+  /** The last bytes read (of one chunk or more), to name a bad byte that follows a cut character. */
+  private previousTail: Uint8Array = new Uint8Array(0);
   private started = false;
   private readonly notes: string[] = [];
   private sawCrlf = false;
@@ -55,7 +55,7 @@ export class CsvRecordReader {
     } catch (error) {
       throw this.notUtf8(chunk, error);
     }
-    this.previousTail = chunk.slice(Math.max(0, chunk.length - 3));
+    this.previousTail = lastBytes(this.previousTail, chunk, 3);
     this.bytesRead += chunk.length;
     this.consume(text);
   }
@@ -75,7 +75,9 @@ export class CsvRecordReader {
     if (this.inQuotes && !this.quotePending) throw unreadable(`${this.source} has a quoted field opened on line ${this.quotedLine} that is never closed.`);
     // The last line (empty after a final line end: then dropped as blank).
     this.endRecord();
-    const header = this.header ?? [];
+    // Only empty quoted fields (`""`) on their lines: they are blank lines.
+    if (this.header === null) throw unreadable(`${this.source} holds no data (only blank lines).`);
+    const header = this.header;
     if (header.length === 1) {
       const delimiter = [';', '\t', '|'].find((candidate) => header[0].includes(candidate));
       if (delimiter !== undefined) {
@@ -187,6 +189,16 @@ export class CsvRecordReader {
   }
 }
 
+/** The last `count` bytes of `before` then `chunk`. */
+function lastBytes(before: Uint8Array, chunk: Uint8Array, count: number): Uint8Array {
+  if (chunk.length >= count) return chunk.slice(chunk.length - count);
+  const joined = new Uint8Array(Math.min(count, before.length + chunk.length));
+  const kept = joined.length - chunk.length;
+  joined.set(before.subarray(before.length - kept));
+  joined.set(chunk, kept);
+  return joined;
+}
+
 /** The bytes at the end of `tail` that begin a UTF-8 character not yet complete. */
 function incompleteTail(tail: Uint8Array): Uint8Array {
   for (let i = tail.length - 1; i >= 0; i -= 1) {
@@ -204,7 +216,9 @@ function incompleteTail(tail: Uint8Array): Uint8Array {
  * newline throws at the newline), so this names the first byte of the character being decoded.
  */
 export function firstBadByte(bytes: Uint8Array): { byte: number; offset: number } | null {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // ignoreBOM: a byte order mark is a character like any other here (else it decodes to nothing, and
+  // a bad byte right after it would be named as the mark's first byte).
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let start = 0;
   for (let offset = 0; offset < bytes.length; offset += 1) {
     try {

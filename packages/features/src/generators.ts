@@ -1,3 +1,4 @@
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CONTRACT, type ColumnSpec, type DataContract, inputColumns } from './contract.ts';
 import type { CellValue } from './cells.ts';
@@ -59,5 +60,46 @@ function drawValue(column: ColumnSpec, random: Random, index: number): number | 
       return low + random.below(high - low + 1);
     default:
       return low + random.nextFloat() * (high - low);
+  }
+}
+
+/**
+ * Writes a larger extraction made from the ground truth to `path`, deterministic for `seed`, one
+ * line at a time (never the whole text in memory): copy 0 is the ground truth itself, each further
+ * copy moves every float a little (within its contract bounds) and gets new ids, so the file is
+ * valid and no row repeats another. For benchmarks and memory checks at scale.
+ */
+export function writeJitteredCopy(path: string, rows: number, seed: number, contract: DataContract = CONTRACT): void {
+  const [header, ...lines] = readFileSync(GROUND_TRUTH_PATH, 'utf8').trimEnd().split(/\r?\n/);
+  const names = header.split(',');
+  const specs = names.map((name) => contract.columns.find((column) => column.name === name)!);
+  const idAt = specs.findIndex((spec) => spec.type === 'identifier');
+  const random = new Random(seed);
+  const out = openSync(path, 'w');
+  try {
+    writeSync(out, `${header}\n`);
+    let buffered: string[] = [];
+    for (let r = 0; r < rows; r += 1) {
+      const copy = Math.floor(r / lines.length);
+      const cells = lines[r % lines.length].split(',');
+      if (copy > 0) {
+        for (const [j, spec] of specs.entries()) {
+          if (spec.type !== 'float') continue;
+          const value = Number(cells[j]);
+          // A relative move of up to 1% (and a little absolute one for values at 0), kept in bounds.
+          const moved = value * (1 + (random.nextFloat() - 0.5) * 0.02) + (random.nextFloat() - 0.5) * 1e-3;
+          cells[j] = String(Number(Math.min(spec.max ?? Infinity, Math.max(spec.min ?? -Infinity, moved)).toPrecision(10)));
+        }
+        cells[idAt] = String(copy * 1_000_000 + Number(cells[idAt]));
+      }
+      buffered.push(cells.join(','));
+      if (buffered.length === 4096) {
+        writeSync(out, `${buffered.join('\n')}\n`);
+        buffered = [];
+      }
+    }
+    if (buffered.length > 0) writeSync(out, `${buffered.join('\n')}\n`);
+  } finally {
+    closeSync(out);
   }
 }

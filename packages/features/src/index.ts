@@ -14,7 +14,7 @@ export { DEFAULT_FEATURES, FEATURE_STORE } from './features/store.ts';
 export { ColumnExtractor, DistanceTravelledRatio, OneHotDropFirst, Out, WeirdNetClearance } from './features/definitions.ts';
 export { selectRows, selectValues } from './features/transformer.ts';
 export type { FeatureTransformer, RowBatch } from './features/transformer.ts';
-export { GROUND_TRUTH_PATH, generateDataPoints, sampleDataPoints } from './generators.ts';
+export { GROUND_TRUTH_PATH, generateDataPoints, sampleDataPoints, writeJitteredCopy } from './generators.ts';
 export type { DataPoint } from './generators.ts';
 export { Random, shuffledIndices } from './random.ts';
 export { checkPoint, examplePoint, fieldProblem, missingFieldProblem, pointSchema, unknownFieldProblem } from './schema.ts';

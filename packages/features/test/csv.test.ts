@@ -83,6 +83,11 @@ describe('parseCsv: unreadable input, one sentence naming the source', () => {
     expect(await unreadable(() => parse(' \n\t\r\n'))).toBe('x.csv holds no data (only white space).');
   });
 
+  it('only empty quoted fields on their own lines (blank lines too)', async () => {
+    expect(await unreadable(() => parse('""'))).toBe('x.csv holds no data (only blank lines).');
+    expect(await unreadable(() => parse('""\n\n""\r\n'))).toBe('x.csv holds no data (only blank lines).');
+  });
+
   it('a header and no data rows, with or without blank lines after it', async () => {
     expect(await unreadable(() => parse('a,b'))).toBe('x.csv has a header but no data rows.');
     expect(await unreadable(() => parse('a,b\n\n\n'))).toBe('x.csv has a header but no data rows.');
@@ -101,6 +106,9 @@ describe('parseCsv: unreadable input, one sentence naming the source', () => {
     // A file saved as Latin-1: "café" then a newline.
     const latin1 = Buffer.concat([Buffer.from('a\ncaf'), Buffer.from([0xe9]), Buffer.from('\n')]);
     expect(await unreadable(() => parseCsv(latin1, 'x.csv'))).toMatch(/\(invalid byte 0xe9 at offset 5\)/);
+    // After a byte order mark, offsets still count from the file's first byte.
+    const afterBom = Buffer.from([0xef, 0xbb, 0xbf, 0xe2, 0x31]);
+    expect(await unreadable(() => parseCsv(afterBom, 'x.csv'))).toMatch(/\(invalid byte 0xe2 at offset 3\)/);
     // After a valid multi-byte character, the count goes on from the next one.
     const afterEuro = Buffer.concat([Buffer.from('€'), Buffer.from([0xff])]);
     expect(await unreadable(() => parseCsv(afterEuro, 'x.csv'))).toMatch(/\(invalid byte 0xff at offset 3\)/);

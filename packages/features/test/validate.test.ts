@@ -28,9 +28,20 @@ const records = (n: number) => dataLines.slice(0, n).map((line) => line.split(',
 
 const toText = (head: string[], rows: string[][]) => [head, ...rows].map((row) => row.join(',')).join('\n') + '\n';
 
-/** Validates CSV text in process, as `x.csv`. */
+/**
+ * Validates CSV text in process, as `x.csv`; and checks on the way that the streamed file gives
+ * the same report and columns (and, without keeping them, the same report).
+ */
 function validate(text: string, contract?: DataContract) {
-  return validateCsvText(parseCsv(Buffer.from(text), 'x.csv'), 'x.csv', contract);
+  const inMemory = validateCsvText(parseCsv(Buffer.from(text), 'x.csv'), 'x.csv', contract);
+  const path = writeTemp('x.csv', text);
+  const streamed = validateCsvFile(path, contract);
+  expect({ ...streamed.report, source: 'x.csv' }).toEqual(inMemory.report);
+  expect(streamed.data).toEqual(inMemory.data);
+  const lean = validateCsvFile(path, contract, { keepData: false });
+  expect({ ...lean.report, source: 'x.csv' }).toEqual(inMemory.report);
+  expect(lean.data.columns).toEqual({});
+  return inMemory;
 }
 
 /** Validates `n` ground-truth rows after `change` edits them (row i of `rows` is data row i + 1). */
