@@ -3,8 +3,9 @@ import { basename } from 'node:path';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { CONTRACT, type DataContract } from './contract.ts';
-import { parseCsv, readCsvBytes } from './csv.ts';
-import { invalidDataError, type ValidationReport, validateCsvText } from './validate.ts';
+import { streamCsvFile } from './csv.ts';
+import { CsvRecordReader } from './csv-reader.ts';
+import { ExtractionChecker, invalidDataError, type LeanData, type ValidationReport } from './validate.ts';
 import type { CellValue } from './cells.ts';
 import type { RowBatch } from './features/transformer.ts';
 
@@ -18,24 +19,43 @@ export interface Dataset {
   report: ValidationReport;
 }
 
-/** Reads a CSV, validates it against the contract and loads it into an arquero table. Invalid data is refused. */
+/**
+ * Reads a CSV, validates it against the contract and loads it into an arquero table, in one pass
+ * over the file: streamed, checked a record at a time, kept as lean typed columns (no record or
+ * cell string is held). Invalid data is refused.
+ */
 export function loadDataset(path: string, contract: DataContract = CONTRACT): Dataset {
-  return loadDatasetFromBytes(readCsvBytes(path), path, contract);
+  const checker = new ExtractionChecker(contract, 'typed');
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  const { notes } = streamCsvFile(path, checker, (chunk) => {
+    hash.update(chunk);
+    // The read buffer is reused: keep a copy of the bytes for the run's copy of its dataset.
+    chunks.push(Buffer.from(chunk));
+  });
+  return datasetOf(checker.finish(path, notes), Buffer.concat(chunks), hash.digest('hex'), path, contract);
 }
 
 /** The same from bytes already in memory (a dataset fetched from the model store); `source` names it in messages. */
 export function loadDatasetFromBytes(bytes: Buffer, source: string, contract: DataContract = CONTRACT): Dataset {
-  const { report, data } = validateCsvText(parseCsv(bytes, source), source, contract);
-  if (!report.valid) throw invalidDataError(report);
-  const columns = data.columns as Record<string, CellValue[]>;
-  // Contract order, whatever the file's column order.
-  const table = aq.table(Object.fromEntries(contract.columns.map((column) => [column.name, columns[column.name]])));
-  return { table, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), fileName: basename(source), report };
+  const checker = new ExtractionChecker(contract, 'typed');
+  const reader = new CsvRecordReader(source, checker);
+  reader.push(bytes);
+  const { notes } = reader.end();
+  return datasetOf(checker.finish(source, notes), bytes, createHash('sha256').update(bytes).digest('hex'), source, contract);
 }
 
-/** A table's columns as a batch for the feature union (no copy: arquero keeps plain arrays). */
+function datasetOf({ report, data }: { report: ValidationReport; data: LeanData }, bytes: Buffer, sha256: string, source: string, contract: DataContract): Dataset {
+  if (!report.valid) throw invalidDataError(report);
+  // Contract order, whatever the file's column order.
+  const table = aq.table(Object.fromEntries(contract.columns.map((column) => [column.name, data.columns[column.name]])));
+  return { table, bytes, sha256, fileName: basename(source), report };
+}
+
+/** A table's columns as a batch for the feature union (no copy for a table as loaded: arquero keeps its arrays). */
 export function tableToBatch(table: ColumnTable): RowBatch {
   const columns: Record<string, ArrayLike<CellValue>> = {};
-  for (const name of table.columnNames()) columns[name] = table.array(name) as ArrayLike<CellValue>;
+  const whole = !table.isFiltered() && !table.isOrdered();
+  for (const name of table.columnNames()) columns[name] = (whole ? table.column(name) : table.array(name)) as ArrayLike<CellValue>;
   return { rows: table.numRows(), columns };
 }

@@ -81,14 +81,61 @@ class ViolationLog {
 }
 
 export interface TypedData {
-  /** One typed array per contract column, in contract order; null where a cell broke a rule. */
+  /** One array per contract column present, in contract order; null where a cell broke a rule. */
   columns: Record<string, (CellValue | null)[]>;
   rows: number;
 }
 
+/** The columns of a check that kept them typed (`keep: 'typed'`): number columns are Float64Arrays, NaN for null. */
+export interface LeanData {
+  columns: Record<string, ArrayLike<CellValue | null>>;
+  rows: number;
+}
+
+/**
+ * The columns a check keeps: none (`rally validate`), arrays of values, or lean typed columns for
+ * loading (a Float64Array per number column, NaN for null; the contract's own category strings, not
+ * one string per cell).
+ */
+export type KeepColumns = 'none' | 'arrays' | 'typed';
+
+/** One column's values as they are checked, in a growing buffer. */
+class ColumnBuilder {
+  readonly name: string;
+  private numbers: Float64Array | null;
+  private values: (CellValue | null)[] = [];
+  private size = 0;
+  /** Category values as the contract spells them: cells point at these, not at their own strings. */
+  private readonly canonical: Map<string, string>;
+
+  constructor(spec: ColumnSpec) {
+    this.name = spec.name;
+    const numeric = spec.type === 'integer' || spec.type === 'float' || spec.type === 'identifier';
+    this.numbers = numeric ? new Float64Array(1024) : null;
+    this.canonical = new Map((spec.categories ?? []).map((category) => [category, category]));
+  }
+
+  push(value: CellValue | null): void {
+    if (this.numbers === null) {
+      this.values.push(typeof value === 'string' ? (this.canonical.get(value) ?? value) : value);
+      return;
+    }
+    if (this.size === this.numbers.length) {
+      const grown = new Float64Array(this.size * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    this.numbers[this.size++] = value === null ? Number.NaN : (value as number);
+  }
+
+  finish(): ArrayLike<CellValue | null> {
+    return this.numbers === null ? this.values : this.numbers.slice(0, this.size);
+  }
+}
+
 /**
  * Checks an extraction a record at a time: every rule in one pass, in memory that does not grow
- * with the rows (the violations keep a bounded sample), except the typed columns when `keepData`
+ * with the rows (the violations keep a bounded sample), except the columns it keeps (`keep`)
  * and the `unique` and `duplicate_row` rules, which keep a 64-bit hash and a row number per row.
  */
 export class ExtractionChecker implements CsvRecordHandler {
@@ -104,10 +151,11 @@ export class ExtractionChecker implements CsvRecordHandler {
   private readonly rowKeys = new FirstSeen();
   private readonly columns: Record<string, (CellValue | null)[]> = {};
   private rows = 0;
+  private builders: ColumnBuilder[] = [];
 
   constructor(
     private readonly contract: DataContract = CONTRACT,
-    private readonly keepData = true,
+    private readonly keep: KeepColumns = 'arrays',
   ) {
     this.expected = contract.columns.map((column) => column.name);
   }
@@ -125,7 +173,8 @@ export class ExtractionChecker implements CsvRecordHandler {
     this.indexes = this.present.map((column) => header.indexOf(column.name));
     this.firstSeen = this.present.map((column) => (column.unique ? new FirstSeen() : null));
     this.contentIndexes = this.present.flatMap((column, i) => (column.type === 'identifier' ? [] : [this.indexes[i]]));
-    if (this.keepData) for (const column of this.present) this.columns[column.name] = [];
+    if (this.keep === 'arrays') for (const column of this.present) this.columns[column.name] = [];
+    if (this.keep === 'typed') this.builders = this.present.map((column) => new ColumnBuilder(column));
   }
 
   record(record: string[]): void {
@@ -133,14 +182,16 @@ export class ExtractionChecker implements CsvRecordHandler {
     const { present, indexes, log } = this;
     if (record.length !== this.headerFields.length) {
       log.add('row_width', null, row, `${record.length} fields`);
-      if (this.keepData) for (const column of present) this.columns[column.name].push(null);
+      if (this.keep === 'arrays') for (const column of present) this.columns[column.name].push(null);
+      if (this.keep === 'typed') for (const builder of this.builders) builder.push(null);
       return;
     }
     for (let i = 0; i < present.length; i += 1) {
       const column = present[i];
       const raw = record[indexes[i]];
       const cell = parseCell(column, raw);
-      if (this.keepData) this.columns[column.name].push(cell.kind === 'value' ? cell.value : null);
+      if (this.keep === 'arrays') this.columns[column.name].push(cell.kind === 'value' ? cell.value : null);
+      else if (this.keep === 'typed') this.builders[i].push(cell.kind === 'value' ? cell.value : null);
       if (cell.kind === 'null') {
         if (!column.nullable) log.add('null', column.name, row, raw);
       } else if (cell.kind === 'violation') log.add(cell.rule, column.name, row, raw);
@@ -152,12 +203,14 @@ export class ExtractionChecker implements CsvRecordHandler {
     if (first !== 0) log.add('duplicate_row', null, row, `same as row ${first}`);
   }
 
-  /** The report once every record is in; `notes` are the reader's. */
-  finish(source: string, notes: string[]): { report: ValidationReport; data: TypedData } {
+  /** The report once every record is in; `notes` are the reader's. The data is a TypedData unless `keep` is 'typed'. */
+  finish(source: string, notes: string[]): { report: ValidationReport; data: LeanData } {
     const violations = this.log.list();
+    const columns = this.keep === 'typed' ? Object.fromEntries(this.builders.map((builder) => [builder.name, builder.finish()])) : this.columns;
+    this.builders = [];
     return {
       report: { source, rows: this.rows, columns: this.headerFields.length, valid: violations.length === 0, notes, violations },
-      data: { columns: this.columns, rows: this.rows },
+      data: { columns, rows: this.rows },
     };
   }
 }
@@ -170,7 +223,7 @@ export function validateCsvText(csv: CsvText, source: string, contract: DataCont
   const checker = new ExtractionChecker(contract);
   checker.header(csv.header);
   for (const record of csv.records) checker.record(record);
-  return checker.finish(source, csv.notes);
+  return checker.finish(source, csv.notes) as { report: ValidationReport; data: TypedData };
 }
 
 /**
@@ -179,9 +232,9 @@ export function validateCsvText(csv: CsvText, source: string, contract: DataCont
  * be parsed at all.
  */
 export function validateCsvFile(path: string, contract: DataContract = CONTRACT, { keepData = true }: { keepData?: boolean } = {}): { report: ValidationReport; data: TypedData } {
-  const checker = new ExtractionChecker(contract, keepData);
+  const checker = new ExtractionChecker(contract, keepData ? 'arrays' : 'none');
   const { notes } = streamCsvFile(path, checker);
-  return checker.finish(path, notes);
+  return checker.finish(path, notes) as { report: ValidationReport; data: TypedData };
 }
 
 /** The error thrown when data must be valid and is not; the report travels in `details`. */

@@ -36,7 +36,8 @@ export function column(batch: RowBatch, name: string): ArrayLike<CellValue> {
 
 export function numberAt(values: ArrayLike<CellValue>, row: number, name: string): number {
   const value = values[row];
-  if (typeof value !== 'number') throw badValue(name, row, value, 'a number');
+  // NaN is how a lean (Float64Array) column holds a missing value: missing, like null.
+  if (typeof value !== 'number' || Number.isNaN(value)) throw badValue(name, row, value, 'a number');
   return value;
 }
 

@@ -1,0 +1,66 @@
+// @module-tag unit
+/** Loading a dataset for training: one streamed pass, lean typed columns, the same values and features as the checked arrays. */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { loadDataset, loadDatasetFromBytes, tableToBatch } from '../src/dataset.ts';
+import { CONTRACT, FeatureUnion, GROUND_TRUTH_PATH, validateCsvFile } from '../src/index.ts';
+import type { RowBatch } from '../src/features/transformer.ts';
+import { expectRallyError } from '@rally/testkit';
+import { writeTemp } from './helpers.ts';
+
+describe('loadDataset', () => {
+  it('keeps number columns as Float64Arrays and categories as the contract\'s own strings, with the values the check gives', () => {
+    const dataset = loadDataset(GROUND_TRUTH_PATH);
+    const { data } = validateCsvFile(GROUND_TRUTH_PATH);
+    expect(dataset.table.columnNames()).toEqual(CONTRACT.columns.map((column) => column.name));
+    for (const column of CONTRACT.columns) {
+      const lean = dataset.table.column(column.name) as unknown as ArrayLike<unknown>;
+      if (['integer', 'float', 'identifier'].includes(column.type)) expect(lean, column.name).toBeInstanceOf(Float64Array);
+      else expect(Array.isArray(lean), column.name).toBe(true);
+      expect(Array.from(lean), column.name).toEqual(data.columns[column.name]);
+      // Each category cell is the contract's string: no string per cell.
+      if (column.categories) for (let r = 0; r < 50; r += 1) expect(column.categories.some((category) => Object.is(category, lean[r]))).toBe(true);
+    }
+  });
+
+  it('gives the feature union the same matrix as the checked arrays do, without copying the columns', () => {
+    const dataset = loadDataset(GROUND_TRUTH_PATH);
+    const batch = tableToBatch(dataset.table);
+    for (const name of dataset.table.columnNames()) expect(batch.columns[name]).toBe(dataset.table.column(name));
+    const { data } = validateCsvFile(GROUND_TRUTH_PATH);
+    const arrays: RowBatch = { rows: data.rows, columns: data.columns as RowBatch['columns'] };
+    expect(FeatureUnion.fromStore().fitTransform(batch)).toEqual(FeatureUnion.fromStore().fitTransform(arrays));
+    // A filtered table is read through arquero (its rows, not the whole column).
+    const some = tableToBatch(dataset.table.filter((d: { rally: number }) => d.rally > 10));
+    expect(some.rows).toBeLessThan(dataset.table.numRows());
+    expect(some.columns.rally.length).toBe(some.rows);
+  });
+
+  it('hashes and keeps the exact bytes it read, as loadDatasetFromBytes does from memory', () => {
+    const bytes = readFileSync(GROUND_TRUTH_PATH);
+    const streamed = loadDataset(GROUND_TRUTH_PATH);
+    expect(streamed.bytes.equals(bytes)).toBe(true);
+    expect(streamed.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const fromBytes = loadDatasetFromBytes(bytes, GROUND_TRUTH_PATH);
+    expect(fromBytes.sha256).toBe(streamed.sha256);
+    expect(fromBytes.report).toEqual(streamed.report);
+    expect(fromBytes.table.objects({ limit: 20 })).toEqual(streamed.table.objects({ limit: 20 }));
+  });
+
+  it('refuses invalid data with the report, and a missing number is never read as a number', async () => {
+    const text = readFileSync(GROUND_TRUTH_PATH, 'utf8').split('\n').slice(0, 30);
+    text[5] = text[5].replace(/^[^,]*,/, 'NA,');
+    const path = writeTemp('invalid.csv', `${text.join('\n')}\n`);
+    const error = await expectRallyError(() => loadDataset(path), 'DATA_INVALID');
+    expect(error.message).toMatch(/does not follow the data contract \(1 violation: null\)/);
+    // NaN, how a lean column holds a missing number, is refused by the features like null.
+    const dataset = loadDataset(GROUND_TRUTH_PATH);
+    const batch = tableToBatch(dataset.table);
+    const union = FeatureUnion.fromStore().fit(batch);
+    const speed = Float64Array.from(batch.columns.speed as ArrayLike<number>);
+    speed[3] = Number.NaN;
+    const broken = await expectRallyError(() => union.transform({ ...batch, columns: { ...batch.columns, speed } }), 'FEATURE_BAD_INPUT');
+    expect(broken.message).toBe('Column "speed" row 3 is null, expected a number.');
+  });
+});
