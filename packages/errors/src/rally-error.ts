@@ -7,6 +7,7 @@ export const ERROR_CATALOGUE = {
   // data contract and loading
   DATA_UNREADABLE: { statusCode: 400, description: 'A data file cannot be read or parsed as CSV.' },
   DATA_INVALID: { statusCode: 400, description: 'Data violates the data contract.' },
+  DATA_CHANGED: { statusCode: 409, description: 'A data file changed while it was being used (training on it).' },
   DATA_INSUFFICIENT: { statusCode: 400, description: 'Valid data with too few rows or classes for what was asked (a split, cross-validation).' },
   CONTRACT_INVALID: { statusCode: 500, description: 'The data contract file itself is malformed.' },
   // features

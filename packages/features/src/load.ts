@@ -12,8 +12,11 @@ import type { RowBatch } from './features/transformer.ts';
 export interface Dataset {
   /** Typed columns per the contract: numbers, booleans (`True`/`False`) and category strings. */
   table: ColumnTable;
-  /** The exact bytes read, so a run can store the dataset it was trained on. */
-  bytes: Buffer;
+  /**
+   * Where the rows came from, so a run can store the dataset it was trained on: the file (its bytes
+   * are not held; a copy is checked against `sha256`) or the bytes given.
+   */
+  origin: { path: string } | { bytes: Buffer };
   sha256: string;
   fileName: string;
   report: ValidationReport;
@@ -27,13 +30,8 @@ export interface Dataset {
 export function loadDataset(path: string, contract: DataContract = CONTRACT): Dataset {
   const checker = new ExtractionChecker(contract, 'typed');
   const hash = createHash('sha256');
-  const chunks: Buffer[] = [];
-  const { notes } = streamCsvFile(path, checker, (chunk) => {
-    hash.update(chunk);
-    // The read buffer is reused: keep a copy of the bytes for the run's copy of its dataset.
-    chunks.push(Buffer.from(chunk));
-  });
-  return datasetOf(checker.finish(path, notes), Buffer.concat(chunks), hash.digest('hex'), path, contract);
+  const { notes } = streamCsvFile(path, checker, (chunk) => hash.update(chunk));
+  return datasetOf(checker.finish(path, notes), { path }, hash.digest('hex'), path, contract);
 }
 
 /** The same from bytes already in memory (a dataset fetched from the model store); `source` names it in messages. */
@@ -42,14 +40,14 @@ export function loadDatasetFromBytes(bytes: Buffer, source: string, contract: Da
   const reader = new CsvRecordReader(source, checker);
   reader.push(bytes);
   const { notes } = reader.end();
-  return datasetOf(checker.finish(source, notes), bytes, createHash('sha256').update(bytes).digest('hex'), source, contract);
+  return datasetOf(checker.finish(source, notes), { bytes }, createHash('sha256').update(bytes).digest('hex'), source, contract);
 }
 
-function datasetOf({ report, data }: { report: ValidationReport; data: LeanData }, bytes: Buffer, sha256: string, source: string, contract: DataContract): Dataset {
+function datasetOf({ report, data }: { report: ValidationReport; data: LeanData }, origin: Dataset['origin'], sha256: string, source: string, contract: DataContract): Dataset {
   if (!report.valid) throw invalidDataError(report);
   // Contract order, whatever the file's column order.
   const table = aq.table(Object.fromEntries(contract.columns.map((column) => [column.name, data.columns[column.name]])));
-  return { table, bytes, sha256, fileName: basename(source), report };
+  return { table, origin, sha256, fileName: basename(source), report };
 }
 
 /** A table's columns as a batch for the feature union (no copy for a table as loaded: arquero keeps its arrays). */

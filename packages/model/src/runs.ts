@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RallyError } from '@rally/errors';
@@ -27,7 +28,8 @@ export interface RunToWrite {
   modelId: string;
   /** model.json bytes: the id is their sha256. */
   model: Buffer;
-  dataset: Buffer;
+  /** The dataset's bytes, or its file with the sha256 it had when read (copied, then checked). */
+  dataset: Buffer | { path: string; sha256: string };
   report: TrainReport;
 }
 
@@ -42,7 +44,8 @@ export function writeRun(run: RunToWrite, outputDir = OUTPUT_DIR): string {
   mkdirSync(temporary);
   try {
     writeFileSync(join(temporary, 'model.json'), run.model);
-    writeFileSync(join(temporary, 'dataset.csv'), run.dataset);
+    if (Buffer.isBuffer(run.dataset)) writeFileSync(join(temporary, 'dataset.csv'), run.dataset);
+    else copyDataset(run.dataset, join(temporary, 'dataset.csv'));
     writeFileSync(join(temporary, 'report.json'), `${JSON.stringify(run.report, null, 2)}\n`);
     // Same id means same model bytes: replacing only refreshes the report (new created_at).
     if (existsSync(target)) rmSync(target, { recursive: true, force: true });
@@ -52,6 +55,25 @@ export function writeRun(run: RunToWrite, outputDir = OUTPUT_DIR): string {
     throw error;
   }
   return target;
+}
+
+/**
+ * Copies a dataset file (by the system, not through memory), then checks that the copy has the
+ * sha256 the rows were read with: a file changed since then is not stored as the run's dataset.
+ */
+function copyDataset(dataset: { path: string; sha256: string }, target: string): void {
+  copyFileSync(dataset.path, target);
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(1 << 16);
+  const fd = openSync(target, 'r');
+  try {
+    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  if (hash.digest('hex') !== dataset.sha256) {
+    throw new RallyError('DATA_CHANGED', `${dataset.path} changed while the model was trained on it; train again on the file as it is now.`);
+  }
 }
 
 /** `writeRun`'s temporary folder: `.tmp-<id>-<pid>-<time>`. */

@@ -1,5 +1,5 @@
 // @module-tag integration
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GROUND_TRUTH_PATH, selectRows, selectValues } from '@rally/features';
 import { loadDataset, tableToBatch } from '@rally/features/dataset';
@@ -85,6 +85,20 @@ describe('run folders and the reader', () => {
     const loaded = loadModel(modelId, files, 'the test run');
     expect(loaded.report.model_id).toBe(run.modelId);
     expect(JSON.stringify(loaded.pipeline.toJSON())).toBe(run.model.toString());
+  });
+
+  test('a dataset given as a file is copied; one that changed since it was read is DATA_CHANGED and leaves no folder', async () => {
+    const output = tempDir('output');
+    const source = join(tempDir('data'), 'extraction.csv');
+    writeFileSync(source, 'rally,outcome\n1,W\n2,UE\n');
+    const sha256 = sha256Hex(readFileSync(source));
+    const dir = writeRun({ ...run, dataset: { path: source, sha256 } }, output);
+    expect(readFileSync(join(dir, 'dataset.csv'), 'utf8')).toBe('rally,outcome\n1,W\n2,UE\n');
+    writeFileSync(source, 'rally,outcome\n1,W\n2,FE\n');
+    const other = tempDir('output');
+    const error = await expectRallyError(() => writeRun({ ...run, dataset: { path: source, sha256 } }, other), 'DATA_CHANGED');
+    expect(error.message).toBe(`${source} changed while the model was trained on it; train again on the file as it is now.`);
+    expect(readdirSync(other)).toEqual([]);
   });
 
   test('a folder not named by an id, or whose model.json is not its id, is STORE_CHECKSUM_MISMATCH', async () => {

@@ -144,5 +144,6 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
     durations: { cv_seconds: cvSeconds, fit_seconds: fitSeconds, total_seconds: (performance.now() - started) / 1000 },
   };
   options.onProgress?.({ phase: 'done', modelId });
-  return { modelId, model, dataset: dataset.bytes, report, pipeline };
+  const copy = 'path' in dataset.origin ? { path: dataset.origin.path, sha256: dataset.sha256 } : dataset.origin.bytes;
+  return { modelId, model, dataset: copy, report, pipeline };
 }
