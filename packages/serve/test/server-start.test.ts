@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { RallyError } from '@rally/errors';
 import { examplePoint } from '@rally/features';
 import { storeWithProduction } from '@rally/model-fixtures';
-import { s3Env, tempDir } from '@rally/testkit';
+import { freePort, s3Env, tempDir } from '@rally/testkit';
 import { buildApp, configFromEnv, serve, startServer } from '../src/index.ts';
 import { startWithConfig } from '../src/server.ts';
 import { fakeS3 } from './fake-s3.ts';
@@ -172,7 +172,8 @@ describe('Expect headers', () => {
 });
 
 describe('serve (one process)', () => {
-  it('listens, and on SIGTERM closes the app and exits 0', async () => {
+  /** `serve` on a free port over a store with a production model, process.exit caught; its signal handlers go after the test. */
+  async function served(env: NodeJS.ProcessEnv = {}) {
     const before = [...process.listeners('SIGTERM'), ...process.listeners('SIGINT')];
     const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     // Only the handlers serve added go: the test runner's own stay.
@@ -180,13 +181,13 @@ describe('serve (one process)', () => {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) for (const listener of process.listeners(signal)) if (!before.includes(listener)) process.off(signal, listener);
     });
     const { root } = await storeWithProduction();
-    const port = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const free = (probe.address() as net.AddressInfo).port;
-        probe.close(() => resolve(free));
-      });
-    });
-    await serve(configFromEnv(quiet({ MODEL_STORE: root, PORT: String(port) })));
+    const port = await freePort();
+    await serve(configFromEnv(quiet({ MODEL_STORE: root, PORT: String(port), ...env })));
+    return { port, exit };
+  }
+
+  it('listens, and on SIGTERM closes the app and exits 0', async () => {
+    const { port, exit } = await served();
     expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
     process.emit('SIGTERM', 'SIGTERM');
     for (let i = 0; i < 100 && exit.mock.calls.length === 0; i++) await delay(20);
@@ -195,19 +196,7 @@ describe('serve (one process)', () => {
   });
 
   it('on SIGTERM, closes the connection of a request still open after SHUTDOWN_GRACE_SECONDS, then exits 0', async () => {
-    const before = [...process.listeners('SIGTERM'), ...process.listeners('SIGINT')];
-    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
-    closers.push(async () => {
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) for (const listener of process.listeners(signal)) if (!before.includes(listener)) process.off(signal, listener);
-    });
-    const { root } = await storeWithProduction();
-    const port = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const free = (probe.address() as net.AddressInfo).port;
-        probe.close(() => resolve(free));
-      });
-    });
-    await serve(configFromEnv(quiet({ MODEL_STORE: root, PORT: String(port), SHUTDOWN_GRACE_SECONDS: '0.3' })));
+    const { port, exit } = await served({ SHUTDOWN_GRACE_SECONDS: '0.3' });
     // A request whose body never ends: in flight until its connection is closed.
     const socket = net.connect(port, '127.0.0.1');
     closers.push(async () => socket.destroy());
