@@ -1,6 +1,6 @@
 import { Random } from '@rally/features/random';
 
-import { SortedColumns } from './grower/sorted-columns.ts';
+import { type SharedSortedColumns, SortedColumns } from './grower/sorted-columns.ts';
 import { TreeEncoder, type EncodedTree } from './grower/tree-encoder.ts';
 import { growTree } from './grower/tree-grower.ts';
 
@@ -9,8 +9,11 @@ export type WorkerReply = { index: number; tree: EncodedTree } | { done: true } 
 
 /** Everything a tree needs: tree i depends only on this and i (not on other trees). */
 export interface TreeJob {
-  /** Training rows, row-major, rows x cols, finite. */
-  data: Float64Array;
+  /**
+   * Training rows, row-major, rows x cols, finite; or, for worker threads, the rows already sorted
+   * once in shared memory (every worker reads that one copy).
+   */
+  data: Float64Array | SharedSortedColumns;
   rows: number;
   cols: number;
   /** Encoded labels in [0, classes). */
@@ -29,7 +32,7 @@ export interface TreeJob {
 
 /**
  * Builds the trees `indices` of a job, in order; `onTree` hears of each as soon as it is built.
- * The rows are copied into columns and sorted once for all of them.
+ * The rows are copied into columns and sorted once for all of them (unless they come so).
  */
 export function buildTrees(job: TreeJob, indices: readonly number[], onTree?: (index: number, tree: EncodedTree) => void): EncodedTree[] {
   const set = new SortedColumns(job.data, job.rows, job.cols);

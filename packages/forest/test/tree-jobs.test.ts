@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 
 import { answerJob, buildTrees, type TreeJob, type WorkerReply } from '../src/build-trees.ts';
+import { SortedColumns } from '../src/grower/sorted-columns.ts';
 import { treeJobOf } from './helpers/data.ts';
 
 const jobOf = (seed = 5) => treeJobOf(seed, 90, { maxFeatures: 1 });
@@ -27,6 +28,14 @@ describe('a tree worker’s answers to a job', () => {
     replies.slice(0, -1).forEach(({ message }, i) => {
       expect(message).toEqual({ index: indices[i], tree: expected[i] });
     });
+  });
+
+  test('a job whose rows come sorted in shared memory (as the pool posts them) builds the very same trees', () => {
+    const job = jobOf(6);
+    const rows = job.data as Float64Array;
+    const sorted = new SortedColumns(rows, job.rows, job.cols, 'shared').share();
+    const indices = [0, 3, 5];
+    expect(buildTrees({ ...job, data: sorted }, indices)).toEqual(buildTrees(job, indices));
   });
 
   test('each tree’s three arrays are handed over (transferred), not copied', () => {

@@ -8,7 +8,7 @@ export class SortedColumns {
   readonly rows: number;
   /** Number of features. */
   readonly features: number;
-  /** columns[j][i]: the value of feature j in row i. */
+  /** columns[j][i]: the value of feature j in row i (views over one column-major buffer). */
   readonly columns: Float64Array[];
   /**
    * orders[j * rows + r]: the row of rank r for feature j. Stable: equal values keep increasing row
@@ -16,23 +16,47 @@ export class SortedColumns {
    */
   readonly orders: Int32Array;
 
-  /** @param data - row-major rows x cols values, none NaN (the estimator checks them). */
-  constructor(data: Float64Array, rows: number, cols: number) {
+  /**
+   * @param data - row-major rows x cols values, none NaN (the estimator checks them); or the
+   *   buffers of a set prepared in shared memory (`share()`), used as they are, without a copy.
+   * @param memory - 'shared' puts the columns and orders in SharedArrayBuffers, so that worker
+   *   threads read the one copy (tree growing only reads them).
+   */
+  constructor(data: Float64Array | SharedSortedColumns, rows: number, cols: number, memory: 'local' | 'shared' = 'local') {
     this.rows = rows;
     this.features = cols;
-    this.columns = toColumns(data, rows, cols);
-    this.orders = new Int32Array(rows * cols);
+    if (!(data instanceof Float64Array)) {
+      this.columns = columnViews(data.values, rows, cols);
+      this.orders = data.orders;
+      return;
+    }
+    const Memory = memory === 'shared' ? SharedArrayBuffer : ArrayBuffer;
+    const values = new Float64Array(new Memory(rows * cols * Float64Array.BYTES_PER_ELEMENT));
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) values[j * rows + i] = data[i * cols + j];
+    }
+    this.columns = columnViews(values, rows, cols);
+    this.orders = new Int32Array(new Memory(rows * cols * Int32Array.BYTES_PER_ELEMENT));
     const sorter = new StableSorter(rows);
     for (let j = 0; j < cols; j++) sorter.sort(this.columns[j], this.orders.subarray(j * rows, (j + 1) * rows));
   }
+
+  /** The buffers to post to worker threads: shared when built with memory 'shared' (posting them then copies nothing). */
+  share(): SharedSortedColumns {
+    const first = this.columns[0];
+    const values = first === undefined ? new Float64Array(0) : new Float64Array(first.buffer, first.byteOffset, this.rows * this.features);
+    return { values, orders: this.orders };
+  }
 }
 
-function toColumns(data: Float64Array, rows: number, cols: number): Float64Array[] {
-  const columns = Array.from({ length: cols }, () => new Float64Array(rows));
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) columns[j][i] = data[i * cols + j];
-  }
-  return columns;
+/** A SortedColumns' buffers: the column-major values and the orders. */
+export interface SharedSortedColumns {
+  values: Float64Array;
+  orders: Int32Array;
+}
+
+function columnViews(values: Float64Array, rows: number, cols: number): Float64Array[] {
+  return Array.from({ length: cols }, (_, j) => values.subarray(j * rows, (j + 1) * rows));
 }
 
 /** Ranges this short are sorted by insertion, also as the first pass of the merge sort. */

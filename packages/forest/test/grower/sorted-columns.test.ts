@@ -52,4 +52,26 @@ describe('SortedColumns', () => {
     expect(set.columns.map((c) => Array.from(c))).toEqual([[3, 1, 2, 1], [10, 10, 20, 20]]);
     expect(Array.from(set.orders)).toEqual([1, 3, 2, 0, 0, 1, 2, 3]);
   });
+
+  test('in shared memory: the same columns and orders, in SharedArrayBuffers; a set made from its buffers (as a worker makes it) reads them without a copy', () => {
+    const random = new Random(5);
+    const rows = 300;
+    const cols = 4;
+    const data = Float64Array.from({ length: rows * cols }, () => Math.round(random.nextFloat() * 20));
+    const local = new SortedColumns(data, rows, cols);
+    const shared = new SortedColumns(data, rows, cols, 'shared');
+    expect(shared.columns.map((c) => Array.from(c))).toEqual(local.columns.map((c) => Array.from(c)));
+    expect(shared.orders).toEqual(local.orders);
+    expect(local.orders.buffer).toBeInstanceOf(ArrayBuffer);
+    const parts = shared.share();
+    expect(parts.values.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(parts.orders.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(parts.values.length).toBe(rows * cols);
+    const rebuilt = new SortedColumns(parts, rows, cols);
+    expect(rebuilt.orders).toBe(parts.orders);
+    for (let j = 0; j < cols; j++) {
+      expect(rebuilt.columns[j].buffer).toBe(parts.values.buffer);
+      expect(Array.from(rebuilt.columns[j])).toEqual(Array.from(local.columns[j]));
+    }
+  });
 });
