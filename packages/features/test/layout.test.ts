@@ -207,4 +207,11 @@ describe('selecting rows', () => {
     expect(selectValues(['a', 'b', 'c'], Int32Array.from([2, 1]))).toEqual(['c', 'b']);
     expect(selectRows(batch, []).rows).toBe(0);
   });
+
+  it('keeps a lean number column (Float64Array) lean, and other columns arrays', () => {
+    const lean = { ...batch, columns: { ...batch.columns, speed: Float64Array.from(batch.columns.speed as ArrayLike<number>) } };
+    const picked = selectRows(lean, [6, 0]);
+    expect(picked.columns.speed).toEqual(Float64Array.from([60, 10]));
+    expect(Array.isArray(picked.columns.hitpoint)).toBe(true);
+  });
 });

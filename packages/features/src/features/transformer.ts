@@ -71,9 +71,10 @@ export function selectValues<T>(values: readonly T[], indices: ArrayLike<number>
 
 /** The rows at `indices`, in that order (train/test parts, CV folds). */
 export function selectRows(batch: RowBatch, indices: ArrayLike<number>): RowBatch {
-  const columns: Record<string, CellValue[]> = {};
+  const columns: Record<string, ArrayLike<CellValue>> = {};
   for (const [name, values] of Object.entries(batch.columns)) {
-    const picked = new Array<CellValue>(indices.length);
+    // A lean number column stays one: 8 bytes a value, no boxed numbers.
+    const picked = values instanceof Float64Array ? new Float64Array(indices.length) : new Array<CellValue>(indices.length);
     for (let i = 0; i < indices.length; i += 1) picked[i] = values[indices[i]];
     columns[name] = picked;
   }
