@@ -14,7 +14,7 @@ import { writeJitteredCopy } from '../src/index.ts';
 const SCRIPT = fileURLToPath(new URL('./fixtures/validate-file.ts', import.meta.url));
 
 function validateInChild(path: string): { valid: boolean; rows: number; peakMb: number } {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', SCRIPT, path], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  const output = execFileSync(process.execPath, ['--conditions=@rally/source', '--import', 'tsx', SCRIPT, path], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
   return JSON.parse(output.trim().split('\n').at(-1)!);
 }
 
