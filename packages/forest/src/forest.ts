@@ -9,6 +9,10 @@ import { SortedColumns } from './grower/sorted-columns.ts';
 import type { EncodedTree } from './grower/tree-encoder.ts';
 import { treeWorkers } from './pool.ts';
 
+
+/** A job as a fit prepares it: the rows themselves, row-major. */
+type RowsJob = TreeJob & { data: Float64Array };
+
 /** A dense row-major matrix: value (r, c) is data[r * cols + c]. */
 export interface Matrix {
   data: Float64Array;
@@ -223,7 +227,7 @@ export class RandomForestClassifier {
   }
 
   /** Validates params and training data; encodes labels (the one place where labels meet indices). */
-  #prepare(X: Matrix, y: readonly string[]): { job: TreeJob; classes: string[] } {
+  #prepare(X: Matrix, y: readonly string[]): { job: RowsJob; classes: string[] } {
     const params = { ...this.params } as Record<string, unknown>;
     validateParams(params);
     checkMatrix(X);
@@ -247,7 +251,7 @@ export class RandomForestClassifier {
     const index = new Map(classes.map((label, i) => [label, i]));
     const labels = Int32Array.from(y, (label) => index.get(label)!);
     const p = params as unknown as Required<RandomForestParams>;
-    const job: TreeJob = {
+    const job: RowsJob = {
       data: X.data,
       rows: X.rows,
       cols: X.cols,
@@ -334,11 +338,11 @@ function range(n: number): number[] {
 }
 
 /** Builds the trees in `workers` threads of the pool, tree i in worker i % workers; assembled in tree order. */
-async function buildInWorkers(job: TreeJob, nEstimators: number, workers: number, onTree?: () => void): Promise<EncodedTree[]> {
+async function buildInWorkers(job: RowsJob, nEstimators: number, workers: number, onTree?: () => void): Promise<EncodedTree[]> {
   const trees = new Array<EncodedTree>(nEstimators);
   // Sorted once, here, in shared memory: the workers read that one copy (posting it copies
   // nothing), instead of each receiving the rows and sorting them again.
-  const data = job.data instanceof Float64Array ? new SortedColumns(job.data, job.rows, job.cols, 'shared').share() : job.data;
+  const data = new SortedColumns(job.data, job.rows, job.cols, 'shared').share();
   const labels = new Int32Array(new SharedArrayBuffer(job.labels.byteLength));
   labels.set(job.labels);
   const shared = { ...job, data, labels };

@@ -15,6 +15,8 @@ export class SortedColumns {
    * order, which is what ml-cart's stable Array#sort of a node's rows gives at every node.
    */
   readonly orders: Int32Array;
+  /** The columns' one buffer, column-major (what `share()` hands on). */
+  readonly #values: Float64Array;
 
   /**
    * @param data - row-major rows x cols values, none NaN (the estimator checks them); or the
@@ -26,6 +28,7 @@ export class SortedColumns {
     this.rows = rows;
     this.features = cols;
     if (!(data instanceof Float64Array)) {
+      this.#values = data.values;
       this.columns = columnViews(data.values, rows, cols);
       this.orders = data.orders;
       return;
@@ -35,6 +38,7 @@ export class SortedColumns {
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) values[j * rows + i] = data[i * cols + j];
     }
+    this.#values = values;
     this.columns = columnViews(values, rows, cols);
     this.orders = new Int32Array(new Memory(rows * cols * Int32Array.BYTES_PER_ELEMENT));
     const sorter = new StableSorter(rows);
@@ -43,9 +47,7 @@ export class SortedColumns {
 
   /** The buffers to post to worker threads: shared when built with memory 'shared' (posting them then copies nothing). */
   share(): SharedSortedColumns {
-    const first = this.columns[0];
-    const values = first === undefined ? new Float64Array(0) : new Float64Array(first.buffer, first.byteOffset, this.rows * this.features);
-    return { values, orders: this.orders };
+    return { values: this.#values, orders: this.orders };
   }
 }
 
