@@ -144,6 +144,6 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
     durations: { cv_seconds: cvSeconds, fit_seconds: fitSeconds, total_seconds: (performance.now() - started) / 1000 },
   };
   options.onProgress?.({ phase: 'done', modelId });
-  const copy = 'path' in dataset.origin ? { path: dataset.origin.path, sha256: dataset.sha256 } : dataset.origin.bytes;
-  return { modelId, model, dataset: copy, report, pipeline };
+  // The file itself, with the hash its rows were read with: the run's copy is checked against it.
+  return { modelId, model, dataset: { path: options.dataPath, sha256: dataset.sha256 }, report, pipeline };
 }
