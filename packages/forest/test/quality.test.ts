@@ -25,9 +25,10 @@ function logLoss(proba: Float64Array, classes: readonly string[], labels: readon
 
 describe('quality on australian_open.csv', () => {
   let forest: RandomForestClassifier;
+  // A full-size fit: allowed a minute on a busy machine (a mutation run's coverage pass is several times slower).
   beforeAll(async () => {
     forest = await new RandomForestClassifier({ nEstimators: 100, maxDepth: 20, seed: 42 }).fit(train, yTrain);
-  });
+  }, 60_000);
 
   test('beats the class-prior log loss clearly', () => {
     const classes = forest.classes;
