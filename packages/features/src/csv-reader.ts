@@ -100,7 +100,7 @@ export class CsvRecordReader {
       }
     }
     if (!this.sawText && /\S/.test(i === 0 ? text : text.slice(i))) this.sawText = true;
-    if (text.includes('\r\n') || (this.lastWasCr && text.charCodeAt(0) === 10)) this.sawCrlf = true;
+    if (!this.sawCrlf && (text.includes('\r\n') || (this.lastWasCr && text.charCodeAt(0) === 10))) this.sawCrlf = true;
     this.lastWasCr = text.charCodeAt(text.length - 1) === 13;
     // Ordinary characters are not copied one by one: `run` marks where the field's next part starts.
     let run = i;

@@ -2,8 +2,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CONTRACT, type ColumnSpec, type DataContract, inputColumns } from './contract.ts';
 import type { CellValue } from './cells.ts';
-import { parseCsv, readCsvBytes } from './csv.ts';
-import { invalidDataError, validateCsvText } from './validate.ts';
+import { invalidDataError, validateCsvFile } from './validate.ts';
 import { Random, shuffledIndices } from './random.ts';
 
 /** A data point as clients send it: every input column with its JSON-typed value. */
@@ -15,7 +14,7 @@ let groundTruthPoints: DataPoint[] | undefined;
 
 function groundTruth(contract: DataContract): DataPoint[] {
   if (!groundTruthPoints) {
-    const { report, data } = validateCsvText(parseCsv(readCsvBytes(GROUND_TRUTH_PATH), GROUND_TRUTH_PATH), GROUND_TRUTH_PATH, contract);
+    const { report, data } = validateCsvFile(GROUND_TRUTH_PATH, contract);
     if (!report.valid) throw invalidDataError(report);
     const columns = data.columns as Record<string, CellValue[]>;
     const names = inputColumns(contract).map((column) => column.name);

@@ -12,11 +12,7 @@ import type { RowBatch } from './features/transformer.ts';
 export interface Dataset {
   /** Typed columns per the contract: numbers, booleans (`True`/`False`) and category strings. */
   table: ColumnTable;
-  /**
-   * Where the rows came from, so a run can store the dataset it was trained on: the file (its bytes
-   * are not held; a copy is checked against `sha256`) or the bytes given.
-   */
-  origin: { path: string } | { bytes: Buffer };
+  /** The sha256 of the bytes the rows were read from (a run's copy of the file is checked against it). */
   sha256: string;
   fileName: string;
   report: ValidationReport;
@@ -31,7 +27,7 @@ export function loadDataset(path: string, contract: DataContract = CONTRACT): Da
   const checker = new ExtractionChecker(contract, 'typed');
   const hash = createHash('sha256');
   const { notes } = streamCsvFile(path, checker, (chunk) => hash.update(chunk));
-  return datasetOf(checker.finish(path, notes), { path }, hash.digest('hex'), path, contract);
+  return datasetOf(checker.finish(path, notes), hash.digest('hex'), path, contract);
 }
 
 /** The same from bytes already in memory (a dataset fetched from the model store); `source` names it in messages. */
@@ -40,14 +36,14 @@ export function loadDatasetFromBytes(bytes: Buffer, source: string, contract: Da
   const reader = new CsvRecordReader(source, checker);
   reader.push(bytes);
   const { notes } = reader.end();
-  return datasetOf(checker.finish(source, notes), { bytes }, createHash('sha256').update(bytes).digest('hex'), source, contract);
+  return datasetOf(checker.finish(source, notes), createHash('sha256').update(bytes).digest('hex'), source, contract);
 }
 
-function datasetOf({ report, data }: { report: ValidationReport; data: LeanData }, origin: Dataset['origin'], sha256: string, source: string, contract: DataContract): Dataset {
+function datasetOf({ report, data }: { report: ValidationReport; data: LeanData }, sha256: string, source: string, contract: DataContract): Dataset {
   if (!report.valid) throw invalidDataError(report);
   // Contract order, whatever the file's column order.
   const table = aq.table(Object.fromEntries(contract.columns.map((column) => [column.name, data.columns[column.name]])));
-  return { table, origin, sha256, fileName: basename(source), report };
+  return { table, sha256, fileName: basename(source), report };
 }
 
 /** A table's columns as a batch for the feature union (no copy for a table as loaded: arquero keeps its arrays). */

@@ -71,7 +71,6 @@ describe('loading a dataset', () => {
     expect(dataset.table.array('speed')).toEqual(dataLines.slice(0, 5).map((line) => Number(line.split(',')[header.indexOf('speed')])));
     expect(dataset.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(dataset.fileName).toBe('five.csv');
-    expect(dataset.origin).toEqual({ bytes });
     expect(dataset.report).toMatchObject({ valid: true, rows: 5 });
     const batch = tableToBatch(dataset.table);
     expect(batch.rows).toBe(5);

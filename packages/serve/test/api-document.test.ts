@@ -10,8 +10,7 @@ import { describe, expect } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { examplePoint } from '@rally/features';
 import { join } from 'node:path';
-import { LocalFolderStore, ModelCache } from '@rally/model-store';
-import { ProductionPredictor, type Predictor } from '@rally/predict';
+import type { Predictor } from '@rally/predict';
 import { tempDir } from '@rally/testkit';
 import { buildApp } from '../src/index.ts';
 import { withRequestExamples } from '../src/schemas.ts';
@@ -312,7 +311,7 @@ describe("the document's examples are answers the server really gives", () => {
     expect({ ...example, model_id: ready.model_id }).toEqual(ready);
     expect(example.model_id).toMatch(/^[0-9a-f]{64}$/);
     // A store whose path has a dot: only the reason's final full stop is dropped, not the first.
-    const empty = new ProductionPredictor({ store: new LocalFolderStore(join(tempDir('ready'), 'store.v1')), cache: new ModelCache({ disabled: true }) });
+    const empty = emptyPredictor(join(tempDir('ready'), 'store.v1'));
     await expect(empty.refresh()).rejects.toThrow();
     const app = await buildApp({ predictor: empty });
     try {

@@ -31,9 +31,9 @@ export const failingPredictor: Predictor = {
   },
 };
 
-/** A predictor over an empty store: never ready. */
-export function emptyPredictor(): ProductionPredictor {
-  return new ProductionPredictor({ store: new LocalFolderStore(tempDir('empty-store')), cache: new ModelCache({ disabled: true }) });
+/** A predictor over an empty store (a new temporary folder, or `dir`): never ready. */
+export function emptyPredictor(dir = tempDir('empty-store')): ProductionPredictor {
+  return new ProductionPredictor({ store: new LocalFolderStore(dir), cache: new ModelCache({ disabled: true }) });
 }
 
 interface Fixtures {
