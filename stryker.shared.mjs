@@ -88,6 +88,14 @@ async function takeRunLock() {
 const isStryker = process.argv.slice(1, 2).some((script) => /stryker(\.js)?$/.test(script));
 if (isStryker && process.send === undefined) await takeRunLock();
 
+/**
+ * Set for the test runners Stryker forks (they inherit it): a test that measures a child process's
+ * memory or time skips itself in a mutation run, where the child would run instrumented sources
+ * (heavier than the product, and its mutants invisible to Stryker anyway).
+ */
+export const MUTATION_RUN_ENV = 'RALLY_MUTATION_RUN';
+if (isStryker) process.env[MUTATION_RUN_ENV] = '1';
+
 /** The score under which `pnpm test:mutation` fails (issue 15: every package at 85% or more). */
 export const MUTATION_SCORE_FLOOR = 85;
 
