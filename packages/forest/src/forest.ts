@@ -8,6 +8,7 @@ import { buildTrees, type TreeJob } from './build-trees.ts';
 import { SortedColumns } from './grower/sorted-columns.ts';
 import type { EncodedTree } from './grower/tree-encoder.ts';
 import { treeWorkers } from './pool.ts';
+import { SharedBufferKeeper } from './shared-buffer.ts';
 
 
 /** A job as a fit prepares it: the rows themselves, row-major. */
@@ -61,6 +62,9 @@ const READABLE_VERSIONS: readonly SerializedForest['formatVersion'][] = [1, 2];
 
 /** What grows rally's forests, for reports (say what built a model, not what it descends from). */
 export const FOREST_IMPLEMENTATION = `rally grower (@rally/forest, model format ${FORMAT_VERSION})`;
+
+/** Shared memory for fits in worker threads, kept from fit to fit (up to 256 MiB: about 2 million rows of 12 features). */
+const sharedBuffers = new SharedBufferKeeper(256 * 2 ** 20);
 
 /** Below this many (trees x rows x features) handing the trees to worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 2_000_000;
@@ -342,8 +346,11 @@ async function buildInWorkers(job: RowsJob, nEstimators: number, workers: number
   const trees = new Array<EncodedTree>(nEstimators);
   // Sorted once, here, in shared memory: the workers read that one copy (posting it copies
   // nothing), instead of each receiving the rows and sorting them again.
-  const data = new SortedColumns(job.data, job.rows, job.cols, 'shared').share();
-  const labels = new Int32Array(new SharedArrayBuffer(job.labels.byteLength));
+  // One buffer (the kept one when large enough, see SharedBufferKeeper): the sorted rows, then the labels.
+  const setBytes = SortedColumns.byteLength(job.rows, job.cols);
+  const buffer = sharedBuffers.take(setBytes + job.labels.byteLength);
+  const data = new SortedColumns(job.data, job.rows, job.cols, buffer).share();
+  const labels = new Int32Array(buffer, setBytes, job.rows);
   labels.set(job.labels);
   const shared = { ...job, data, labels };
   await Promise.all(
@@ -358,5 +365,7 @@ async function buildInWorkers(job: RowsJob, nEstimators: number, workers: number
       ),
     ),
   );
+  // Every worker is done with it (on a failure, Promise.all rejected above and some may not be).
+  sharedBuffers.giveBack(buffer);
   return trees;
 }

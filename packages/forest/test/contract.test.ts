@@ -87,6 +87,16 @@ describe.each(configurations)('estimator contract: %s', (_name, params) => {
     expect(a).toBe(b);
   });
 
+  test('fits in worker threads one after another, larger then smaller then larger (the shared memory kept from the one before, holding its rows), grow the models this thread grows', async () => {
+    const shapes = [X.rows, Math.floor(X.rows / 2), X.rows];
+    for (const [i, rows] of shapes.entries()) {
+      const part: Matrix = { data: X.data.slice(0, rows * X.cols), rows, cols: X.cols };
+      const labels = y.slice(0, rows);
+      const seeded = () => new RandomForestClassifier({ ...params, seed: 11 + i });
+      expect(JSON.stringify(await seeded().fit(part, labels, { workers: 2 }))).toBe(JSON.stringify(await seeded().fit(part, labels, { workers: 0 })));
+    }
+  });
+
   test('refitting replaces the model', async () => {
     const forest = await make().fit(X, y);
     await forest.fit(matrix([[0], [1], [2], [3]]), ['u', 'v', 'u', 'v']);

@@ -23,15 +23,24 @@ export async function crossValidate(
   options: CrossValidateOptions = {},
 ): Promise<number[]> {
   const losses: number[] = [];
+  const rows = readColumns(batch, Pipeline.create(params, options.featureNames).features.inputColumns);
   for (const [fold, { train, test }] of stratifiedKFold(labels, SPLIT.folds, SPLIT.seed).entries()) {
     const onTree = options.onTree && ((built: number, total: number) => options.onTree!(fold, built, total));
     const started = performance.now();
-    const pipeline = await Pipeline.create(params, options.featureNames).fit(selectRows(batch, train), selectValues(labels, train), { workers: options.workers, onTree });
+    const pipeline = await Pipeline.create(params, options.featureNames).fit(selectRows(rows, train), selectValues(labels, train), { workers: options.workers, onTree });
     options.onFit?.(pipeline, (performance.now() - started) / 1000);
-    const loss = logLoss(selectValues(labels, test), pipeline.predictProba(selectRows(batch, test)), pipeline.classes);
+    const loss = logLoss(selectValues(labels, test), pipeline.predictProba(selectRows(rows, test)), pipeline.classes);
     losses.push(loss);
     options.onFold?.(fold, loss);
   }
   return losses;
 }
 
+
+/**
+ * The batch with only the columns the features read (no copy): each fold copies its rows, and
+ * copying every column of the extraction would hold twice the memory for nothing.
+ */
+function readColumns(batch: RowBatch, names: readonly string[]): RowBatch {
+  return { rows: batch.rows, columns: Object.fromEntries(names.filter((name) => name in batch.columns).map((name) => [name, batch.columns[name]])) };
+}

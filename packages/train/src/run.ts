@@ -65,22 +65,34 @@ export function nearZeroRows(rowLosses: Float64Array): { threshold: number; rows
   return { threshold: NEAR_ZERO, rows, log_loss_share: total > 0 ? theirs / total : 0 };
 }
 
+/**
+ * The loaded rows split into the training and test parts (copies of their rows). Only the parts
+ * leave: the loaded table is not referenced after this returns, so that the rest of the run (CV,
+ * fit) does not hold the whole file's columns as well.
+ */
+function splitDataset(loaded: Dataset) {
+  const batch = tableToBatch(loaded.table);
+  const labels = [...(batch.columns.outcome as readonly string[])];
+  const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
+  return {
+    dataset: { fileName: loaded.fileName, sha256: loaded.sha256, rows: batch.rows },
+    train,
+    test,
+    trainBatch: selectRows(batch, train),
+    testBatch: selectRows(batch, test),
+    trainLabels: selectValues(labels, train),
+    testLabels: selectValues(labels, test),
+  };
+}
+
 /** A whole training run: validate, split, cross-validate (or grid search, or tune), fit, evaluate. */
 export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
   const started = performance.now();
   // Six forests follow: the threads that build them start while the data loads.
   if (options.workers === undefined || options.workers > 0) warmTreeWorkers();
-  const dataset: Dataset = loadDataset(options.dataPath);
+  const { dataset, train, test, trainBatch, testBatch, trainLabels, testLabels } = splitDataset(loadDataset(options.dataPath));
   const workers = options.workers;
-  options.onProgress?.({ phase: 'validated', rows: dataset.table.numRows() });
-
-  const batch = tableToBatch(dataset.table);
-  const labels = [...(batch.columns.outcome as readonly string[])];
-  const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
-  const trainBatch = selectRows(batch, train);
-  const testBatch = selectRows(batch, test);
-  const trainLabels = selectValues(labels, train);
-  const testLabels = selectValues(labels, test);
+  options.onProgress?.({ phase: 'validated', rows: dataset.rows });
 
   if (options.grid && options.tune) throw new RangeError('trainRun: grid and tune are two different searches; ask for one.');
   const base = { ...TRAIN_DEFAULTS, ...options.params };
@@ -139,7 +151,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
     estimator: { type: 'RandomForestClassifier', library: FOREST_IMPLEMENTATION, params: pipeline.estimator.params },
     grid: options.grid ? grid : null,
     tuning,
-    dataset: { file: dataset.fileName, sha256: dataset.sha256, rows: dataset.table.numRows() },
+    dataset: { file: dataset.fileName, sha256: dataset.sha256, rows: dataset.rows },
     split: { seed: SPLIT.seed, test_size: SPLIT.testSize, folds: SPLIT.folds, train_rows: train.length, test_rows: test.length },
     durations: { cv_seconds: cvSeconds, fit_seconds: fitSeconds, total_seconds: (performance.now() - started) / 1000 },
   };

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { selectRows, selectValues } from '@rally/features';
 import { loadDataset, tableToBatch } from '@rally/features/dataset';
 import { FOREST_IMPLEMENTATION, type RandomForestParams } from '@rally/forest';
-import { modelIdOf } from '@rally/model';
+import { modelIdOf, Pipeline } from '@rally/model';
 import { groundTruthSlice } from '@rally/testkit';
 import {
   accuracy,
@@ -23,6 +23,7 @@ import {
   populationStd,
   type ProgressEvent,
   SPLIT,
+  stratifiedKFold,
   stratifiedSplit,
   TRAIN_DEFAULTS,
   trainRun,
@@ -182,6 +183,27 @@ describe('crossValidate', () => {
     expect(fits.map(([nEstimators]) => nEstimators)).toEqual([3, 3, 3, 3, 3]);
     for (const [, fit] of fits) expect(fit).toBeGreaterThan(0);
     expect(fits.reduce((sum, [, fit]) => sum + fit, 0)).toBeLessThanOrEqual(seconds);
+  });
+});
+
+describe('crossValidate reads only the columns its features read', () => {
+  it('gives each fold the loss of a pipeline fitted by hand on that fold with every column of the extraction', async () => {
+    const { trainBatch, trainLabels } = parts();
+    const byHand: number[] = [];
+    for (const { train, test } of stratifiedKFold(trainLabels, SPLIT.folds, SPLIT.seed)) {
+      const pipeline = await Pipeline.create(TINY).fit(selectRows(trainBatch, train), selectValues(trainLabels, train), { workers: 0 });
+      byHand.push(logLoss(selectValues(trainLabels, test), pipeline.predictProba(selectRows(trainBatch, test)), pipeline.classes));
+    }
+    expect(await crossValidate(trainBatch, trainLabels, TINY, { workers: 0 })).toEqual(byHand);
+  });
+
+  it('a batch without a column a feature reads fails as fitting on it would, naming the column', async () => {
+    const { trainBatch, trainLabels } = parts();
+    const { hitpoint: _dropped, ...columns } = trainBatch.columns;
+    const without = { rows: trainBatch.rows, columns };
+    const message = 'Input rows have no column "hitpoint".';
+    await expect(Pipeline.create(TINY).fit(without, trainLabels, { workers: 0 })).rejects.toThrow(message);
+    await expect(crossValidate(without, trainLabels, TINY, { workers: 0 })).rejects.toThrow(message);
   });
 });
 

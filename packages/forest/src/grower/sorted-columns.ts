@@ -22,9 +22,11 @@ export class SortedColumns {
    * @param data - row-major rows x cols values, none NaN (the estimator checks them); or the
    *   buffers of a set prepared in shared memory (`share()`), used as they are, without a copy.
    * @param memory - 'shared' puts the columns and orders in SharedArrayBuffers, so that worker
-   *   threads read the one copy (tree growing only reads them).
+   *   threads read the one copy (tree growing only reads them); a SharedArrayBuffer of at least
+   *   `SortedColumns.byteLength(rows, cols)` bytes holds them from its start (one reused from fit
+   *   to fit, see SharedBufferKeeper).
    */
-  constructor(data: Float64Array | SharedSortedColumns, rows: number, cols: number, memory: 'local' | 'shared' = 'local') {
+  constructor(data: Float64Array | SharedSortedColumns, rows: number, cols: number, memory: 'local' | 'shared' | SharedArrayBuffer = 'local') {
     this.rows = rows;
     this.features = cols;
     if (!(data instanceof Float64Array)) {
@@ -33,16 +35,26 @@ export class SortedColumns {
       this.orders = data.orders;
       return;
     }
-    const Memory = memory === 'shared' ? SharedArrayBuffer : ArrayBuffer;
-    const values = new Float64Array(new Memory(rows * cols * Float64Array.BYTES_PER_ELEMENT));
+    const cells = rows * cols;
+    const storage = memory instanceof SharedArrayBuffer ? memory : memory === 'shared' ? new SharedArrayBuffer(SortedColumns.byteLength(rows, cols)) : new ArrayBuffer(SortedColumns.byteLength(rows, cols));
+    if (storage.byteLength < SortedColumns.byteLength(rows, cols)) {
+      throw new RangeError(`SortedColumns: ${rows} x ${cols} need ${SortedColumns.byteLength(rows, cols)} bytes, the buffer has ${storage.byteLength}.`);
+    }
+    // Values first (8-byte aligned at 0), then the orders.
+    const values = new Float64Array(storage, 0, cells);
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) values[j * rows + i] = data[i * cols + j];
     }
     this.#values = values;
     this.columns = columnViews(values, rows, cols);
-    this.orders = new Int32Array(new Memory(rows * cols * Int32Array.BYTES_PER_ELEMENT));
+    this.orders = new Int32Array(storage, cells * Float64Array.BYTES_PER_ELEMENT, cells);
     const sorter = new StableSorter(rows);
     for (let j = 0; j < cols; j++) sorter.sort(this.columns[j], this.orders.subarray(j * rows, (j + 1) * rows));
+  }
+
+  /** Bytes of a set of rows x cols: its values (8 bytes a cell), then its orders (4 bytes a cell). */
+  static byteLength(rows: number, cols: number): number {
+    return rows * cols * (Float64Array.BYTES_PER_ELEMENT + Int32Array.BYTES_PER_ELEMENT);
   }
 
   /** The buffers to post to worker threads: shared when built with memory 'shared' (posting them then copies nothing). */
