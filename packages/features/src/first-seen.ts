@@ -41,6 +41,11 @@ export class FirstSeen {
     return 0;
   }
 
+  /** The memory it holds, in bytes (12 a slot). */
+  get byteLength(): number {
+    return this.rows.length * 12;
+  }
+
   /** The slot holding this hash, or the empty slot where it belongs (linear probing). */
   private find(high: number, low: number): number {
     const mask = this.rows.length - 1;

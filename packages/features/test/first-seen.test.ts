@@ -30,4 +30,20 @@ describe('FirstSeen', () => {
     }
     for (let i = 1; i <= 300_000; i += 997) expect(seen.firstOr(key(i), 400_000)).toBe(i);
   });
+
+  it('doubles when more than three quarters full, never sooner: 12 bytes a slot, 16 to 32 bytes a string', () => {
+    const seen = new FirstSeen(1024);
+    expect(seen.byteLength).toBe(1024 * 12);
+    for (let i = 1; i <= 768; i += 1) seen.firstOr(`key ${i}`, i);
+    expect(seen.byteLength).toBe(1024 * 12);
+    // Seen before: nothing added, no growth.
+    seen.firstOr('key 1', 769);
+    expect(seen.byteLength).toBe(1024 * 12);
+    seen.firstOr('key 769', 769);
+    expect(seen.byteLength).toBe(2048 * 12);
+    for (let i = 770; i <= 100_000; i += 1) seen.firstOr(`key ${i}`, i);
+    expect(seen.byteLength / 100_000).toBeGreaterThanOrEqual(16);
+    expect(seen.byteLength / 100_000).toBeLessThanOrEqual(32);
+    for (let i = 1; i <= 100_000; i += 333) expect(seen.firstOr(`key ${i}`, 200_000)).toBe(i);
+  });
 });

@@ -1,6 +1,9 @@
 // @module-tag unit
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT, checkPoint, generateDataPoints, inputColumns, pointSchema, sampleDataPoints } from '../src/index.ts';
+import { tempDir } from '@rally/testkit';
+import { CONTRACT, checkPoint, generateDataPoints, GROUND_TRUTH_PATH, inputColumns, pointSchema, sampleDataPoints, validateCsvFile, writeJitteredCopy } from '../src/index.ts';
 
 const inputNames = inputColumns().map((column) => column.name);
 
@@ -61,5 +64,66 @@ describe('point schema and checkPoint (derived from the contract)', () => {
     expect(checkPoint({ ...point, serve: 1.5 }, 2)).toMatch(/field "serve"/);
     expect(checkPoint([point], 4)).toBe('Point 4 must be an object.');
     expect(CONTRACT.columns).toHaveLength(26);
+  });
+});
+
+describe('writeJitteredCopy', () => {
+  const [header, ...truth] = readFileSync(GROUND_TRUTH_PATH, 'utf8').trimEnd().split(/\r?\n/);
+  const names = header.split(',');
+  const floats = CONTRACT.columns.filter((column) => column.type === 'float');
+  const idAt = names.indexOf(CONTRACT.columns.find((column) => column.type === 'identifier')!.name);
+  // Past the ground truth's rows and past one write of 4,096 lines, so a partial last write follows.
+  const rows = truth.length + 4_096 + 7;
+  const written = (seed: number, count = rows) => {
+    const path = join(tempDir('jittered'), `copy-${seed}-${count}.csv`);
+    writeJitteredCopy(path, count, seed);
+    return { path, lines: readFileSync(path, 'utf8').split('\n') };
+  };
+
+  it('writes the header and exactly the rows asked for, one per line, ending with a newline', () => {
+    const { lines } = written(3);
+    expect(lines[0]).toBe(header);
+    expect(lines).toHaveLength(rows + 2);
+    expect(lines.at(-1)).toBe('');
+    expect(written(3, 10).lines).toEqual([header, ...truth.slice(0, 10), '']);
+  });
+
+  it('a valid extraction under the contract, with no repeated id or row', () => {
+    const { path } = written(4);
+    const { report } = validateCsvFile(path, CONTRACT, { keepData: false });
+    expect(report.violations).toEqual([]);
+    expect(report.valid).toBe(true);
+    expect(report.rows).toBe(rows);
+  });
+
+  it('copy 0 is the ground truth; each later row is its original with new ids and every float moved by at most 1% (+ 0.0005), within bounds, the rest untouched', () => {
+    const { lines } = written(5);
+    expect(lines.slice(1, truth.length + 1)).toEqual(truth);
+    let moved = 0;
+    for (let r = truth.length; r < rows; r += 1) {
+      const cells = lines[r + 1].split(',');
+      const original = truth[r % truth.length].split(',');
+      const copy = Math.floor(r / truth.length);
+      expect(Number(cells[idAt])).toBe(copy * 1_000_000 + Number(original[idAt]));
+      names.forEach((name, j) => {
+        if (j === idAt) return;
+        const spec = floats.find((column) => column.name === name);
+        if (spec === undefined) return expect(cells[j], name).toBe(original[j]);
+        const [now, was] = [Number(cells[j]), Number(original[j])];
+        if (now !== was) moved += 1;
+        expect(Math.abs(now - was), name).toBeLessThanOrEqual(Math.abs(was) * 0.01 + 5e-4 + 1e-9);
+        expect(now).toBeGreaterThanOrEqual(spec.min ?? -Infinity);
+        expect(now).toBeLessThanOrEqual(spec.max ?? Infinity);
+      });
+    }
+    // Most floats move (a few stay, held at a bound or rounded back).
+    expect(moved).toBeGreaterThan(0.9 * (rows - truth.length) * floats.length);
+  });
+
+  it('is deterministic for a seed, and another seed moves the floats differently', () => {
+    expect(written(6).lines).toEqual(written(6).lines);
+    const [a, b] = [written(6).lines, written(7).lines];
+    expect(a.slice(0, truth.length + 1)).toEqual(b.slice(0, truth.length + 1));
+    expect(a.slice(truth.length + 1)).not.toEqual(b.slice(truth.length + 1));
   });
 });
