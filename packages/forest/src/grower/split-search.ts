@@ -24,6 +24,9 @@ export class SplitSearch {
   readonly #columns: readonly Float64Array[];
   readonly #labels: Int32Array;
   readonly #counts: Int32Array;
+  /** Each row's count and label in one int (see packRows): the sweep reads one array per row, not two. */
+  readonly #packed: Int32Array;
+  readonly #labelBits: number;
 
   // The node being searched.
   #total: Int32Array;
@@ -46,6 +49,8 @@ export class SplitSearch {
     this.#columns = columns;
     this.#labels = labels;
     this.#counts = counts;
+    this.#labelBits = labelBits(k);
+    this.#packed = packRows(labels, counts, this.#labelBits);
     this.#total = new Int32Array(k);
     this.#left = new Int32Array(k);
     this.#below = new Int32Array(k);
@@ -77,7 +82,9 @@ export class SplitSearch {
     const k = this.#k;
     const total = this.#total;
     const left = this.#left;
-    const labels = this.#labels;
+    const packed = this.#packed;
+    const bits = this.#labelBits;
+    const mask = (1 << bits) - 1;
     const counts = this.#counts;
     const minLeaf = this.#minLeaf;
     const size = this.#size;
@@ -91,15 +98,16 @@ export class SplitSearch {
     left.fill(0);
     let row = order[base + start];
     let a = values[row];
-    let labelA = labels[row];
-    let countA = counts[row];
+    let labelA = packed[row] & mask;
+    let countA = packed[row] >>> bits;
     for (let r = start + 1; r < end; r++) {
       left[labelA] += countA; // class counts of positions [start, r)
       weight += countA;
       row = order[base + r];
       const b = values[row];
-      const labelB = labels[row];
-      const countB = counts[row];
+      const both = packed[row];
+      const labelB = both & mask;
+      const countB = both >>> bits;
       // (Repeated copies of one row have one label: candidates only arise between distinct rows.)
       if (labelA !== labelB) {
         const threshold = (a + b) / 2; // ml-cart's splitFunctions.mean
@@ -267,4 +275,26 @@ class CandidateBand {
     this.score = resized(this.score, capacity);
     this.counts = resized(this.counts, capacity * this.#k);
   }
+}
+
+/** Bits that hold a label in [0, k). */
+function labelBits(k: number): number {
+  return Math.max(1, Math.ceil(Math.log2(k)));
+}
+
+/**
+ * count << bits | label for each row, in one Int32Array: the sweep's hottest loop reads a row's label
+ * and count from one place in memory, not from two arrays (a cache miss less per row on large
+ * data). Counts past what the remaining 31 - bits bits hold (millions of repeats for a handful of
+ * classes) are refused.
+ */
+function packRows(labels: Int32Array, counts: Int32Array, bits: number): Int32Array {
+  const limit = 2 ** (31 - bits);
+  const packed = new Int32Array(counts.length);
+  for (let i = 0; i < counts.length; i++) {
+    const count = counts[i];
+    if (count >= limit) throw new RangeError(`growTree: row ${i} is repeated ${count} times; with ${bits} bits of label, at most ${limit - 1}.`);
+    if (count > 0) packed[i] = (count << bits) | labels[i];
+  }
+  return packed;
 }

@@ -109,6 +109,23 @@ describe('split search on hand-made columns', () => {
     expect(weighted).toMatchObject({ threshold: 1.5, lesser: 3 });
   });
 
+  test('labels and counts share one int per row (count << label bits | label): the largest count that fits, with the largest label, weighs as much as it says', () => {
+    // 5 classes: 3 bits of label, so counts up to 2^28 - 1.
+    const most = 2 ** 28 - 1;
+    const found = bestSplit([[1, 2, 3, 4, 5]], [4, 4, 0, 3, 3], { counts: [most, 1, 1, 1, most] });
+    // Lesser side: the many 4s (with the single one); greater side: the rest, each class counted in full.
+    expect(found).toMatchObject({ threshold: 2.5, lesser: most + 1 });
+    const scaled = bestSplit([[1, 2, 3, 4, 5]], [4, 4, 0, 3, 3], { counts: [1000, 1, 1, 1, 1000] });
+    expect(scaled).toMatchObject({ threshold: 2.5, lesser: 1001 });
+  });
+
+  test('a count that does not fit beside the label bits is refused, naming the row (not silently mixed into the label)', () => {
+    expect(() => bestSplit([[1, 2, 3]], [0, 1, 4], { counts: [1, 2 ** 28, 1] })).toThrow('growTree: row 1 is repeated 268435456 times; with 3 bits of label, at most 268435455.');
+    // Two classes: one bit of label, so 2^30 - 1 repeats fit.
+    expect(bestSplit([[1, 2, 3]], [0, 1, 1], { counts: [1, 2 ** 30 - 1, 1] })).toMatchObject({ threshold: 1.5, lesser: 1 });
+    expect(() => bestSplit([[1, 2, 3]], [0, 1, 1], { counts: [1, 2 ** 30, 1] })).toThrow('at most 1073741823');
+  });
+
   test('minSamplesLeaf counts repeated rows', () => {
     expect(bestSplit([[1, 2, 3]], [0, 1, 1], { counts: [2, 1, 1], minLeaf: 2 })).toMatchObject({ threshold: 1.5, lesser: 2 });
   });
