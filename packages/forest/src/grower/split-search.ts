@@ -1,5 +1,5 @@
 import { exactGain, exactImpurity } from './exact-gini.ts';
-import { resized } from './typed-arrays.ts';
+import { keptRowArray, resized } from './typed-arrays.ts';
 
 /**
  * Best Gini split of one node, chosen exactly as ml-cart's bestSplit chooses it, in one sweep per
@@ -290,11 +290,11 @@ function labelBits(k: number): number {
  */
 function packRows(labels: Int32Array, counts: Int32Array, bits: number): Int32Array {
   const limit = 2 ** (31 - bits);
-  const packed = new Int32Array(counts.length);
+  const packed = keptRowArray('packed', counts.length);
   for (let i = 0; i < counts.length; i++) {
     const count = counts[i];
     if (count >= limit) throw new RangeError(`growTree: row ${i} is repeated ${count} times; with ${bits} bits of label, at most ${limit - 1}.`);
-    if (count > 0) packed[i] = (count << bits) | labels[i];
+    packed[i] = count > 0 ? (count << bits) | labels[i] : 0;
   }
   return packed;
 }
