@@ -3,7 +3,7 @@ import { Random } from '@rally/features/random';
 import { type SharedSortedColumns, SortedColumns } from './grower/sorted-columns.ts';
 import { TreeEncoder, type EncodedTree } from './grower/tree-encoder.ts';
 import { growTree } from './grower/tree-grower.ts';
-import { keptRowArray } from './grower/typed-arrays.ts';
+import { keptInt32Array } from './grower/typed-arrays.ts';
 
 /** What a tree worker posts back: a built tree, the end of its job, or why the job failed. */
 export type WorkerReply = { index: number; tree: EncodedTree } | { done: true } | { error: string };
@@ -64,7 +64,7 @@ export function answerJob(job: TreeJob, indices: readonly number[], reply: (mess
  */
 function buildTree(job: TreeJob, set: SortedColumns, index: number): EncodedTree {
   const random = new Random(job.seed, index);
-  const counts = job.bootstrap ? bootstrapCounts(job.rows, random) : keptRowArray('counts', job.rows).fill(1);
+  const counts = job.bootstrap ? bootstrapCounts(job.rows, random) : keptInt32Array('counts', job.rows).fill(1);
   const encoder = new TreeEncoder(job.classes);
   growTree(
     set,
@@ -88,7 +88,7 @@ function buildTree(job: TreeJob, set: SortedColumns, index: number): EncodedTree
 
 /** A bootstrap sample of `rows` rows drawn with replacement, as the number of times each row was drawn. */
 function bootstrapCounts(rows: number, random: Random): Int32Array {
-  const counts = keptRowArray('counts', rows).fill(0);
+  const counts = keptInt32Array('counts', rows).fill(0);
   for (let i = 0; i < rows; i++) counts[random.below(rows)]++;
   return counts;
 }

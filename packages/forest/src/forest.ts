@@ -10,7 +10,6 @@ import type { EncodedTree } from './grower/tree-encoder.ts';
 import { treeWorkers } from './pool.ts';
 import { SharedBufferKeeper } from './shared-buffer.ts';
 
-
 /** A job as a fit prepares it: the rows themselves, row-major. */
 type RowsJob = TreeJob & { data: Float64Array };
 
@@ -344,9 +343,9 @@ function range(n: number): number[] {
 /** Builds the trees in `workers` threads of the pool, tree i in worker i % workers; assembled in tree order. */
 async function buildInWorkers(job: RowsJob, nEstimators: number, workers: number, onTree?: () => void): Promise<EncodedTree[]> {
   const trees = new Array<EncodedTree>(nEstimators);
-  // Sorted once, here, in shared memory: the workers read that one copy (posting it copies
+  // Sorted once, here, into one shared buffer (the sorted rows, then the labels; the kept one when
+  // large enough, see SharedBufferKeeper): the workers read that one copy (posting it copies
   // nothing), instead of each receiving the rows and sorting them again.
-  // One buffer (the kept one when large enough, see SharedBufferKeeper): the sorted rows, then the labels.
   const setBytes = SortedColumns.byteLength(job.rows, job.cols);
   const buffer = sharedBuffers.take(setBytes + job.labels.byteLength);
   const data = new SortedColumns(job.data, job.rows, job.cols, buffer).share();

@@ -33,7 +33,7 @@ describe('a tree worker’s answers to a job', () => {
   test('a job whose rows come sorted in shared memory (as the pool posts them) builds the very same trees', () => {
     const job = jobOf(6);
     const rows = job.data as Float64Array;
-    const sorted = new SortedColumns(rows, job.rows, job.cols, 'shared').share();
+    const sorted = new SortedColumns(rows, job.rows, job.cols, new SharedArrayBuffer(SortedColumns.byteLength(job.rows, job.cols))).share();
     const indices = [0, 3, 5];
     expect(buildTrees({ ...job, data: sorted }, indices)).toEqual(buildTrees(job, indices));
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RallyError } from '@rally/errors';
@@ -58,18 +58,25 @@ export function writeRun(run: RunToWrite, outputDir = OUTPUT_DIR): string {
 }
 
 /**
- * Copies a dataset file (by the system, not through memory), then checks that the copy has the
- * sha256 the rows were read with: a file changed since then is not stored as the run's dataset.
+ * Copies a dataset file in one pass, hashing what it writes: a file changed since its rows were read
+ * (another sha256) is not stored as the run's dataset.
  */
 function copyDataset(dataset: { path: string; sha256: string }, target: string): void {
-  copyFileSync(dataset.path, target);
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(1 << 16);
-  const fd = openSync(target, 'r');
+  const from = openSync(dataset.path, 'r');
   try {
-    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
+    const to = openSync(target, 'w');
+    try {
+      for (let read = readSync(from, buffer); read > 0; read = readSync(from, buffer)) {
+        hash.update(buffer.subarray(0, read));
+        for (let written = 0; written < read; ) written += writeSync(to, buffer, written, read - written);
+      }
+    } finally {
+      closeSync(to);
+    }
   } finally {
-    closeSync(fd);
+    closeSync(from);
   }
   if (hash.digest('hex') !== dataset.sha256) {
     throw new RallyError('DATA_CHANGED', `${dataset.path} changed while the model was trained on it; train again on the file as it is now.`);

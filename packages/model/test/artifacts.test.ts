@@ -90,11 +90,14 @@ describe('run folders and the reader', () => {
   test('a dataset given as a file is copied; one that changed since it was read is DATA_CHANGED and leaves no folder', async () => {
     const output = tempDir('output');
     const source = join(tempDir('data'), 'extraction.csv');
-    writeFileSync(source, 'rally,outcome\n1,W\n2,UE\n');
+    // Several read chunks (64 KiB each), the last one partial.
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},${['W', 'FE', 'UE'][i % 3]}`);
+    const text = `rally,outcome\n${rows.join('\n')}\n`;
+    writeFileSync(source, text);
     const sha256 = sha256Hex(readFileSync(source));
     const dir = writeRun({ ...run, dataset: { path: source, sha256 } }, output);
-    expect(readFileSync(join(dir, 'dataset.csv'), 'utf8')).toBe('rally,outcome\n1,W\n2,UE\n');
-    writeFileSync(source, 'rally,outcome\n1,W\n2,FE\n');
+    expect(readFileSync(join(dir, 'dataset.csv'), 'utf8')).toBe(text);
+    writeFileSync(source, text.replace('19999,FE', '19999,UE'));
     const other = tempDir('output');
     const error = await expectRallyError(() => writeRun({ ...run, dataset: { path: source, sha256 } }, other), 'DATA_CHANGED');
     expect(error.message).toBe(`${source} changed while the model was trained on it; train again on the file as it is now.`);

@@ -36,7 +36,6 @@ export async function crossValidate(
   return losses;
 }
 
-
 /**
  * The batch with only the columns the features read (no copy): each fold copies its rows, and
  * copying every column of the extraction would hold twice the memory for nothing.

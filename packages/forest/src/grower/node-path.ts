@@ -1,5 +1,5 @@
 import type { SortedColumns } from './sorted-columns.ts';
-import { resized } from './typed-arrays.ts';
+import { keptInt32Array, resized } from './typed-arrays.ts';
 
 /**
  * The nodes from the root to the one being grown, and every feature's row order for them.
@@ -33,7 +33,8 @@ export class NodePath {
     this.n = n;
     this.#set = set;
     this.#counts = counts;
-    this.orders = orderBuffers(n, set.features);
+    // Kept from tree to tree (keptInt32Array): every cell is written before it is read.
+    this.orders = [keptInt32Array('orders', n * set.features), keptInt32Array('next orders', n * set.features)];
     this.valid = new Int32Array(set.features).fill(-1);
   }
 
@@ -107,20 +108,4 @@ export class NodePath {
       }
     }
   }
-}
-
-/**
- * Order buffers are kept between trees (a forest grows many trees of about the same size):
- * allocating and zeroing them per tree costs about as much as using them. Growing is synchronous,
- * so one pair per thread is enough; very large ones are not kept (2 x 4 bytes per cell).
- */
-let kept: { cells: number; buffers: [Int32Array, Int32Array] } | undefined;
-const KEEP_AT_MOST = 1 << 22;
-
-function orderBuffers(n: number, p: number): [Int32Array, Int32Array] {
-  const cells = n * p;
-  if (kept !== undefined && kept.cells >= cells) return kept.buffers;
-  const buffers: [Int32Array, Int32Array] = [new Int32Array(cells), new Int32Array(cells)];
-  kept = cells <= KEEP_AT_MOST ? { cells, buffers } : undefined;
-  return buffers;
 }

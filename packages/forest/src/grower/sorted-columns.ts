@@ -21,12 +21,12 @@ export class SortedColumns {
   /**
    * @param data - row-major rows x cols values, none NaN (the estimator checks them); or the
    *   buffers of a set prepared in shared memory (`share()`), used as they are, without a copy.
-   * @param memory - 'shared' puts the columns and orders in SharedArrayBuffers, so that worker
-   *   threads read the one copy (tree growing only reads them); a SharedArrayBuffer of at least
-   *   `SortedColumns.byteLength(rows, cols)` bytes holds them from its start (one reused from fit
-   *   to fit, see SharedBufferKeeper).
+   * @param shared - a SharedArrayBuffer of at least `SortedColumns.byteLength(rows, cols)` bytes to
+   *   hold the columns and orders from its start, so that worker threads read the one copy (tree
+   *   growing only reads them); the caller may reuse it from fit to fit (see SharedBufferKeeper).
+   *   Without it they are in this thread's own memory.
    */
-  constructor(data: Float64Array | SharedSortedColumns, rows: number, cols: number, memory: 'local' | 'shared' | SharedArrayBuffer = 'local') {
+  constructor(data: Float64Array | SharedSortedColumns, rows: number, cols: number, shared?: SharedArrayBuffer) {
     this.rows = rows;
     this.features = cols;
     if (!(data instanceof Float64Array)) {
@@ -36,10 +36,9 @@ export class SortedColumns {
       return;
     }
     const cells = rows * cols;
-    const storage = memory instanceof SharedArrayBuffer ? memory : memory === 'shared' ? new SharedArrayBuffer(SortedColumns.byteLength(rows, cols)) : new ArrayBuffer(SortedColumns.byteLength(rows, cols));
-    if (storage.byteLength < SortedColumns.byteLength(rows, cols)) {
-      throw new RangeError(`SortedColumns: ${rows} x ${cols} need ${SortedColumns.byteLength(rows, cols)} bytes, the buffer has ${storage.byteLength}.`);
-    }
+    const bytes = SortedColumns.byteLength(rows, cols);
+    const storage = shared ?? new ArrayBuffer(bytes);
+    if (storage.byteLength < bytes) throw new RangeError(`SortedColumns: ${rows} x ${cols} need ${bytes} bytes, the buffer has ${storage.byteLength}.`);
     // Values first (8-byte aligned at 0), then the orders.
     const values = new Float64Array(storage, 0, cells);
     for (let i = 0; i < rows; i++) {
@@ -57,7 +56,7 @@ export class SortedColumns {
     return rows * cols * (Float64Array.BYTES_PER_ELEMENT + Int32Array.BYTES_PER_ELEMENT);
   }
 
-  /** The buffers to post to worker threads: shared when built with memory 'shared' (posting them then copies nothing). */
+  /** The buffers to post to worker threads: shared when built into a SharedArrayBuffer (posting them then copies nothing). */
   share(): SharedSortedColumns {
     return { values: this.#values, orders: this.orders };
   }

@@ -1,5 +1,5 @@
 import { exactGain, exactImpurity } from './exact-gini.ts';
-import { keptRowArray, resized } from './typed-arrays.ts';
+import { keptInt32Array, resized } from './typed-arrays.ts';
 
 /**
  * Best Gini split of one node, chosen exactly as ml-cart's bestSplit chooses it, in one sweep per
@@ -22,8 +22,6 @@ export class SplitSearch {
   readonly #k: number;
   readonly #minLeaf: number;
   readonly #columns: readonly Float64Array[];
-  readonly #labels: Int32Array;
-  readonly #counts: Int32Array;
   /** Each row's count and label in one int (see packRows): the sweep reads one array per row, not two. */
   readonly #packed: Int32Array;
   readonly #labelBits: number;
@@ -47,8 +45,6 @@ export class SplitSearch {
     this.#k = k;
     this.#minLeaf = minLeaf;
     this.#columns = columns;
-    this.#labels = labels;
-    this.#counts = counts;
     this.#labelBits = labelBits(k);
     this.#packed = packRows(labels, counts, this.#labelBits);
     this.#total = new Int32Array(k);
@@ -85,7 +81,6 @@ export class SplitSearch {
     const packed = this.#packed;
     const bits = this.#labelBits;
     const mask = (1 << bits) - 1;
-    const counts = this.#counts;
     const minLeaf = this.#minLeaf;
     const size = this.#size;
     const values = this.#columns[feature];
@@ -125,7 +120,7 @@ export class SplitSearch {
             rows = 0;
             lesser = 0;
             while (rows < end - start && values[order[base + start + rows]] < threshold) {
-              lesser += counts[order[base + start + rows]];
+              lesser += packed[order[base + start + rows]] >>> bits;
               rows++;
             }
           }
@@ -172,14 +167,15 @@ export class SplitSearch {
    */
   #countsBelow(order: Int32Array, base: number, start: number, runStart: number, r: number, rows: number, equalsRun: boolean): Int32Array {
     const below = this.#below;
-    const labels = this.#labels;
-    const counts = this.#counts;
+    const packed = this.#packed;
+    const bits = this.#labelBits;
+    const mask = (1 << bits) - 1;
     if (equalsRun) {
       below.set(this.#left);
-      for (let i = base + runStart; i < base + r; i++) below[labels[order[i]]] -= counts[order[i]];
+      for (let i = base + runStart; i < base + r; i++) below[packed[order[i]] & mask] -= packed[order[i]] >>> bits;
     } else {
       below.fill(0);
-      for (let i = base + start; i < base + start + rows; i++) below[labels[order[i]]] += counts[order[i]];
+      for (let i = base + start; i < base + start + rows; i++) below[packed[order[i]] & mask] += packed[order[i]] >>> bits;
     }
     return below;
   }
@@ -290,7 +286,7 @@ function labelBits(k: number): number {
  */
 function packRows(labels: Int32Array, counts: Int32Array, bits: number): Int32Array {
   const limit = 2 ** (31 - bits);
-  const packed = keptRowArray('packed', counts.length);
+  const packed = keptInt32Array('packed', counts.length);
   for (let i = 0; i < counts.length; i++) {
     const count = counts[i];
     if (count >= limit) throw new RangeError(`growTree: row ${i} is repeated ${count} times; with ${bits} bits of label, at most ${limit - 1}.`);

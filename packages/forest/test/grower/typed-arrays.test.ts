@@ -1,35 +1,35 @@
 // @module-tag unit
-/** The per-row arrays a thread keeps from tree to tree (keptRowArray), and resized. */
+/** The arrays a thread keeps from tree to tree (keptInt32Array), and resized. */
 import { describe, expect, test } from 'vitest';
 
 import { RandomForestClassifier } from '../../src/index.ts';
-import { keptRowArray, resized } from '../../src/grower/typed-arrays.ts';
+import { keptInt32Array, resized } from '../../src/grower/typed-arrays.ts';
 import { blobs } from '../helpers/data.ts';
 
-describe('keptRowArray', () => {
+describe('keptInt32Array', () => {
   test('the same memory for every request up to the largest kept, a view of the length asked for; each use has its own', () => {
-    const first = keptRowArray('counts', 1000);
+    const first = keptInt32Array('counts', 1000);
     expect(first).toHaveLength(1000);
     first.fill(7);
-    const again = keptRowArray('counts', 600);
+    const again = keptInt32Array('counts', 600);
     expect(again).toHaveLength(600);
     expect(again.buffer).toBe(first.buffer);
     // Not cleared: the caller writes what it reads.
     expect(again[599]).toBe(7);
-    const packed = keptRowArray('packed', 600);
+    const packed = keptInt32Array('packed', 600);
     expect(packed.buffer).not.toBe(first.buffer);
-    const larger = keptRowArray('counts', 1001);
+    const larger = keptInt32Array('counts', 1001);
     expect(larger).toHaveLength(1001);
     expect(larger.buffer).not.toBe(first.buffer);
-    expect(keptRowArray('counts', 1000).buffer).toBe(larger.buffer);
+    expect(keptInt32Array('counts', 1000).buffer).toBe(larger.buffer);
   });
 
-  test('arrays of up to 2^22 rows are kept; larger ones are handed out but not kept', () => {
-    const limit = keptRowArray('packed', 2 ** 22);
-    expect(keptRowArray('packed', 10).buffer).toBe(limit.buffer);
-    const huge = keptRowArray('packed', 2 ** 22 + 1);
+  test('arrays of up to 2^22 elements are kept; larger ones are handed out but not kept', () => {
+    const limit = keptInt32Array('packed', 2 ** 22);
+    expect(keptInt32Array('packed', 10).buffer).toBe(limit.buffer);
+    const huge = keptInt32Array('packed', 2 ** 22 + 1);
     expect(huge).toHaveLength(2 ** 22 + 1);
-    expect(keptRowArray('packed', 10).buffer).toBe(limit.buffer);
+    expect(keptInt32Array('packed', 10).buffer).toBe(limit.buffer);
   });
 
   test('a forest grown after a larger one (the kept arrays holding its rows) is the forest grown first', async () => {
