@@ -6,8 +6,9 @@
  * itself, each further copy moves every float a little (within its contract bounds) and gets new
  * ids, so every copy is valid and no row repeats another. For each size it runs, as separate
  * processes timed by GNU time (wall seconds and peak RSS of the process):
- *   - `rally validate <file>`;
- *   - `rally train <file>` (100 trees, CV and final fit, the run written to a temporary folder);
+ *   - `rally validate <file>`, as `pnpm validate` runs it (its script's node flags);
+ *   - `rally train <file>` as `pnpm train` runs it (100 trees, CV and final fit, the run written to
+ *     a temporary folder);
  *   - the original pipeline in scikit-learn (bench/reference/original_train.py: pandas, 5-fold CV
  *     log loss, final fit, pickle), one core.
  * Then the growth factor per 4x rows, and the issue's targets with whether each is met.
@@ -47,6 +48,18 @@ function measure(command: string, args: string[]): Measured {
 
 const work = tempDir('bench-scale');
 
+/**
+ * What `pnpm <script>` runs (`exec node <flags> packages/cli/bin/rally.js <command>`): the node
+ * flags of the root package.json's script, so that the benchmark measures the very command users run
+ * (without pnpm's own start-up), e.g. the young generation `pnpm train` asks for.
+ */
+function scriptCommand(script: 'validate' | 'train'): string[] {
+  const line = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts[script];
+  const match = /^exec node ((?:--[\w-]+(?:=\S+)? )*)packages\/cli\/bin\/rally\.js (\w+)$/.exec(line ?? '');
+  if (!match || match[2] !== script) throw new Error(`bench:scale: the ${script} script (${line}) is not "exec node [flags] packages/cli/bin/rally.js ${script}"`);
+  return [...match[1].split(' ').filter(Boolean), RALLY, script];
+}
+
 function main(): void {
   if (RUN_SKLEARN) ensureDebianPackages(['/usr/bin/python3', '-c', 'import sklearn, pandas'], ['python3-sklearn', 'python3-pandas']);
   // The command users run is the built one: build it first if the sources changed.
@@ -59,9 +72,9 @@ function main(): void {
     const file = join(work, `extraction-${rows}.csv`);
     writeJitteredCopy(file, rows, SEED);
     const mb = statSync(file).size / 2 ** 20;
-    const validate = measure(process.execPath, [RALLY, 'validate', file]);
+    const validate = measure(process.execPath, [...scriptCommand('validate'), file]);
     const output = join(work, `runs-${rows}`);
-    const train = measure(process.execPath, [RALLY, 'train', file, '--output', output]);
+    const train = measure(process.execPath, [...scriptCommand('train'), file, '--output', output]);
     const sklearn = RUN_SKLEARN ? measure('/usr/bin/python3', [ORIGINAL, file, join(work, `model-${rows}.pkl`)]) : null;
     for (const [name, m] of [['validate', validate], ['train', train], ['scikit-learn', sklearn]] as const) {
       if (m && !m.ok) console.error(`${name} on ${rows} rows failed: ${m.stderr}`);

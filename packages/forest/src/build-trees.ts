@@ -34,24 +34,34 @@ export interface TreeJob {
 /**
  * Builds the trees `indices` of a job, in order; `onTree` hears of each as soon as it is built.
  * The rows are copied into columns and sorted once for all of them (unless they come so).
+ *
+ * With `next` (an Int32Array over shared memory, its element 0 the next position in `indices` to
+ * build), threads that share it take the trees one at a time, whichever is free first, so that no
+ * thread idles while another still has a queue of trees; each builds only what it takes. Tree i
+ * depends only on the job and i, so who builds it changes nothing.
  */
-export function buildTrees(job: TreeJob, indices: readonly number[], onTree?: (index: number, tree: EncodedTree) => void): EncodedTree[] {
+export function buildTrees(job: TreeJob, indices: readonly number[], onTree?: (index: number, tree: EncodedTree) => void, next?: Int32Array): EncodedTree[] {
   const set = new SortedColumns(job.data, job.rows, job.cols);
-  return indices.map((index) => {
-    const tree = buildTree(job, set, index);
-    onTree?.(index, tree);
-    return tree;
-  });
+  const built: EncodedTree[] = [];
+  let position = 0;
+  const take = next === undefined ? () => position++ : () => Atomics.add(next, 0, 1);
+  for (let at = take(); at < indices.length; at = take()) {
+    const tree = buildTree(job, set, indices[at]);
+    built.push(tree);
+    onTree?.(indices[at], tree);
+  }
+  return built;
 }
 
 /**
  * A tree worker's answer to one job (tree-worker.ts is only its thread's entry point, so this runs
  * and is tested in any thread): one reply per tree as it is built, its arrays to be transferred,
- * then `done`; or the error's message, since an Error does not cross threads whole.
+ * then `done`; or the error's message, since an Error does not cross threads whole. `next` as in
+ * buildTrees.
  */
-export function answerJob(job: TreeJob, indices: readonly number[], reply: (message: WorkerReply, transfer?: ArrayBuffer[]) => void): void {
+export function answerJob(job: TreeJob, indices: readonly number[], reply: (message: WorkerReply, transfer?: ArrayBuffer[]) => void, next?: Int32Array): void {
   try {
-    buildTrees(job, indices, (index, tree) => reply({ index, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.counts.buffer] as ArrayBuffer[]));
+    buildTrees(job, indices, (index, tree) => reply({ index, tree }, [tree.feature.buffer, tree.threshold.buffer, tree.counts.buffer] as ArrayBuffer[]), next);
     reply({ done: true });
   } catch (error) {
     reply({ error: error instanceof Error ? error.message : String(error) });

@@ -340,7 +340,11 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** Builds the trees in `workers` threads of the pool, tree i in worker i % workers; assembled in tree order. */
+/**
+ * Builds the trees in `workers` threads of the pool, which take them one at a time from one shared
+ * queue (a tree's cost varies, and a fixed share per worker left one idle at the end of every fit
+ * while the other finished); assembled in tree order.
+ */
 async function buildInWorkers(job: RowsJob, nEstimators: number, workers: number, onTree?: () => void): Promise<EncodedTree[]> {
   const trees = new Array<EncodedTree>(nEstimators);
   // Sorted once, here, into one shared buffer (the sorted rows, then the labels; the kept one when
@@ -352,15 +356,18 @@ async function buildInWorkers(job: RowsJob, nEstimators: number, workers: number
   const labels = new Int32Array(buffer, setBytes, job.rows);
   labels.set(job.labels);
   const shared = { ...job, data, labels };
+  const indices = range(nEstimators);
+  const next = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   await Promise.all(
-    range(workers).map((w) =>
+    range(workers).map(() =>
       treeWorkers.build(
         shared,
-        range(nEstimators).filter((i) => i % workers === w),
+        indices,
         (index, tree) => {
           trees[index] = tree;
           onTree?.();
         },
+        next,
       ),
     ),
   );

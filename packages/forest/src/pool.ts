@@ -59,8 +59,11 @@ class TreeWorkerPool {
     return worker;
   }
 
-  /** Builds the trees `indices` on one worker; `onTree` hears of each as it arrives. */
-  build(job: TreeJob, indices: number[], onTree: (index: number, tree: EncodedTree) => void): Promise<void> {
+  /**
+   * Builds the trees `indices` on one worker (with `next`, those it takes from a queue it shares
+   * with other workers: see buildTrees); `onTree` hears of each as it arrives.
+   */
+  build(job: TreeJob, indices: number[], onTree: (index: number, tree: EncodedTree) => void, next?: Int32Array): Promise<void> {
     const worker = this.#acquire();
     return new Promise<void>((resolve, reject) => {
       const detach = () => {
@@ -86,7 +89,7 @@ class TreeWorkerPool {
       worker.on('message', onMessage);
       worker.on('error', onFailure);
       worker.on('exit', onExit);
-      worker.postMessage({ job, indices });
+      worker.postMessage({ job, indices, next });
     });
   }
 }

@@ -10,6 +10,6 @@ import { answerJob, type TreeJob, type WorkerReply } from './build-trees.ts';
 const port = parentPort;
 if (port === null) throw new Error('tree-worker.ts is the entry point of a worker thread, not a module to import.');
 
-port.on('message', ({ job, indices }: { job: TreeJob; indices: number[] }) => {
-  answerJob(job, indices, (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer));
+port.on('message', ({ job, indices, next }: { job: TreeJob; indices: number[]; next?: Int32Array }) => {
+  answerJob(job, indices, (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer), next);
 });

@@ -46,6 +46,16 @@ describe('deep trees', () => {
     expect(RandomForestClassifier.fromJSON(JSON.stringify(forest)).predict(matrix(X))).toEqual(labels);
   });
 
+  test('features drawn at each split, brought down many depths at once, still split the chain exactly', async () => {
+    // One feature drawn per split: a feature first drawn deep in the tree is partitioned through
+    // every depth above, past the grower's first 16 and 32 depths of per-row sides.
+    const X = Array.from({ length: 160 }, (_, i) => [i, 800 - 5 * i, (i * 7) % 3]);
+    const labels = X.map((_, i) => ['p', 'q'][i % 2]);
+    const forest = await new RandomForestClassifier({ nEstimators: 3, bootstrap: false, maxFeatures: 1, maxDepth: Infinity, seed: 4 }).fit(matrix(X), labels, { workers: 0 });
+    expect(forest.predict(matrix(X))).toEqual(labels);
+    for (const tree of forest.toJSON().trees) expect(treeDepth(tree.feature)).toBeGreaterThan(40);
+  });
+
   test('maxDepth cuts the chain: no deeper than asked, and no longer fitting every row', async () => {
     const { X, y } = chain(150, 2);
     const labels = y.map(String);

@@ -39,6 +39,32 @@ describe('tree worker pool', () => {
     expect(b).toEqual([2]);
   });
 
+  test('workers sharing a queue build every tree exactly once between them, the trees this thread builds', async () => {
+    const job = jobOf(8);
+    const indices = [0, 1, 2, 3, 4, 5, 6, 7];
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const got = new Map<number, unknown>();
+    const counts = [0, 0];
+    await Promise.all(
+      counts.map((_, w) =>
+        treeWorkers.build(
+          job,
+          indices,
+          (index, tree) => {
+            expect(got.has(index)).toBe(false);
+            got.set(index, tree);
+            counts[w]++;
+          },
+          next,
+        ),
+      ),
+    );
+    expect([...got.keys()].sort((a, b) => a - b)).toEqual(indices);
+    expect(counts[0] + counts[1]).toBe(indices.length);
+    const expected = buildTrees(job, indices);
+    indices.forEach((index) => expect(got.get(index)).toEqual(expected[index]));
+  });
+
   test('warming the workers changes nothing in the model', async () => {
     const { X, y } = blobs(7, 120);
     const params = { nEstimators: 3, seed: 9 };

@@ -30,6 +30,24 @@ describe('a tree worker’s answers to a job', () => {
     });
   });
 
+  test('threads sharing a queue (next) take the trees from where it stands, each tree once, and stop at its end', () => {
+    const job = jobOf(7);
+    const indices = [6, 2, 9, 4];
+    const expected = buildTrees(job, indices);
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const first: number[] = [];
+    // A thread that took two trees (by hand here), then this one takes the rest.
+    expect(Atomics.add(next, 0, 2)).toBe(0);
+    const built = buildTrees(job, indices, (index) => first.push(index), next);
+    expect(first).toEqual([9, 4]);
+    expect(built).toEqual(expected.slice(2));
+    expect(next[0]).toBeGreaterThanOrEqual(indices.length);
+    // An empty queue: nothing built, and the answer is done at once.
+    const replies: WorkerReply[] = [];
+    answerJob(job, indices, (message) => replies.push(message), next);
+    expect(replies).toEqual([{ done: true }]);
+  });
+
   test('a job whose rows come sorted in shared memory (as the pool posts them) builds the very same trees', () => {
     const job = jobOf(6);
     const rows = job.data as Float64Array;

@@ -15,7 +15,13 @@ export interface CrossValidateOptions {
   onFold?: (fold: number, loss: number) => void;
 }
 
-/** 5-fold stratified CV log loss of a configuration on the given rows (refits from scratch per fold). */
+/**
+ * 5-fold stratified CV log loss of a configuration on the given rows (refits from scratch per fold).
+ * A fold is scored while the next one's trees are being built in worker threads (this thread would
+ * otherwise leave them idle while it predicts). The losses, and the order in which the callbacks
+ * hear of folds and trees, are the same as scoring each fold before the next: a fit that builds in
+ * this thread has the previous fold scored at its first tree.
+ */
 export async function crossValidate(
   batch: RowBatch,
   labels: readonly string[],
@@ -24,15 +30,39 @@ export async function crossValidate(
 ): Promise<number[]> {
   const losses: number[] = [];
   const rows = readColumns(batch, Pipeline.create(params, options.featureNames).features.inputColumns);
+  let unscored: (() => void) | undefined;
+  let failure: { error: unknown } | undefined;
+  // Scores the previous fold once; an error waits for the running fit to end (its workers read its rows).
+  const scorePrevious = () => {
+    const score = unscored;
+    unscored = undefined;
+    try {
+      score?.();
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
   for (const [fold, { train, test }] of stratifiedKFold(labels, SPLIT.folds, SPLIT.seed).entries()) {
-    const onTree = options.onTree && ((built: number, total: number) => options.onTree!(fold, built, total));
+    const onTree = (built: number, total: number) => {
+      scorePrevious();
+      options.onTree?.(fold, built, total);
+    };
     const started = performance.now();
-    const pipeline = await Pipeline.create(params, options.featureNames).fit(selectRows(rows, train), selectValues(labels, train), { workers: options.workers, onTree });
+    const fitting = Pipeline.create(params, options.featureNames).fit(selectRows(rows, train), selectValues(labels, train), { workers: options.workers, onTree });
+    scorePrevious();
+    const pipeline = await fitting.catch((error: unknown) => {
+      throw failure?.error ?? error;
+    });
+    if (failure) throw failure.error;
     options.onFit?.(pipeline, (performance.now() - started) / 1000);
-    const loss = logLoss(selectValues(labels, test), pipeline.predictProba(selectRows(rows, test)), pipeline.classes);
-    losses.push(loss);
-    options.onFold?.(fold, loss);
+    unscored = () => {
+      const loss = logLoss(selectValues(labels, test), pipeline.predictProba(selectRows(rows, test)), pipeline.classes);
+      losses.push(loss);
+      options.onFold?.(fold, loss);
+    };
   }
+  scorePrevious();
+  if (failure) throw failure.error;
   return losses;
 }
 

@@ -186,6 +186,46 @@ describe('crossValidate', () => {
   });
 });
 
+describe('crossValidate scores a fold while the next one is built', () => {
+  const eventsOf = async (workers: number) => {
+    const { trainBatch, trainLabels } = parts();
+    const events: string[] = [];
+    const losses = await crossValidate(trainBatch, trainLabels, TINY, {
+      workers,
+      onTree: (fold, built) => events.push(`tree ${fold} ${built}`),
+      onFit: () => events.push(`fit ${events.filter((e) => e.startsWith('fit')).length}`),
+      onFold: (fold) => events.push(`fold ${fold}`),
+    });
+    return { events, losses };
+  };
+
+  it.each([0, 2])('with %i worker threads: each fold’s trees, then its fit, then its loss, before the next fold’s', async (workers) => {
+    const { events, losses } = await eventsOf(workers);
+    const expected = [0, 1, 2, 3, 4].flatMap((fold) => [...[1, 2, 3].map((built) => `tree ${fold} ${built}`), `fit ${fold}`, `fold ${fold}`]);
+    // Trees come back from workers in the order they are done: compare each fold's trees as a set.
+    const foldOf = (event: string) => Number(event.split(' ')[1]);
+    expect(events.map(foldOf)).toEqual(expected.map(foldOf));
+    for (let at = 0; at < events.length; at += 5) expect(events.slice(at, at + 5).sort()).toEqual(expected.slice(at, at + 5).sort());
+    expect(events.filter((e) => !e.startsWith('tree'))).toEqual(expected.filter((e) => !e.startsWith('tree')));
+    expect(losses).toEqual((await eventsOf(0)).losses);
+  });
+
+  it.each([0, 2])('with %i worker threads: a fold whose scoring fails rejects with that error, after the running fit', async (workers) => {
+    const { trainBatch, trainLabels } = parts();
+    const trees: number[] = [];
+    const failing = crossValidate(trainBatch, trainLabels, TINY, {
+      workers,
+      onTree: (fold) => trees.push(fold),
+      onFold: (fold) => {
+        if (fold === 1) throw new Error('scoring fold 1 failed');
+      },
+    });
+    await expect(failing).rejects.toThrow('scoring fold 1 failed');
+    // Fold 2 was being built when fold 1 was scored; nothing after it started.
+    expect(Math.max(...trees)).toBe(2);
+  });
+});
+
 describe('crossValidate reads only the columns its features read', () => {
   it('gives each fold the loss of a pipeline fitted by hand on that fold with every column of the extraction', async () => {
     const { trainBatch, trainLabels } = parts();

@@ -1,5 +1,5 @@
 import type { SortedColumns } from './sorted-columns.ts';
-import { keptInt32Array, resized } from './typed-arrays.ts';
+import { keptInt32Array, keptSides, resized } from './typed-arrays.ts';
 
 /**
  * The nodes from the root to the one being grown, and every feature's row order for them.
@@ -21,13 +21,17 @@ export class NodePath {
   /** valid[j]: the depth down to which feature j's order is partitioned on the path (-1: not yet taken). */
   readonly valid: Int32Array;
 
-  // Per depth: the node's segment, and the split below it (its lesser rows are [start, middle),
-  // those with x[column] < threshold).
+  // Per depth: the node's segment, and where its split divides it (its lesser rows are
+  // [start, middle) in the split feature's order; see split).
   start = new Int32Array(32);
   end = new Int32Array(32);
   middle = new Int32Array(32);
-  column = new Int32Array(32);
-  threshold = new Float64Array(32);
+  /**
+   * sides[d * rows + row] is 1 when row goes to the lesser child of the node at depth d (for the
+   * rows of that node). Partitioning reads this byte per row, in an array small enough to stay in
+   * cache, instead of the split feature's value (8 bytes per row, in a column that is not).
+   */
+  #sides: Uint8Array;
 
   constructor(set: SortedColumns, counts: Int32Array, n: number) {
     this.n = n;
@@ -36,6 +40,7 @@ export class NodePath {
     // Kept from tree to tree (keptInt32Array): every cell is written before it is read.
     this.orders = [keptInt32Array('orders', n * set.features), keptInt32Array('next orders', n * set.features)];
     this.valid = new Int32Array(set.features).fill(-1);
+    this.#sides = keptSides(16 * set.rows);
   }
 
   /** Makes room for nodes at depth `depth` (the per-depth arrays double). */
@@ -45,8 +50,26 @@ export class NodePath {
     this.start = resized(this.start, depths);
     this.end = resized(this.end, depths);
     this.middle = resized(this.middle, depths);
-    this.column = resized(this.column, depths);
-    this.threshold = resized(this.threshold, depths);
+  }
+
+  /**
+   * Records the split of the node at `depth`, on feature `column`: its lesser rows are the first
+   * `lesserRows` of the node's segment in that feature's order (which the search just scanned, so
+   * it is brought down to this depth), the rows whose value is below the threshold.
+   */
+  split(depth: number, column: number, lesserRows: number): void {
+    const start = this.start[depth];
+    const middle = start + lesserRows;
+    const end = this.end[depth];
+    this.middle[depth] = middle;
+    const order = this.orders[depth & 1];
+    const base = column * this.n;
+    const rows = this.#set.rows;
+    if ((depth + 1) * rows > this.#sides.length) this.#sides = keptSides(2 * this.#sides.length, { from: this.#sides, keep: depth * rows });
+    const sides = this.#sides;
+    const at = depth * rows;
+    for (let r = base + start; r < base + middle; r++) sides[at + order[r]] = 1;
+    for (let r = base + middle; r < base + end; r++) sides[at + order[r]] = 0;
   }
 
   /** Brings feature j's order down to the node at `depth` on the path. */
@@ -89,22 +112,22 @@ export class NodePath {
     const target = this.orders[(d + 1) & 1];
     const start = this.start[d];
     const end = this.end[d];
-    const values = this.#set.columns[this.column[d]];
-    const threshold = this.threshold[d];
+    const sides = this.#sides;
+    const at = d * this.#set.rows;
     let toGreater = base + this.middle[d];
     if (this.start[d + 1] === start) {
       // On the path's left side (the right child comes later): both children.
       let toLesser = base + start;
       for (let r = base + start; r < base + end; r++) {
         const row = source[r];
-        if (values[row] < threshold) target[toLesser++] = row;
+        if (sides[at + row] === 1) target[toLesser++] = row;
         else target[toGreater++] = row;
       }
     } else {
       // On the right side: the left child is done.
       for (let r = base + start; r < base + end; r++) {
         const row = source[r];
-        if (!(values[row] < threshold)) target[toGreater++] = row;
+        if (sides[at + row] === 0) target[toGreater++] = row;
       }
     }
   }

@@ -141,10 +141,8 @@ class TreeGrower {
     if (depth < options.maxDepth && gain > options.gainThreshold && gain !== parentGain && lesser > 0 && size - lesser > 0) {
       const column = band.feature[best];
       const threshold = band.threshold[best];
-      const middle = start + band.lesserRows[best];
-      path.middle[depth] = middle;
-      path.column[depth] = column;
-      path.threshold[depth] = threshold;
+      path.split(depth, column, band.lesserRows[best]);
+      const middle = path.middle[depth];
       // The children's class counts: the lesser side's now, the greater side's after the left
       // subtree (which only writes those of deeper nodes).
       const child = (depth + 1) * k;

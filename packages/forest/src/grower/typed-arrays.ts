@@ -1,5 +1,5 @@
 /** A copy of `array` in a longer typed array of the same type (the rest zeros). */
-export function resized<T extends Int32Array | Float64Array>(array: T, length: number): T {
+export function resized<T extends Int32Array | Float64Array | Uint8Array>(array: T, length: number): T {
   const bigger = new (array.constructor as new (length: number) => T)(length);
   bigger.set(array);
   return bigger;
@@ -17,13 +17,27 @@ export type KeptArrayUse = 'counts' | 'packed' | 'orders' | 'next orders';
  * tree left: the caller writes every element it reads.
  */
 export function keptInt32Array(use: KeptArrayUse, length: number): Int32Array {
-  const kept = keptArrays[use];
-  if (kept !== undefined && kept.length >= length) return kept.subarray(0, length);
-  const fresh = new Int32Array(length);
-  if (length <= KEEP_AT_MOST) keptArrays[use] = fresh;
+  return kept(use, length, Int32Array);
+}
+
+/**
+ * A kept byte array for NodePath's sides (a byte per row and depth). Growing while a tree is being
+ * grown, it must keep what is written: `grow` copies the first `keep` bytes of `from` into it.
+ */
+export function keptSides(length: number, grow?: { from: Uint8Array; keep: number }): Uint8Array {
+  const sides = kept('sides', length, Uint8Array);
+  if (grow !== undefined) sides.set(grow.from.subarray(0, grow.keep));
+  return sides;
+}
+
+function kept<T extends Int32Array | Uint8Array>(use: KeptArrayUse | 'sides', length: number, type: { new (length: number): T }): T {
+  const held = keptArrays[use] as T | undefined;
+  if (held !== undefined && held.length >= length) return held.subarray(0, length) as T;
+  const fresh = new type(length);
+  if (fresh.byteLength <= KEEP_AT_MOST_BYTES) (keptArrays as Record<string, T>)[use] = fresh;
   return fresh;
 }
 
-const keptArrays: Partial<Record<KeptArrayUse, Int32Array>> = {};
-/** Larger ones are not kept (16 MiB each). */
-const KEEP_AT_MOST = 1 << 22;
+const keptArrays: Partial<Record<KeptArrayUse, Int32Array>> & { sides?: Uint8Array } = {};
+/** Larger ones are not kept (16 MiB each: 2^22 Int32 elements). */
+const KEEP_AT_MOST_BYTES = 1 << 24;

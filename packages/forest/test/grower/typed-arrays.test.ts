@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 
 import { RandomForestClassifier } from '../../src/index.ts';
-import { keptInt32Array, resized } from '../../src/grower/typed-arrays.ts';
+import { keptInt32Array, keptSides, resized } from '../../src/grower/typed-arrays.ts';
 import { blobs } from '../helpers/data.ts';
 
 describe('keptInt32Array', () => {
@@ -39,6 +39,35 @@ describe('keptInt32Array', () => {
     const before = JSON.stringify(await make().fit(small.X, small.y, { workers: 0 }));
     await make().fit(large.X, large.y, { workers: 0 });
     expect(JSON.stringify(await make().fit(small.X, small.y, { workers: 0 }))).toBe(before);
+  });
+});
+
+describe('keptSides', () => {
+  test('kept like the Int32 arrays; growing copies the bytes asked for into the larger one', () => {
+    // Larger than any other test keeps (the kept arrays are the thread's, shared by every test).
+    const size = 2 ** 23;
+    const first = keptSides(size);
+    expect(first).toHaveLength(size);
+    first.fill(1, 0, 40);
+    first.fill(2, 40);
+    expect(keptSides(50).buffer).toBe(first.buffer);
+    const grown = keptSides(size + 100, { from: first, keep: 40 });
+    expect(grown).toBeInstanceOf(Uint8Array);
+    expect(grown).toHaveLength(size + 100);
+    expect(grown.buffer).not.toBe(first.buffer);
+    expect(Array.from(grown.subarray(0, 40))).toEqual(new Array(40).fill(1));
+    // Only what was asked for is copied.
+    expect(grown[40]).toBe(0);
+    expect(keptSides(size + 100).buffer).toBe(grown.buffer);
+    // Its own kept array, not an Int32 one's.
+    expect(keptInt32Array('counts', 10).buffer).not.toBe(grown.buffer);
+  });
+
+  test('up to 16 MiB is kept, larger is handed out but not kept', () => {
+    const limit = keptSides(2 ** 24);
+    const huge = keptSides(2 ** 24 + 1);
+    expect(huge.buffer).not.toBe(limit.buffer);
+    expect(keptSides(10).buffer).toBe(limit.buffer);
   });
 });
 
