@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FeatureUnion, GROUND_TRUTH_PATH, type RowBatch, selectRows, selectValues } from '@rally/features';
-import { loadDataset, tableToBatch } from '@rally/features/dataset';
+import { loadDataset } from '@rally/features/dataset';
 import { DEFAULT_PARAMS, mostProbableClass, RandomForestClassifier, type RandomForestParams } from '@rally/forest';
 import { Pipeline, type TrainReport } from '@rally/model';
 import { tempDir } from '@rally/testkit';
@@ -259,8 +259,7 @@ function pnpmTrain(args: string[]): { seconds: number; stdout: string } {
 
 async function main(): Promise<void> {
   ensureDebianPackages(['/usr/bin/python3', '-c', 'import sklearn'], ['python3-sklearn']);
-  const { table } = loadDataset(GROUND_TRUTH_PATH);
-  const batch = tableToBatch(table);
+  const { batch } = loadDataset(GROUND_TRUTH_PATH);
   const data: Data = { batch, labels: [...(batch.columns.outcome as string[])] };
   const splitFile = join(work, 'split.json');
   writeReferenceSplit(data.labels, splitFile);

@@ -1,4 +1,3 @@
-import select from '@inquirer/select';
 import { RallyError } from '@rally/errors';
 import type { RunSummary } from '@rally/model';
 
@@ -78,6 +77,9 @@ export async function askModelId(
   productionId?: string,
 ): Promise<string> {
   if (isTTY(input) && isTTY(output)) {
+    // Loaded here, for the one command that asks in a terminal: every process of the CLI would
+    // otherwise carry the prompt library (about 11 MB resident).
+    const { default: select } = await import('@inquirer/select');
     try {
       return await select(
         { message: `Candidate, from the local runs in ${outputDir} (newest first)`, choices: runs.map((run) => ({ name: runLine(run, productionId), value: run.modelId })), pageSize: 12 },

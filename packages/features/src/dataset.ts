@@ -1,6 +1,6 @@
 /**
- * @rally/features/dataset: data files as arquero tables, for training and comparing models. A
- * separate entry point, so that serving predictions never loads arquero (about 20 MB a process).
+ * @rally/features/dataset: data files loaded for training and comparing models, validated in the
+ * same pass and kept as lean typed columns (a RowBatch the feature union reads as it is).
  */
-export { loadDataset, loadDatasetFromBytes, tableToBatch } from './load.ts';
+export { loadDataset, loadDatasetFromBytes } from './load.ts';
 export type { Dataset } from './load.ts';

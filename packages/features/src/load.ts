@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import * as aq from 'arquero';
-import type { ColumnTable } from 'arquero';
 import { CONTRACT, type DataContract } from './contract.ts';
 import { streamCsvFile } from './csv.ts';
 import { CsvRecordReader } from './csv-reader.ts';
 import { ExtractionChecker, invalidDataError, type LeanData, type ValidationReport } from './validate.ts';
-import type { CellValue } from './cells.ts';
 import type { RowBatch } from './features/transformer.ts';
 
 export interface Dataset {
-  /** Typed columns per the contract: numbers, booleans (`True`/`False`) and category strings. */
-  table: ColumnTable;
+  /**
+   * Every row, column by column in contract order, as the feature union reads them: a Float64Array
+   * per number column; booleans (`True`/`False`), and the contract's own strings for categories.
+   */
+  batch: RowBatch;
   /** The sha256 of the bytes the rows were read from (a run's copy of the file is checked against it). */
   sha256: string;
   fileName: string;
@@ -19,9 +19,9 @@ export interface Dataset {
 }
 
 /**
- * Reads a CSV, validates it against the contract and loads it into an arquero table, in one pass
- * over the file: streamed, checked a record at a time, kept as lean typed columns (no record or
- * cell string is held). Invalid data is refused.
+ * Reads a CSV, validates it against the contract and loads its columns, in one pass over the file:
+ * streamed, checked a record at a time, kept as lean typed columns (no record or cell string is
+ * held). Invalid data is refused.
  */
 export function loadDataset(path: string, contract: DataContract = CONTRACT): Dataset {
   const checker = new ExtractionChecker(contract, 'typed');
@@ -42,14 +42,6 @@ export function loadDatasetFromBytes(bytes: Buffer, source: string, contract: Da
 function datasetOf({ report, data }: { report: ValidationReport; data: LeanData }, sha256: string, source: string, contract: DataContract): Dataset {
   if (!report.valid) throw invalidDataError(report);
   // Contract order, whatever the file's column order.
-  const table = aq.table(Object.fromEntries(contract.columns.map((column) => [column.name, data.columns[column.name]])));
-  return { table, sha256, fileName: basename(source), report };
-}
-
-/** A table's columns as a batch for the feature union (no copy for a table as loaded: arquero keeps its arrays). */
-export function tableToBatch(table: ColumnTable): RowBatch {
-  const columns: Record<string, ArrayLike<CellValue>> = {};
-  const whole = !table.isFiltered() && !table.isOrdered();
-  for (const name of table.columnNames()) columns[name] = (whole ? table.column(name) : table.array(name)) as ArrayLike<CellValue>;
-  return { rows: table.numRows(), columns };
+  const columns = Object.fromEntries(contract.columns.map((column) => [column.name, data.columns[column.name]])) as RowBatch['columns'];
+  return { batch: { rows: data.rows, columns }, sha256, fileName: basename(source), report };
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { expectRallyError } from '@rally/testkit';
 import { CONTRACT, columnSpec, inputColumns, parseContract, targetColumn } from '../src/index.ts';
-import { loadDataset, loadDatasetFromBytes, tableToBatch } from '../src/dataset.ts';
+import { loadDataset, loadDatasetFromBytes } from '../src/dataset.ts';
 import { dataLines, header, writeTemp } from './helpers.ts';
 
 describe('parseContract', () => {
@@ -57,7 +57,7 @@ describe('contract accessors', () => {
 describe('loading a dataset', () => {
   const text = [header.join(','), ...dataLines.slice(0, 5)].join('\n') + '\n';
 
-  it('loads valid bytes into a table in contract order, with its digest and file name', () => {
+  it('loads valid bytes into columns in contract order, with its digest and file name', () => {
     // Columns reversed in the file: the table is in contract order all the same.
     const reversed = text
       .trimEnd()
@@ -66,15 +66,13 @@ describe('loading a dataset', () => {
       .join('\n');
     const bytes = Buffer.from(reversed);
     const dataset = loadDatasetFromBytes(bytes, '/some/where/five.csv');
-    expect(dataset.table.columnNames()).toEqual(CONTRACT.columns.map((c) => c.name));
-    expect(dataset.table.numRows()).toBe(5);
-    expect(dataset.table.array('speed')).toEqual(dataLines.slice(0, 5).map((line) => Number(line.split(',')[header.indexOf('speed')])));
+    expect(Object.keys(dataset.batch.columns)).toEqual(CONTRACT.columns.map((c) => c.name));
+    expect(dataset.batch.rows).toBe(5);
+    expect(Array.from(dataset.batch.columns.speed)).toEqual(dataLines.slice(0, 5).map((line) => Number(line.split(',')[header.indexOf('speed')])));
     expect(dataset.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(dataset.fileName).toBe('five.csv');
     expect(dataset.report).toMatchObject({ valid: true, rows: 5 });
-    const batch = tableToBatch(dataset.table);
-    expect(batch.rows).toBe(5);
-    expect(Object.keys(batch.columns)).toEqual(CONTRACT.columns.map((c) => c.name));
+    for (const values of Object.values(dataset.batch.columns)) expect(values).toHaveLength(5);
   });
 
   it('refuses invalid data with DATA_INVALID, the report in details', async () => {

@@ -7,7 +7,7 @@ import { CONTRACT, GROUND_TRUTH_PATH, validateCsvFile } from '../src/index.ts';
 import { loadDataset } from '../src/dataset.ts';
 
 // The ground truth checked against its contract: each property its own test, so a failure says which.
-const { table } = loadDataset(GROUND_TRUTH_PATH);
+const { batch } = loadDataset(GROUND_TRUTH_PATH);
 const names = CONTRACT.columns.map((column) => column.name);
 const rawHeader = readFileSync(GROUND_TRUTH_PATH, 'utf8').split('\n', 1)[0].split(',');
 
@@ -34,43 +34,43 @@ describe('ground truth data/australian_open.csv', () => {
   });
 
   it.each(CONTRACT.columns.map((column) => [column.name, column.type] as const))('column %s has type %s', (name, type) => {
-    const values = table.array(name) as unknown[];
+    const values = Array.from(batch.columns[name] as ArrayLike<unknown>);
     const expected = type === 'boolean' ? 'boolean' : type === 'category' || type === 'target' ? 'string' : 'number';
     expect(values.every((value) => typeof value === expected)).toBe(true);
     if (type === 'integer' || type === 'identifier') expect(values.every((value) => Number.isInteger(value))).toBe(true);
   });
 
   it('has no nulls', () => {
-    for (const name of names) expect((table.array(name) as unknown[]).some((value) => value === null || value === undefined)).toBe(false);
+    for (const name of names) expect(Array.from(batch.columns[name] as ArrayLike<unknown>).some((value) => value === null || value === undefined || Number.isNaN(value))).toBe(false);
   });
 
   it.each(['hitpoint', 'previous.hitpoint'])('category column %s takes exactly F, B, U, V', (name) => {
-    expect(new Set(table.array(name) as string[])).toEqual(new Set(['B', 'F', 'U', 'V']));
+    expect(new Set(Array.from(batch.columns[name] as ArrayLike<string>))).toEqual(new Set(['B', 'F', 'U', 'V']));
   });
 
   it('serve is 1 or 2', () => {
-    expect(new Set(table.array('serve') as number[])).toEqual(new Set([1, 2]));
+    expect(new Set(Array.from(batch.columns['serve'] as ArrayLike<number>))).toEqual(new Set([1, 2]));
   });
 
   it('rally is a positive integer', () => {
-    expect((table.array('rally') as number[]).every((value) => Number.isInteger(value) && value > 0)).toBe(true);
+    expect((Array.from(batch.columns['rally'] as ArrayLike<number>)).every((value) => Number.isInteger(value) && value > 0)).toBe(true);
   });
 
   it('every numeric value is finite and within its contract bounds', () => {
     for (const column of CONTRACT.columns.filter((c) => c.type === 'float' || c.type === 'integer')) {
-      const values = table.array(column.name) as number[];
+      const values = Array.from(batch.columns[column.name] as ArrayLike<number>);
       expect(values.filter((value) => !Number.isFinite(value)), column.name).toEqual([]);
       expect(values.filter((value) => value < column.min! || value > column.max!), column.name).toEqual([]);
     }
   });
 
   it('id is unique', () => {
-    const ids = table.array('id') as number[];
+    const ids = Array.from(batch.columns['id'] as ArrayLike<number>);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('target classes are exactly W, FE, UE with a plausible balance', () => {
-    const outcomes = table.array('outcome') as string[];
+    const outcomes = Array.from(batch.columns['outcome'] as ArrayLike<string>);
     const counts = Object.fromEntries(['W', 'FE', 'UE'].map((label) => [label, outcomes.filter((o) => o === label).length]));
     expect(new Set(outcomes)).toEqual(new Set(['W', 'FE', 'UE']));
     expect(counts).toEqual({ UE: 2118, W: 1684, FE: 1198 });
@@ -88,7 +88,7 @@ describe('ground truth data/australian_open.csv', () => {
   });
 
   it('has 5000 rows', () => {
-    expect(table.numRows()).toBe(5000);
+    expect(batch.rows).toBe(5000);
   });
 
   it('is valid under the contract as a whole', () => {

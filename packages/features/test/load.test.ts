@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadDataset, loadDatasetFromBytes, tableToBatch } from '../src/dataset.ts';
+import { loadDataset, loadDatasetFromBytes } from '../src/dataset.ts';
 import { CONTRACT, FeatureUnion, GROUND_TRUTH_PATH, validateCsvFile } from '../src/index.ts';
 import type { RowBatch } from '../src/features/transformer.ts';
 import { expectRallyError } from '@rally/testkit';
@@ -13,9 +13,10 @@ describe('loadDataset', () => {
   it('keeps number columns as Float64Arrays and categories as the contract\'s own strings, with the values the check gives', () => {
     const dataset = loadDataset(GROUND_TRUTH_PATH);
     const { data } = validateCsvFile(GROUND_TRUTH_PATH);
-    expect(dataset.table.columnNames()).toEqual(CONTRACT.columns.map((column) => column.name));
+    expect(Object.keys(dataset.batch.columns)).toEqual(CONTRACT.columns.map((column) => column.name));
+    expect(dataset.batch.rows).toBe(data.rows);
     for (const column of CONTRACT.columns) {
-      const lean = dataset.table.column(column.name) as unknown as ArrayLike<unknown>;
+      const lean = dataset.batch.columns[column.name] as ArrayLike<unknown>;
       if (['integer', 'float', 'identifier'].includes(column.type)) expect(lean, column.name).toBeInstanceOf(Float64Array);
       else expect(Array.isArray(lean), column.name).toBe(true);
       expect(Array.from(lean), column.name).toEqual(data.columns[column.name]);
@@ -24,17 +25,11 @@ describe('loadDataset', () => {
     }
   });
 
-  it('gives the feature union the same matrix as the checked arrays do, without copying the columns', () => {
-    const dataset = loadDataset(GROUND_TRUTH_PATH);
-    const batch = tableToBatch(dataset.table);
-    for (const name of dataset.table.columnNames()) expect(batch.columns[name]).toBe(dataset.table.column(name));
+  it('gives the feature union the same matrix as the checked arrays do', () => {
+    const { batch } = loadDataset(GROUND_TRUTH_PATH);
     const { data } = validateCsvFile(GROUND_TRUTH_PATH);
     const arrays: RowBatch = { rows: data.rows, columns: data.columns as RowBatch['columns'] };
     expect(FeatureUnion.fromStore().fitTransform(batch)).toEqual(FeatureUnion.fromStore().fitTransform(arrays));
-    // A filtered table is read through arquero (its rows, not the whole column).
-    const some = tableToBatch(dataset.table.filter((d: { rally: number }) => d.rally > 10));
-    expect(some.rows).toBeLessThan(dataset.table.numRows());
-    expect(some.columns.rally.length).toBe(some.rows);
   });
 
   it('hashes the bytes it read, as loadDatasetFromBytes hashes bytes in memory', () => {
@@ -44,7 +39,7 @@ describe('loadDataset', () => {
     const fromBytes = loadDatasetFromBytes(bytes, GROUND_TRUTH_PATH);
     expect(fromBytes.sha256).toBe(streamed.sha256);
     expect(fromBytes.report).toEqual(streamed.report);
-    expect(fromBytes.table.objects({ limit: 20 })).toEqual(streamed.table.objects({ limit: 20 }));
+    expect(fromBytes.batch).toEqual(streamed.batch);
   });
 
   it('refuses invalid data with the report, and a missing number is never read as a number', async () => {
@@ -55,7 +50,7 @@ describe('loadDataset', () => {
     expect(error.message).toMatch(/does not follow the data contract \(1 violation: null\)/);
     // NaN, how a lean column holds a missing number, is refused by the features like null.
     const dataset = loadDataset(GROUND_TRUTH_PATH);
-    const batch = tableToBatch(dataset.table);
+    const { batch } = dataset;
     const union = FeatureUnion.fromStore().fit(batch);
     const speed = Float64Array.from(batch.columns.speed as ArrayLike<number>);
     speed[3] = Number.NaN;

@@ -1,9 +1,9 @@
 // @module-tag unit
 import { describe, expect, it } from 'vitest';
 import { ColumnExtractor, DEFAULT_FEATURES, FEATURE_STORE, FeatureUnion, GROUND_TRUTH_PATH, pointsToBatch, sampleDataPoints } from '../src/index.ts';
-import { loadDataset, tableToBatch } from '../src/dataset.ts';
+import { loadDataset } from '../src/dataset.ts';
 
-const batch = tableToBatch(loadDataset(GROUND_TRUTH_PATH).table);
+const batch = loadDataset(GROUND_TRUTH_PATH).batch;
 const EXPECTED_NAMES = [
   'speed',
   'net.clearance',

@@ -9,6 +9,7 @@ import { SortedColumns } from './grower/sorted-columns.ts';
 import type { EncodedTree } from './grower/tree-encoder.ts';
 import { treeWorkers } from './pool.ts';
 import { SharedBufferKeeper } from './shared-buffer.ts';
+import { KEPT_HEADROOM } from './grower/typed-arrays.ts';
 
 /** A job as a fit prepares it: the rows themselves, row-major. */
 type RowsJob = TreeJob & { data: Float64Array };
@@ -62,8 +63,11 @@ const READABLE_VERSIONS: readonly SerializedForest['formatVersion'][] = [1, 2];
 /** What grows rally's forests, for reports (say what built a model, not what it descends from). */
 export const FOREST_IMPLEMENTATION = `rally grower (@rally/forest, model format ${FORMAT_VERSION})`;
 
-/** Shared memory for fits in worker threads, kept from fit to fit (up to 256 MiB: about 2 million rows of 12 features). */
-const sharedBuffers = new SharedBufferKeeper(256 * 2 ** 20);
+/**
+ * Shared memory for fits in worker threads, kept from fit to fit (up to 256 MiB: about 2 million
+ * rows of 12 features), with room for the final fit of a training run after its CV folds.
+ */
+const sharedBuffers = new SharedBufferKeeper(256 * 2 ** 20, KEPT_HEADROOM);
 
 /** Below this many (trees x rows x features) handing the trees to worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 2_000_000;

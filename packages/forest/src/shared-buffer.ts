@@ -11,8 +11,16 @@
 export class SharedBufferKeeper {
   #kept: SharedArrayBuffer | undefined;
 
-  /** @param keepAtMost - buffers larger than this (bytes) are not kept (a one-off huge fit does not stay in memory). */
-  constructor(readonly keepAtMost: number) {}
+  /**
+   * @param keepAtMost - buffers larger than this (bytes) are not kept (a one-off huge fit does not stay in memory).
+   * @param headroom - a new buffer that may be kept is this many times the bytes asked for (at
+   *   most keepAtMost), so that a somewhat larger fit later (a training run's final fit has 5/4 of
+   *   a CV fold's rows) takes it instead of holding a second buffer as well.
+   */
+  constructor(
+    readonly keepAtMost: number,
+    readonly headroom = 1,
+  ) {}
 
   /** A buffer of at least `bytes` bytes, for this caller alone until given back: the kept one if large enough (its bytes are not cleared). */
   take(bytes: number): SharedArrayBuffer {
@@ -21,7 +29,7 @@ export class SharedBufferKeeper {
       this.#kept = undefined;
       return kept;
     }
-    return new SharedArrayBuffer(bytes);
+    return new SharedArrayBuffer(bytes > this.keepAtMost ? bytes : Math.min(this.keepAtMost, Math.ceil(bytes * this.headroom)));
   }
 
   /** Hands a taken buffer back, once nothing reads it any more; the larger of it and the one kept stays. */

@@ -53,6 +53,18 @@ describe('SharedBufferKeeper', () => {
     expect(keeper.take(400)).toBe(large);
   });
 
+  test('with headroom, a new buffer has room for a larger request later, within the limit', () => {
+    const keeper = new SharedBufferKeeper(1000, 1.5);
+    const fold = keeper.take(400);
+    expect(fold.byteLength).toBe(600);
+    keeper.giveBack(fold);
+    // The final fit: 5/4 of a fold.
+    expect(keeper.take(500)).toBe(fold);
+    keeper.giveBack(fold);
+    expect(keeper.take(800).byteLength).toBe(1000);
+    expect(keeper.take(1001).byteLength).toBe(1001);
+  });
+
   test('a buffer over the limit is handed out but not kept', () => {
     const keeper = new SharedBufferKeeper(1000);
     const huge = keeper.take(1001);

@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GROUND_TRUTH_PATH, selectRows, selectValues } from '@rally/features';
-import { loadDataset, tableToBatch } from '@rally/features/dataset';
+import { loadDataset } from '@rally/features/dataset';
 import { expectRallyError, tempDir } from '@rally/testkit';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -25,7 +25,7 @@ import {
 
 /** A small real model and a report that describes it (train's reports have more fields; these are what readers check). */
 async function smallRun(seed: number, createdAt = new Date().toISOString()) {
-  const batch = tableToBatch(loadDataset(GROUND_TRUTH_PATH).table);
+  const batch = loadDataset(GROUND_TRUTH_PATH).batch;
   const train = Int32Array.from({ length: 300 }, (_, i) => i);
   const pipeline = await Pipeline.create({ nEstimators: 3, maxDepth: 4, seed }).fit(selectRows(batch, train), selectValues(batch.columns.outcome as string[], train), { workers: 0 });
   const model = Buffer.from(JSON.stringify(pipeline.toJSON()));

@@ -1,12 +1,12 @@
 // @module-tag unit
 import { readFileSync } from 'node:fs';
 import { GROUND_TRUTH_PATH, selectRows, selectValues } from '@rally/features';
-import { loadDataset, tableToBatch } from '@rally/features/dataset';
+import { loadDataset } from '@rally/features/dataset';
 import { expectRallyError } from '@rally/testkit';
 import { describe, expect, test } from 'vitest';
 import { modelIdOf, Pipeline } from '../src/index.ts';
 
-const batch = tableToBatch(loadDataset(GROUND_TRUTH_PATH).table);
+const batch = loadDataset(GROUND_TRUTH_PATH).batch;
 const labels = batch.columns.outcome as string[];
 const rows = (from: number, to: number) => Int32Array.from({ length: to - from }, (_, i) => from + i);
 

@@ -1,11 +1,11 @@
 import { CONTRACT, type RowBatch, selectRows, selectValues } from '@rally/features';
-import { loadDatasetFromBytes, tableToBatch } from '@rally/features/dataset';
+import { loadDatasetFromBytes } from '@rally/features/dataset';
 import { SPLIT, stratifiedSplit } from '@rally/train';
 
 /** A dataset read from bytes (a store artifact or a run's dataset.csv), validated against the contract. */
 export interface BenchmarkDataset {
   sha256: string;
-  /** All rows, columns in contract order (what `tableToBatch(loadDataset(...).table)` gives). */
+  /** All rows, columns in contract order (what `loadDataset(...).batch` gives). */
   batch: RowBatch;
   labels: string[];
 }
@@ -26,8 +26,7 @@ export interface SplitData {
  * Unreadable or invalid data throws the features package's one-sentence errors.
  */
 export function datasetFromBytes(bytes: Buffer, source: string): BenchmarkDataset {
-  const { table, sha256 } = loadDatasetFromBytes(bytes, source);
-  const batch = tableToBatch(table);
+  const { batch, sha256 } = loadDatasetFromBytes(bytes, source);
   return { sha256, batch, labels: Array.from(batch.columns[CONTRACT.target] as ArrayLike<string>) };
 }
 

@@ -1,7 +1,7 @@
 // @module-tag unit
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadDataset, tableToBatch } from '@rally/features/dataset';
+import { loadDataset } from '@rally/features/dataset';
 import { SPLIT, stratifiedSplit } from '@rally/train';
 import { datasetFromBytes, splitDataset } from '../src/data.ts';
 import { groundTruthSlice } from './helpers.ts';
@@ -12,7 +12,7 @@ describe('datasetFromBytes', () => {
   it('reads the same typed rows, in the same order, as loadDataset does for a file', () => {
     const fromFile = loadDataset(path);
     const fromBytes = datasetFromBytes(readFileSync(path), 'subset.csv');
-    const expected = tableToBatch(fromFile.table);
+    const expected = fromFile.batch;
     expect(fromBytes.sha256).toBe(fromFile.sha256);
     expect(fromBytes.batch.rows).toBe(600);
     expect(Object.keys(fromBytes.batch.columns)).toEqual(Object.keys(expected.columns));

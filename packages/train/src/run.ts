@@ -1,5 +1,5 @@
 import { selectRows, selectValues } from '@rally/features';
-import { type Dataset, loadDataset, tableToBatch } from '@rally/features/dataset';
+import { type Dataset, loadDataset } from '@rally/features/dataset';
 import { FOREST_IMPLEMENTATION, mostProbableClass, type RandomForestParams, warmTreeWorkers } from '@rally/forest';
 import { modelIdOf, Pipeline, type RunToWrite, type TrainReport } from '@rally/model';
 import { crossValidate } from './cross-validate.ts';
@@ -71,7 +71,7 @@ export function nearZeroRows(rowLosses: Float64Array): { threshold: number; rows
  * fit) does not hold the whole file's columns as well.
  */
 function splitDataset(loaded: Dataset) {
-  const batch = tableToBatch(loaded.table);
+  const batch = loaded.batch;
   const labels = [...(batch.columns.outcome as readonly string[])];
   const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
   return {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test as base } from 'vitest';
 import { FeatureUnion, GROUND_TRUTH_PATH, selectRows, selectValues, type FeatureMatrix, type RowBatch } from '@rally/features';
-import { loadDataset, tableToBatch } from '@rally/features/dataset';
+import { loadDataset } from '@rally/features/dataset';
 import { RandomForestClassifier } from '@rally/forest';
 import { Pipeline } from '@rally/model';
 import { classPriorLogLoss, logLoss, stratifiedSplit } from '../src/index.ts';
@@ -21,7 +21,7 @@ const CLASSES = ['FE', 'UE', 'W'];
 const PARAMS = { nEstimators: 30, maxDepth: 10, seed: 42 };
 
 function slice(): Data {
-  const batch = tableToBatch(loadDataset(GROUND_TRUTH_PATH).table);
+  const batch = loadDataset(GROUND_TRUTH_PATH).batch;
   const rows = selectRows(batch, Int32Array.from({ length: 1000 }, (_, i) => i));
   const labels = rows.columns.outcome as string[];
   const { train, test } = stratifiedSplit(labels, 0.2, 42);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectRows, selectValues } from '@rally/features';
-import { loadDataset, tableToBatch } from '@rally/features/dataset';
+import { loadDataset } from '@rally/features/dataset';
 import { FOREST_IMPLEMENTATION, type RandomForestParams } from '@rally/forest';
 import { modelIdOf, Pipeline } from '@rally/model';
 import { groundTruthSlice } from '@rally/testkit';
@@ -35,7 +35,7 @@ const TINY = { nEstimators: 3, maxDepth: 4 };
 
 /** The slice's training and test parts, as trainRun splits them. */
 function parts() {
-  const batch = tableToBatch(loadDataset(data).table);
+  const batch = loadDataset(data).batch;
   const labels = [...(batch.columns.outcome as string[])];
   const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
   return { trainBatch: selectRows(batch, train), testBatch: selectRows(batch, test), trainLabels: selectValues(labels, train), testLabels: selectValues(labels, test) };

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectRows, selectValues } from '@rally/features';
-import { loadDataset, tableToBatch } from '@rally/features/dataset';
+import { loadDataset } from '@rally/features/dataset';
 import { groundTruthSlice, tempDir } from '@rally/testkit';
 import {
   crossValidate,
@@ -55,8 +55,7 @@ describe('drawCandidates', () => {
 });
 
 describe('tune', () => {
-  const { table } = loadDataset(groundTruthSlice(600));
-  const batch = tableToBatch(table);
+  const { batch } = loadDataset(groundTruthSlice(600));
   const labels = [...(batch.columns.outcome as string[])];
   const { train } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
   const trainBatch = selectRows(batch, train);

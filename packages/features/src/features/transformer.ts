@@ -1,7 +1,7 @@
 import { RallyError } from '@rally/errors';
 import type { CellValue } from '../cells.ts';
 
-/** Rows held column by column: the form arquero tables and JSON batches both map to cheaply. */
+/** Rows held column by column: the form loaded data files (lean typed columns) and JSON batches both map to cheaply. */
 export interface RowBatch {
   rows: number;
   columns: Readonly<Record<string, ArrayLike<CellValue>>>;

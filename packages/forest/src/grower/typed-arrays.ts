@@ -30,13 +30,21 @@ export function keptSides(length: number, grow?: { from: Uint8Array; keep: numbe
   return sides;
 }
 
-function kept<T extends Int32Array | Uint8Array>(use: KeptArrayUse | 'sides', length: number, type: { new (length: number): T }): T {
+function kept<T extends Int32Array | Uint8Array>(use: KeptArrayUse | 'sides', length: number, type: { new (length: number): T; BYTES_PER_ELEMENT: number }): T {
   const held = keptArrays[use] as T | undefined;
   if (held !== undefined && held.length >= length) return held.subarray(0, length) as T;
-  const fresh = new type(length);
-  if (fresh.byteLength <= KEEP_AT_MOST_BYTES) (keptArrays as Record<string, T>)[use] = fresh;
-  return fresh;
+  if (length * type.BYTES_PER_ELEMENT > KEEP_AT_MOST_BYTES) return new type(length);
+  const fresh = new type(Math.min(Math.ceil(length * KEPT_HEADROOM), KEEP_AT_MOST_BYTES / type.BYTES_PER_ELEMENT));
+  (keptArrays as Record<string, T>)[use] = fresh;
+  return fresh.subarray(0, length) as T;
 }
+
+/**
+ * A new kept array (or shared buffer, see forest.ts) is this many times the size asked for: a
+ * training run fits five CV folds, then its final fit on 5/4 of a fold's rows, which then takes
+ * what the folds kept instead of holding new arrays as well as the old ones.
+ */
+export const KEPT_HEADROOM = 1.5;
 
 const keptArrays: Partial<Record<KeptArrayUse, Int32Array>> & { sides?: Uint8Array } = {};
 /** Larger ones are not kept (16 MiB each: 2^22 Int32 elements). */

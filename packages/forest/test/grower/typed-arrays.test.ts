@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 
 import { RandomForestClassifier } from '../../src/index.ts';
-import { keptInt32Array, keptSides, resized } from '../../src/grower/typed-arrays.ts';
+import { KEPT_HEADROOM, keptInt32Array, keptSides, resized } from '../../src/grower/typed-arrays.ts';
 import { blobs } from '../helpers/data.ts';
 
 describe('keptInt32Array', () => {
@@ -18,9 +18,15 @@ describe('keptInt32Array', () => {
     expect(again[599]).toBe(7);
     const packed = keptInt32Array('packed', 600);
     expect(packed.buffer).not.toBe(first.buffer);
-    const larger = keptInt32Array('counts', 1001);
-    expect(larger).toHaveLength(1001);
+    // Kept with room for half as much again (KEPT_HEADROOM): a final fit after the CV folds.
+    expect(KEPT_HEADROOM).toBe(1.5);
+    const within = keptInt32Array('counts', 1500);
+    expect(within).toHaveLength(1500);
+    expect(within.buffer).toBe(first.buffer);
+    const larger = keptInt32Array('counts', 1501);
+    expect(larger).toHaveLength(1501);
     expect(larger.buffer).not.toBe(first.buffer);
+    expect(larger.buffer.byteLength).toBe(Math.ceil(1501 * 1.5) * 4);
     expect(keptInt32Array('counts', 1000).buffer).toBe(larger.buffer);
   });
 
@@ -51,23 +57,23 @@ describe('keptSides', () => {
     first.fill(1, 0, 40);
     first.fill(2, 40);
     expect(keptSides(50).buffer).toBe(first.buffer);
-    const grown = keptSides(size + 100, { from: first, keep: 40 });
+    const grown = keptSides(2 ** 24, { from: first, keep: 40 });
     expect(grown).toBeInstanceOf(Uint8Array);
-    expect(grown).toHaveLength(size + 100);
-    expect(grown.buffer).not.toBe(first.buffer);
+    expect(grown).toHaveLength(2 ** 24);
+    expect(grown.buffer === first.buffer).toBe(false);
     expect(Array.from(grown.subarray(0, 40))).toEqual(new Array(40).fill(1));
     // Only what was asked for is copied.
     expect(grown[40]).toBe(0);
-    expect(keptSides(size + 100).buffer).toBe(grown.buffer);
     // Its own kept array, not an Int32 one's.
-    expect(keptInt32Array('counts', 10).buffer).not.toBe(grown.buffer);
+    expect(keptInt32Array('counts', 10).buffer === grown.buffer).toBe(false);
   });
 
-  test('up to 16 MiB is kept, larger is handed out but not kept', () => {
+  test('up to 16 MiB is kept (the headroom never goes past it), larger is handed out but not kept', () => {
     const limit = keptSides(2 ** 24);
+    expect(limit.buffer.byteLength).toBe(2 ** 24);
     const huge = keptSides(2 ** 24 + 1);
-    expect(huge.buffer).not.toBe(limit.buffer);
-    expect(keptSides(10).buffer).toBe(limit.buffer);
+    expect(huge.buffer === limit.buffer).toBe(false);
+    expect(keptSides(10).buffer === limit.buffer).toBe(true);
   });
 });
 
