@@ -99,9 +99,13 @@ export class NodePath {
     const counts = this.#counts;
     const target = this.orders[0];
     let w = j * this.n;
-    for (let r = j * all; r < (j + 1) * all; r++) {
+    const last = w + this.n;
+    // As in #partition, without a branch: w moves on past a present row (a count > 0 makes -count
+    // negative, its sign bit 1), and the loop stops once the n present rows are in.
+    for (let r = j * all; r < (j + 1) * all && w < last; r++) {
       const row = sorted[r];
-      if (counts[row] > 0) target[w++] = row;
+      target[w] = row;
+      w += -counts[row] >>> 31;
     }
   }
 
@@ -120,14 +124,20 @@ export class NodePath {
       let toLesser = base + start;
       for (let r = base + start; r < base + end; r++) {
         const row = source[r];
-        if (sides[at + row] === 1) target[toLesser++] = row;
-        else target[toGreater++] = row;
+        // Without a branch (which side a row goes is as good as random): its slot is toLesser or toGreater.
+        const lesser = sides[at + row];
+        target[toGreater + lesser * (toLesser - toGreater)] = row;
+        toLesser += lesser;
+        toGreater += 1 - lesser;
       }
     } else {
-      // On the right side: the left child is done.
-      for (let r = base + start; r < base + end; r++) {
+      // On the right side: the left child is done. Each row is written at toGreater, which moves on
+      // only past a greater row (no branch); it never passes the segment's end, where the loop stops.
+      const last = base + end;
+      for (let r = base + start; r < last && toGreater < last; r++) {
         const row = source[r];
-        if (sides[at + row] === 0) target[toGreater++] = row;
+        target[toGreater] = row;
+        toGreater += 1 - sides[at + row];
       }
     }
   }
