@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   }
 
   const splitFile = join(work, 'split.json');
-  writeReferenceSplit(Array.from(loadDataset(GROUND_TRUTH_PATH).batch.columns.outcome as ArrayLike<string>), splitFile);
+  writeReferenceSplit(Array.from(loadDataset(GROUND_TRUTH_PATH).batch.columns.outcome as Iterable<string>), splitFile);
 
   const bodies = { '1 point': join(work, 'one.json'), '100 points': join(work, 'hundred.json') };
   writeFileSync(bodies['1 point'], JSON.stringify({ data: sampleDataPoints(1, 1)[0] }));

@@ -260,7 +260,7 @@ function pnpmTrain(args: string[]): { seconds: number; stdout: string } {
 async function main(): Promise<void> {
   ensureDebianPackages(['/usr/bin/python3', '-c', 'import sklearn'], ['python3-sklearn']);
   const { batch } = loadDataset(GROUND_TRUTH_PATH);
-  const data: Data = { batch, labels: [...(batch.columns.outcome as string[])] };
+  const data: Data = { batch, labels: Array.from(batch.columns.outcome as Iterable<string>) };
   const splitFile = join(work, 'split.json');
   writeReferenceSplit(data.labels, splitFile);
   const sklearnVersion = String(execFileSync('/usr/bin/python3', ['-c', 'import sklearn; print(sklearn.__version__)'])).trim();

@@ -3,6 +3,8 @@ export type { ColumnSpec, ColumnType, DataContract } from './contract.ts';
 export { deriveContract, BOUNDS_POLICY } from './derive.ts';
 export { checkValue, describeDomain, parseCell } from './cells.ts';
 export type { CellValue, ParsedCell } from './cells.ts';
+export { cellAt, CodedColumn } from './coded-column.ts';
+export type { Column } from './coded-column.ts';
 export { parseCsv, readCsvBytes, readCsvFile } from './csv.ts';
 export type { CsvText } from './csv.ts';
 export { formatReport, invalidDataError, validateCsvFile, validateCsvText } from './validate.ts';

@@ -4,6 +4,7 @@ import { type CellValue, parseCell } from './cells.ts';
 import { type CsvText, streamCsvFile } from './csv.ts';
 import type { CsvRecordHandler } from './csv-reader.ts';
 import { FirstSeen } from './first-seen.ts';
+import { type CodedColumn, CodedColumnBuilder } from './coded-column.ts';
 
 /** Every rule a extraction can break; each violation names one. */
 export type Rule =
@@ -86,51 +87,45 @@ export interface TypedData {
   rows: number;
 }
 
-/** The columns of a check that kept them typed (`keep: 'typed'`): number columns are Float64Arrays, NaN for null. */
+/**
+ * The columns of a check that kept them typed (`keep: 'typed'`): number columns are Float64Arrays,
+ * NaN for null; the others (categories, booleans, the target) coded columns.
+ */
 export interface LeanData {
-  columns: Record<string, ArrayLike<CellValue | null>>;
+  columns: Record<string, ArrayLike<CellValue | null> | CodedColumn>;
   rows: number;
 }
 
 /**
  * The columns a check keeps: none (`rally validate`), arrays of values, or lean typed columns for
- * loading (a Float64Array per number column, NaN for null; the contract's own category strings, not
- * one string per cell).
+ * loading (a Float64Array per number column, NaN for null; a coded column, a byte a row, for the
+ * others).
  */
 export type KeepColumns = 'none' | 'arrays' | 'typed';
 
-/** One column's values as they are checked, in a growing buffer. */
-class ColumnBuilder {
-  readonly name: string;
-  private numbers: Float64Array | null;
-  private values: (CellValue | null)[] = [];
-  private size = 0;
-  /** Category values as the contract spells them: cells point at these, not at their own strings. */
-  private readonly canonical: Map<string, string>;
-
-  constructor(spec: ColumnSpec) {
-    this.name = spec.name;
-    const numeric = spec.type === 'integer' || spec.type === 'float' || spec.type === 'identifier';
-    this.numbers = numeric ? new Float64Array(1024) : null;
-    this.canonical = new Map((spec.categories ?? []).map((category) => [category, category]));
-  }
+/** One number column's values as they are checked, in a growing buffer (NaN for null). */
+class NumberColumnBuilder {
+  #numbers = new Float64Array(1024);
+  #size = 0;
 
   push(value: CellValue | null): void {
-    if (this.numbers === null) {
-      this.values.push(typeof value === 'string' ? (this.canonical.get(value) ?? value) : value);
-      return;
+    if (this.#size === this.#numbers.length) {
+      const grown = new Float64Array(this.#size * 2);
+      grown.set(this.#numbers);
+      this.#numbers = grown;
     }
-    if (this.size === this.numbers.length) {
-      const grown = new Float64Array(this.size * 2);
-      grown.set(this.numbers);
-      this.numbers = grown;
-    }
-    this.numbers[this.size++] = value === null ? Number.NaN : (value as number);
+    this.#numbers[this.#size++] = value === null ? Number.NaN : (value as number);
   }
 
-  finish(): ArrayLike<CellValue | null> {
-    return this.numbers === null ? this.values : this.numbers.slice(0, this.size);
+  finish(): Float64Array {
+    return this.#numbers.slice(0, this.#size);
   }
+}
+
+/** The builder of a column kept typed: numbers in a Float64Array, the others coded (a category column's dictionary starts with its contract categories). */
+function columnBuilder(spec: ColumnSpec): NumberColumnBuilder | CodedColumnBuilder {
+  const numeric = spec.type === 'integer' || spec.type === 'float' || spec.type === 'identifier';
+  return numeric ? new NumberColumnBuilder() : new CodedColumnBuilder(spec.categories ?? []);
 }
 
 /**
@@ -151,7 +146,7 @@ export class ExtractionChecker implements CsvRecordHandler {
   private readonly rowKeys = new FirstSeen();
   private readonly columns: Record<string, (CellValue | null)[]> = {};
   private rows = 0;
-  private builders: ColumnBuilder[] = [];
+  private builders: (NumberColumnBuilder | CodedColumnBuilder)[] = [];
 
   constructor(
     private readonly contract: DataContract = CONTRACT,
@@ -174,7 +169,7 @@ export class ExtractionChecker implements CsvRecordHandler {
     this.firstSeen = this.present.map((column) => (column.unique ? new FirstSeen() : null));
     this.contentIndexes = this.present.flatMap((column, i) => (column.type === 'identifier' ? [] : [this.indexes[i]]));
     if (this.keep === 'arrays') for (const column of this.present) this.columns[column.name] = [];
-    if (this.keep === 'typed') this.builders = this.present.map((column) => new ColumnBuilder(column));
+    if (this.keep === 'typed') this.builders = this.present.map(columnBuilder);
   }
 
   record(record: string[]): void {
@@ -206,7 +201,7 @@ export class ExtractionChecker implements CsvRecordHandler {
   /** The report once every record is in; `notes` are the reader's. The data is a TypedData unless `keep` is 'typed'. */
   finish(source: string, notes: string[]): { report: ValidationReport; data: LeanData } {
     const violations = this.log.list();
-    const columns = this.keep === 'typed' ? Object.fromEntries(this.builders.map((builder) => [builder.name, builder.finish()])) : this.columns;
+    const columns = this.keep === 'typed' ? Object.fromEntries(this.builders.map((builder, i) => [this.present[i].name, builder.finish()])) : this.columns;
     this.builders = [];
     return {
       report: { source, rows: this.rows, columns: this.headerFields.length, valid: violations.length === 0, notes, violations },

@@ -4,6 +4,7 @@
  * out[r * stride + offset + j], checked on every row against a direct computation, with a stride
  * and an offset that are not 1 and 0 (a union of features always has them).
  */
+import { cellAt } from '../src/coded-column.ts';
 import { describe, expect, it } from 'vitest';
 import { expectRallyError } from '@rally/testkit';
 import {
@@ -39,7 +40,7 @@ const batch: RowBatch = {
   },
 };
 
-const num = (name: string, r: number) => batch.columns[name][r] as number;
+const num = (name: string, r: number) => cellAt(batch.columns[name], r) as number;
 
 /** Runs a fitted feature into a NaN-filled matrix of STRIDE columns at OFFSET; returns the matrix. */
 function place(feature: FeatureTransformer): Float64Array {
@@ -64,11 +65,11 @@ describe('each feature writes every row at r * stride + offset', () => {
   });
 
   it('the hitpoint one-hot (B dropped)', () => {
-    expectPlaced(place(new OneHotDropFirst('hitpoint')), 3, (r) => ['F', 'U', 'V'].map((c) => (batch.columns.hitpoint[r] === c ? 1 : 0)));
+    expectPlaced(place(new OneHotDropFirst('hitpoint')), 3, (r) => ['F', 'U', 'V'].map((c) => (cellAt(batch.columns.hitpoint, r) === c ? 1 : 0)));
   });
 
   it('out', () => {
-    expectPlaced(place(new Out()), 1, (r) => [batch.columns['outside.sideline'][r] || batch.columns['outside.baseline'][r] ? 1 : 0]);
+    expectPlaced(place(new Out()), 1, (r) => [cellAt(batch.columns['outside.sideline'], r) || cellAt(batch.columns['outside.baseline'], r) ? 1 : 0]);
   });
 
   it('weird net clearance', () => {
@@ -97,8 +98,8 @@ describe('feature union layout', () => {
     expect(matrix.columns).toEqual(['hitpoint=F', 'hitpoint=U', 'hitpoint=V', 'speed', 'out']);
     expect([matrix.rows, matrix.cols]).toEqual([ROWS, 5]);
     for (let r = 0; r < ROWS; r += 1) {
-      const h = batch.columns.hitpoint[r];
-      const out = batch.columns['outside.sideline'][r] || batch.columns['outside.baseline'][r] ? 1 : 0;
+      const h = cellAt(batch.columns.hitpoint, r);
+      const out = cellAt(batch.columns['outside.sideline'], r) || cellAt(batch.columns['outside.baseline'], r) ? 1 : 0;
       expect(Array.from(matrix.data.subarray(r * 5, r * 5 + 5)), `row ${r}`).toEqual([h === 'F' ? 1 : 0, h === 'U' ? 1 : 0, h === 'V' ? 1 : 0, num('speed', r), out]);
     }
   });

@@ -6,6 +6,8 @@
  * 16 shapes (rally's pointsToBatch). Every case runs on rally's own transformers; the ground truth
  * is the training data, and every row of it is checked, not row 0 alone.
  */
+import { cellAt } from '../src/coded-column.ts';
+import type { CellValue } from '../src/cells.ts';
 import { describe, expect, it } from 'vitest';
 import { expectRallyError } from '@rally/testkit';
 import {
@@ -77,7 +79,7 @@ describe('every feature of the store (the original: TestFeaturesBase, TestFeatur
       const feature = make();
       const whole = fitTransform(feature, GROUND_TRUTH);
       const some = [7, 1234, 4999];
-      const batch: RowBatch = { rows: some.length, columns: Object.fromEntries(Object.entries(GROUND_TRUTH.columns).map(([key, values]) => [key, some.map((r) => values[r])])) };
+      const batch: RowBatch = { rows: some.length, columns: Object.fromEntries(Object.entries(GROUND_TRUTH.columns).map(([key, values]) => [key, some.map((r) => cellAt(values, r) as CellValue)])) };
       expect(fitTransform(feature, batch, GROUND_TRUTH)).toEqual(some.map((r) => whole[r]));
     });
   });

@@ -27,7 +27,7 @@ import {
 async function smallRun(seed: number, createdAt = new Date().toISOString()) {
   const batch = loadDataset(GROUND_TRUTH_PATH).batch;
   const train = Int32Array.from({ length: 300 }, (_, i) => i);
-  const pipeline = await Pipeline.create({ nEstimators: 3, maxDepth: 4, seed }).fit(selectRows(batch, train), selectValues(batch.columns.outcome as string[], train), { workers: 0 });
+  const pipeline = await Pipeline.create({ nEstimators: 3, maxDepth: 4, seed }).fit(selectRows(batch, train), selectValues(Array.from(batch.columns.outcome as Iterable<string>), train), { workers: 0 });
   const model = Buffer.from(JSON.stringify(pipeline.toJSON()));
   const modelId = modelIdOf(model);
   const report = {

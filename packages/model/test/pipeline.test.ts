@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { modelIdOf, Pipeline } from '../src/index.ts';
 
 const batch = loadDataset(GROUND_TRUTH_PATH).batch;
-const labels = batch.columns.outcome as string[];
+const labels = Array.from(batch.columns.outcome as Iterable<string>);
 const rows = (from: number, to: number) => Int32Array.from({ length: to - from }, (_, i) => from + i);
 
 describe('Pipeline JSON', () => {

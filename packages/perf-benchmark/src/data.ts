@@ -27,7 +27,7 @@ export interface SplitData {
  */
 export function datasetFromBytes(bytes: Buffer, source: string): BenchmarkDataset {
   const { batch, sha256 } = loadDatasetFromBytes(bytes, source);
-  return { sha256, batch, labels: Array.from(batch.columns[CONTRACT.target] as ArrayLike<string>) };
+  return { sha256, batch, labels: Array.from(batch.columns[CONTRACT.target] as Iterable<string>) };
 }
 
 /** The stratified train/test split every rally run uses (SPLIT unless told otherwise). */

@@ -1,4 +1,4 @@
-import { CONTRACT, type RowBatch } from '@rally/features';
+import { cellAt, CONTRACT, type RowBatch } from '@rally/features';
 
 export interface LeakageCheck {
   /** Rows of the test part checked. */
@@ -17,7 +17,7 @@ export interface LeakageCheck {
 export const IDENTIFIER_COLUMNS: readonly string[] = CONTRACT.columns.filter((column) => column.type === 'identifier').map((column) => column.name);
 
 function rowKey(batch: RowBatch, names: readonly string[], row: number): string {
-  return JSON.stringify(names.map((name) => batch.columns[name][row]));
+  return JSON.stringify(names.map((name) => cellAt(batch.columns[name], row)));
 }
 
 /**
@@ -47,7 +47,7 @@ export function findLeakage(training: RowBatch, test: RowBatch, identifierColumn
     if (contentMatch) byContent += 1;
     if (idMatch || contentMatch) {
       leakedRows += 1;
-      if (sampleIds.length < 5 && ids.length) sampleIds.push(ids.map((name) => String(test.columns[name][r])).join('/'));
+      if (sampleIds.length < 5 && ids.length) sampleIds.push(ids.map((name) => String(cellAt(test.columns[name], r))).join('/'));
     }
   }
   return { testRows: test.rows, leakedRows, byId, byContent, sampleIds };

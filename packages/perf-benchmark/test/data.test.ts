@@ -17,7 +17,7 @@ describe('datasetFromBytes', () => {
     expect(fromBytes.batch.rows).toBe(600);
     expect(Object.keys(fromBytes.batch.columns)).toEqual(Object.keys(expected.columns));
     for (const name of Object.keys(expected.columns)) expect(Array.from(fromBytes.batch.columns[name]), name).toEqual(Array.from(expected.columns[name]));
-    expect(fromBytes.labels).toEqual(Array.from(expected.columns.outcome as ArrayLike<string>));
+    expect(fromBytes.labels).toEqual(Array.from(expected.columns.outcome as Iterable<string>));
   });
 
   it('splits like training does (stratified, seed 42, 20 % test)', () => {

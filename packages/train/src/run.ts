@@ -72,7 +72,7 @@ export function nearZeroRows(rowLosses: Float64Array): { threshold: number; rows
  */
 function splitDataset(loaded: Dataset) {
   const batch = loaded.batch;
-  const labels = [...(batch.columns.outcome as readonly string[])];
+  const labels = Array.from(batch.columns.outcome as Iterable<string>);
   const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
   return {
     dataset: { fileName: loaded.fileName, sha256: loaded.sha256, rows: batch.rows },

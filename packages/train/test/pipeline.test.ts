@@ -23,7 +23,7 @@ const PARAMS = { nEstimators: 30, maxDepth: 10, seed: 42 };
 function slice(): Data {
   const batch = loadDataset(GROUND_TRUTH_PATH).batch;
   const rows = selectRows(batch, Int32Array.from({ length: 1000 }, (_, i) => i));
-  const labels = rows.columns.outcome as string[];
+  const labels = Array.from(rows.columns.outcome as Iterable<string>);
   const { train, test } = stratifiedSplit(labels, 0.2, 42);
   return { train: selectRows(rows, train), test: selectRows(rows, test), yTrain: selectValues(labels, train), yTest: selectValues(labels, test) };
 }

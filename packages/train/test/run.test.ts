@@ -36,7 +36,7 @@ const TINY = { nEstimators: 3, maxDepth: 4 };
 /** The slice's training and test parts, as trainRun splits them. */
 function parts() {
   const batch = loadDataset(data).batch;
-  const labels = [...(batch.columns.outcome as string[])];
+  const labels = Array.from(batch.columns.outcome as Iterable<string>);
   const { train, test } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
   return { trainBatch: selectRows(batch, train), testBatch: selectRows(batch, test), trainLabels: selectValues(labels, train), testLabels: selectValues(labels, test) };
 }

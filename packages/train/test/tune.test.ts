@@ -56,7 +56,7 @@ describe('drawCandidates', () => {
 
 describe('tune', () => {
   const { batch } = loadDataset(groundTruthSlice(600));
-  const labels = [...(batch.columns.outcome as string[])];
+  const labels = Array.from(batch.columns.outcome as Iterable<string>);
   const { train } = stratifiedSplit(labels, SPLIT.testSize, SPLIT.seed);
   const trainBatch = selectRows(batch, train);
   const trainLabels = selectValues(labels, train);

@@ -1,4 +1,5 @@
 import { RallyError } from '@rally/errors';
+import { cellAt } from '../coded-column.ts';
 import { booleanAt, column, type FeatureTransformer, numberAt, type RowBatch, StatelessFeature } from './transformer.ts';
 
 /** Copies one numeric raw column. */
@@ -39,7 +40,7 @@ export class OneHotDropFirst implements FeatureTransformer {
   fit(batch: RowBatch): void {
     const values = column(batch, this.columnName);
     const seen = new Set<string>();
-    for (let r = 0; r < batch.rows; r += 1) seen.add(String(values[r]));
+    for (let r = 0; r < batch.rows; r += 1) seen.add(String(cellAt(values, r)));
     if (seen.size === 0) throw new RallyError('FEATURE_BAD_INPUT', `Cannot fit the "${this.columnName}" encoding on zero rows.`);
     this.categories = [...seen].sort();
   }
@@ -60,7 +61,7 @@ export class OneHotDropFirst implements FeatureTransformer {
     const values = column(batch, this.columnName);
     for (let r = 0; r < batch.rows; r += 1) {
       // -1 for an unseen category: no column gets a 1.
-      const index = categories.indexOf(values[r] as string);
+      const index = categories.indexOf(cellAt(values, r) as string);
       for (let j = 1; j < categories.length; j += 1) out[r * stride + offset + j - 1] = j === index ? 1 : 0;
     }
   }

@@ -1,10 +1,11 @@
 import { RallyError } from '@rally/errors';
 import type { CellValue } from '../cells.ts';
+import { cellAt, CodedColumn, type Column } from '../coded-column.ts';
 
 /** Rows held column by column: the form loaded data files (lean typed columns) and JSON batches both map to cheaply. */
 export interface RowBatch {
   rows: number;
-  columns: Readonly<Record<string, ArrayLike<CellValue>>>;
+  columns: Readonly<Record<string, Column>>;
 }
 
 /**
@@ -25,7 +26,7 @@ export interface FeatureTransformer {
   setState(state: unknown): void;
 }
 
-export function column(batch: RowBatch, name: string): ArrayLike<CellValue> {
+export function column(batch: RowBatch, name: string): Column {
   const values = batch.columns[name];
   if (values === undefined) throw new RallyError('FEATURE_BAD_INPUT', `Input rows have no column "${name}".`);
   if (values.length !== batch.rows) {
@@ -34,15 +35,15 @@ export function column(batch: RowBatch, name: string): ArrayLike<CellValue> {
   return values;
 }
 
-export function numberAt(values: ArrayLike<CellValue>, row: number, name: string): number {
-  const value = values[row];
+export function numberAt(values: Column, row: number, name: string): number {
+  const value = cellAt(values, row);
   // NaN is how a lean (Float64Array) column holds a missing value: missing, like null.
   if (typeof value !== 'number' || Number.isNaN(value)) throw badValue(name, row, value, 'a number');
   return value;
 }
 
-export function booleanAt(values: ArrayLike<CellValue>, row: number, name: string): boolean {
-  const value = values[row];
+export function booleanAt(values: Column, row: number, name: string): boolean {
+  const value = cellAt(values, row);
   if (typeof value !== 'boolean') throw badValue(name, row, value, 'a boolean');
   return value;
 }
@@ -71,9 +72,13 @@ export function selectValues<T>(values: readonly T[], indices: ArrayLike<number>
 
 /** The rows at `indices`, in that order (train/test parts, CV folds). */
 export function selectRows(batch: RowBatch, indices: ArrayLike<number>): RowBatch {
-  const columns: Record<string, ArrayLike<CellValue>> = {};
+  const columns: Record<string, Column> = {};
   for (const [name, values] of Object.entries(batch.columns)) {
-    // A lean number column stays one: 8 bytes a value, no boxed numbers.
+    // Lean columns stay lean: a number column 8 bytes a value (no boxed numbers), a coded one a byte.
+    if (values instanceof CodedColumn) {
+      columns[name] = values.select(indices);
+      continue;
+    }
     const picked = values instanceof Float64Array ? new Float64Array(indices.length) : new Array<CellValue>(indices.length);
     for (let i = 0; i < indices.length; i += 1) picked[i] = values[indices[i]];
     columns[name] = picked;
