@@ -1,5 +1,5 @@
 import type { SortedColumns } from './sorted-columns.ts';
-import { keptInt32Array, keptSides, resized } from './typed-arrays.ts';
+import { keptFloat64Array, keptInt32Array, keptSides, resized } from './typed-arrays.ts';
 
 /**
  * The nodes from the root to the one being grown, and every feature's row order for them.
@@ -18,6 +18,11 @@ export class NodePath {
   readonly #counts: Int32Array;
   /** orders[depth % 2][j * n + r]: feature j's order for the nodes at that depth on the path. */
   readonly orders: readonly [Int32Array, Int32Array];
+  /**
+   * values[depth % 2][j * n + r]: feature j's value of the row at orders[depth % 2][j * n + r],
+   * moved along with it, so that a sweep reads values in order instead of at random in a column.
+   */
+  readonly values: readonly [Float64Array, Float64Array];
   /** valid[j]: the depth down to which feature j's order is partitioned on the path (-1: not yet taken). */
   readonly valid: Int32Array;
 
@@ -39,6 +44,7 @@ export class NodePath {
     this.#counts = counts;
     // Kept from tree to tree (keptInt32Array): every cell is written before it is read.
     this.orders = [keptInt32Array('orders', n * set.features), keptInt32Array('next orders', n * set.features)];
+    this.values = [keptFloat64Array('values', n * set.features), keptFloat64Array('next values', n * set.features)];
     this.valid = new Int32Array(set.features).fill(-1);
     this.#sides = keptSides(16 * set.rows);
   }
@@ -98,6 +104,8 @@ export class NodePath {
     const all = this.#set.rows;
     const counts = this.#counts;
     const target = this.orders[0];
+    const targetValues = this.values[0];
+    const column = this.#set.columns[j];
     let w = j * this.n;
     const last = w + this.n;
     // As in #partition, without a branch: w moves on past a present row (a count > 0 makes -count
@@ -105,6 +113,7 @@ export class NodePath {
     for (let r = j * all; r < (j + 1) * all && w < last; r++) {
       const row = sorted[r];
       target[w] = row;
+      targetValues[w] = column[row];
       w += -counts[row] >>> 31;
     }
   }
@@ -114,6 +123,8 @@ export class NodePath {
     const base = j * this.n;
     const source = this.orders[d & 1];
     const target = this.orders[(d + 1) & 1];
+    const sourceValues = this.values[d & 1];
+    const targetValues = this.values[(d + 1) & 1];
     const start = this.start[d];
     const end = this.end[d];
     const sides = this.#sides;
@@ -126,7 +137,9 @@ export class NodePath {
         const row = source[r];
         // Without a branch (which side a row goes is as good as random): its slot is toLesser or toGreater.
         const lesser = sides[at + row];
-        target[toGreater + lesser * (toLesser - toGreater)] = row;
+        const to = toGreater + lesser * (toLesser - toGreater);
+        target[to] = row;
+        targetValues[to] = sourceValues[r];
         toLesser += lesser;
         toGreater += 1 - lesser;
       }
@@ -137,6 +150,7 @@ export class NodePath {
       for (let r = base + start; r < last && toGreater < last; r++) {
         const row = source[r];
         target[toGreater] = row;
+        targetValues[toGreater] = sourceValues[r];
         toGreater += 1 - sides[at + row];
       }
     }

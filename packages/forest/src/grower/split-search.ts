@@ -21,7 +21,6 @@ import { keptInt32Array, resized } from './typed-arrays.ts';
 export class SplitSearch {
   readonly #k: number;
   readonly #minLeaf: number;
-  readonly #columns: readonly Float64Array[];
   /** Each row's count and label in one int (see packRows): the sweep reads one array per row, not two. */
   readonly #packed: Int32Array;
   readonly #labelBits: number;
@@ -41,10 +40,9 @@ export class SplitSearch {
 
   readonly #band: CandidateBand;
 
-  constructor(k: number, minLeaf: number, columns: readonly Float64Array[], labels: Int32Array, counts: Int32Array) {
+  constructor(k: number, minLeaf: number, labels: Int32Array, counts: Int32Array) {
     this.#k = k;
     this.#minLeaf = minLeaf;
-    this.#columns = columns;
     this.#labelBits = labelBits(k);
     this.#packed = packRows(labels, counts, this.#labelBits);
     this.#total = new Int32Array(k);
@@ -72,9 +70,9 @@ export class SplitSearch {
 
   /**
    * Scores the candidates of one feature over the node's rows order[base + start, base + end), in
-   * value order.
+   * value order; values[i] is the feature's value of row order[i].
    */
-  scan(order: Int32Array, base: number, feature: number, start: number, end: number): void {
+  scan(order: Int32Array, values: Float64Array, base: number, feature: number, start: number, end: number): void {
     const k = this.#k;
     const total = this.#total;
     const left = this.#left;
@@ -83,7 +81,6 @@ export class SplitSearch {
     const mask = (1 << bits) - 1;
     const minLeaf = this.#minLeaf;
     const size = this.#size;
-    const values = this.#columns[feature];
     const tolerance = this.#tolerance;
     let bestScore = this.#bestScore;
     let lastRows = -1;
@@ -92,14 +89,14 @@ export class SplitSearch {
     let weight = 0; // repeated rows before r
     left.fill(0);
     let row = order[base + start];
-    let a = values[row];
+    let a = values[base + start];
     let labelA = packed[row] & mask;
     let countA = packed[row] >>> bits;
     for (let r = start + 1; r < end; r++) {
       left[labelA] += countA; // class counts of positions [start, r)
       weight += countA;
       row = order[base + r];
-      const b = values[row];
+      const b = values[base + r];
       const both = packed[row];
       const labelB = both & mask;
       const countB = both >>> bits;
@@ -119,7 +116,7 @@ export class SplitSearch {
           } else {
             rows = 0;
             lesser = 0;
-            while (rows < end - start && values[order[base + start + rows]] < threshold) {
+            while (rows < end - start && values[base + start + rows] < threshold) {
               lesser += packed[order[base + start + rows]] >>> bits;
               rows++;
             }

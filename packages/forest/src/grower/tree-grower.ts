@@ -66,7 +66,6 @@ export function growTree(set: SortedColumns, labels: Int32Array, counts: Int32Ar
 class TreeGrower {
   readonly #k: number;
   readonly #p: number;
-  readonly #columns: readonly Float64Array[];
   readonly #options: GrowOptions;
   readonly #mtry: number;
   readonly #random: IntegerSource | null;
@@ -89,7 +88,6 @@ class TreeGrower {
     const p = set.features;
     this.#k = k;
     this.#p = p;
-    this.#columns = set.columns;
     this.#options = options;
     this.#mtry = Math.min(options.maxFeatures, p);
     this.#random = this.#mtry < p ? options.random : null;
@@ -107,7 +105,7 @@ class TreeGrower {
     }
     this.#size = size;
     this.#path = new NodePath(set, counts, present);
-    this.#search = new SplitSearch(k, options.minSamplesLeaf, set.columns, labels, counts);
+    this.#search = new SplitSearch(k, options.minSamplesLeaf, labels, counts);
     this.#total = new Int32Array(k);
     this.#features = Int32Array.from({ length: p }, (_, j) => j);
   }
@@ -178,9 +176,10 @@ class TreeGrower {
     if (this.#random === null) {
       const path = this.#path;
       const order = path.orders[depth & 1];
+      const values = path.values[depth & 1];
       for (let j = 0; j < this.#p; j++) {
         if (path.valid[j] !== depth) path.catchUp(j, depth);
-        search.scan(order, j * path.n, j, start, end);
+        search.scan(order, values, j * path.n, j, start, end);
       }
     } else {
       this.#drawAndScan(start, end, depth);
@@ -196,6 +195,7 @@ class TreeGrower {
   #drawAndScan(start: number, end: number, depth: number): void {
     const path = this.#path;
     const order = path.orders[depth & 1];
+    const values = path.values[depth & 1];
     const n = path.n;
     const features = this.#features;
     const random = this.#random!;
@@ -207,10 +207,9 @@ class TreeGrower {
       features[pick] = features[i];
       features[i] = feature;
       if (path.valid[feature] !== depth) path.catchUp(feature, depth);
-      const values = this.#columns[feature];
-      if (values[order[feature * n + start]] === values[order[feature * n + end - 1]]) continue; // constant here
+      if (values[feature * n + start] === values[feature * n + end - 1]) continue; // constant here
       scanned++;
-      this.#search.scan(order, feature * n, feature, start, end);
+      this.#search.scan(order, values, feature * n, feature, start, end);
     }
   }
 }

@@ -8,6 +8,9 @@ export function resized<T extends Int32Array | Float64Array | Uint8Array>(array:
 /** What a kept array serves: each use has its own. */
 export type KeptArrayUse = 'counts' | 'packed' | 'orders' | 'next orders';
 
+/** What a kept Float64Array serves (NodePath's values in order). */
+export type KeptValuesUse = 'values' | 'next values';
+
 /**
  * An Int32Array kept for this thread's next tree (a forest grows many trees of about the same
  * size), one per use: growing is synchronous, so one per use and thread is enough. A fresh one per
@@ -20,6 +23,11 @@ export function keptInt32Array(use: KeptArrayUse, length: number): Int32Array {
   return kept(use, length, Int32Array);
 }
 
+/** The same for the Float64Arrays NodePath keeps (its values in order, one per use). */
+export function keptFloat64Array(use: KeptValuesUse, length: number): Float64Array {
+  return kept(use, length, Float64Array);
+}
+
 /**
  * A kept byte array for NodePath's sides (a byte per row and depth). Growing while a tree is being
  * grown, it must keep what is written: `grow` copies the first `keep` bytes of `from` into it.
@@ -30,7 +38,7 @@ export function keptSides(length: number, grow?: { from: Uint8Array; keep: numbe
   return sides;
 }
 
-function kept<T extends Int32Array | Uint8Array>(use: KeptArrayUse | 'sides', length: number, type: { new (length: number): T; BYTES_PER_ELEMENT: number }): T {
+function kept<T extends Int32Array | Uint8Array | Float64Array>(use: KeptArrayUse | KeptValuesUse | 'sides', length: number, type: { new (length: number): T; BYTES_PER_ELEMENT: number }): T {
   const held = keptArrays[use] as T | undefined;
   if (held !== undefined && held.length >= length) return held.subarray(0, length) as T;
   if (length * type.BYTES_PER_ELEMENT > KEEP_AT_MOST_BYTES) return new type(length);
@@ -46,6 +54,9 @@ function kept<T extends Int32Array | Uint8Array>(use: KeptArrayUse | 'sides', le
  */
 export const KEPT_HEADROOM = 1.5;
 
-const keptArrays: Partial<Record<KeptArrayUse, Int32Array>> & { sides?: Uint8Array } = {};
-/** Larger ones are not kept (16 MiB each: 2^22 Int32 elements). */
-const KEEP_AT_MOST_BYTES = 1 << 24;
+const keptArrays: Partial<Record<KeptArrayUse, Int32Array>> & Partial<Record<KeptValuesUse, Float64Array>> & { sides?: Uint8Array } = {};
+/**
+ * Larger ones are not kept (64 MiB each: 2^24 Int32 elements, the orders of 1.1 million present
+ * rows of 15 features); a tree that needs more allocates its own.
+ */
+const KEEP_AT_MOST_BYTES = 1 << 26;

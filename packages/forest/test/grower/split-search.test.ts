@@ -27,20 +27,24 @@ function bestSplit(columns: number[][], labels: number[], options: { minLeaf?: n
   const present = Array.from(counts).filter((c) => c > 0).length;
   // Each feature's order without the absent rows, one segment of `present` per feature.
   const order = new Int32Array(present * cols);
+  const values = new Float64Array(present * cols);
   for (let j = 0; j < cols; j++) {
     let w = j * present;
     for (let r = 0; r < rows; r++) {
       const row = set.orders[j * rows + r];
-      if (counts[row] > 0) order[w++] = row;
+      if (counts[row] > 0) {
+        values[w] = set.columns[j][row];
+        order[w++] = row;
+      }
     }
   }
   const k = Math.max(...labels) + 1;
   const total = new Int32Array(k);
   labels.forEach((label, i) => (total[label] += counts[i]));
   const size = total.reduce((a, b) => a + b, 0);
-  const search = new SplitSearch(k, options.minLeaf ?? 0, set.columns, Int32Array.from(labels), counts);
+  const search = new SplitSearch(k, options.minLeaf ?? 0, Int32Array.from(labels), counts);
   search.begin(total, size);
-  for (let j = 0; j < cols; j++) search.scan(order, j * present, j, 0, present);
+  for (let j = 0; j < cols; j++) search.scan(order, values, j * present, j, 0, present);
   const best = search.choose();
   if (best < 0) return null;
   const band = search.candidates;

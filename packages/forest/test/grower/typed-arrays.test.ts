@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 
 import { RandomForestClassifier } from '../../src/index.ts';
-import { KEPT_HEADROOM, keptInt32Array, keptSides, resized } from '../../src/grower/typed-arrays.ts';
+import { KEPT_HEADROOM, keptFloat64Array, keptInt32Array, keptSides, resized } from '../../src/grower/typed-arrays.ts';
 import { blobs } from '../helpers/data.ts';
 
 describe('keptInt32Array', () => {
@@ -30,11 +30,11 @@ describe('keptInt32Array', () => {
     expect(keptInt32Array('counts', 1000).buffer).toBe(larger.buffer);
   });
 
-  test('arrays of up to 2^22 elements are kept; larger ones are handed out but not kept', () => {
-    const limit = keptInt32Array('packed', 2 ** 22);
+  test('arrays of up to 2^24 elements (64 MiB) are kept; larger ones are handed out but not kept', () => {
+    const limit = keptInt32Array('packed', 2 ** 24);
     expect(keptInt32Array('packed', 10).buffer).toBe(limit.buffer);
-    const huge = keptInt32Array('packed', 2 ** 22 + 1);
-    expect(huge).toHaveLength(2 ** 22 + 1);
+    const huge = keptInt32Array('packed', 2 ** 24 + 1);
+    expect(huge).toHaveLength(2 ** 24 + 1);
     expect(keptInt32Array('packed', 10).buffer).toBe(limit.buffer);
   });
 
@@ -45,6 +45,21 @@ describe('keptInt32Array', () => {
     const before = JSON.stringify(await make().fit(small.X, small.y, { workers: 0 }));
     await make().fit(large.X, large.y, { workers: 0 });
     expect(JSON.stringify(await make().fit(small.X, small.y, { workers: 0 }))).toBe(before);
+  });
+});
+
+describe('keptFloat64Array', () => {
+  test('kept per use like the Int32 arrays, with the same headroom', () => {
+    // Larger than the forests grown above keep.
+    const values = keptFloat64Array('values', 100_000);
+    expect(values).toBeInstanceOf(Float64Array);
+    expect(values).toHaveLength(100_000);
+    values.fill(0.5);
+    const again = keptFloat64Array('values', 150_000);
+    expect(again.buffer).toBe(values.buffer);
+    expect(again[99_999]).toBe(0.5);
+    expect(keptFloat64Array('next values', 100_000).buffer === values.buffer).toBe(false);
+    expect(keptFloat64Array('values', 150_001).buffer === values.buffer).toBe(false);
   });
 });
 
@@ -68,10 +83,10 @@ describe('keptSides', () => {
     expect(keptInt32Array('counts', 10).buffer === grown.buffer).toBe(false);
   });
 
-  test('up to 16 MiB is kept (the headroom never goes past it), larger is handed out but not kept', () => {
-    const limit = keptSides(2 ** 24);
-    expect(limit.buffer.byteLength).toBe(2 ** 24);
-    const huge = keptSides(2 ** 24 + 1);
+  test('up to 64 MiB is kept (the headroom never goes past it), larger is handed out but not kept', () => {
+    const limit = keptSides(2 ** 26);
+    expect(limit.buffer.byteLength).toBe(2 ** 26);
+    const huge = keptSides(2 ** 26 + 1);
     expect(huge.buffer === limit.buffer).toBe(false);
     expect(keptSides(10).buffer === limit.buffer).toBe(true);
   });
