@@ -101,11 +101,11 @@ export class NodePath {
   /** The root's order of feature j: the sorted columns' order without the absent rows. */
   #takeRootOrder(j: number): void {
     const sorted = this.#set.orders;
+    const sortedValues = this.#set.sortedValues;
     const all = this.#set.rows;
     const counts = this.#counts;
     const target = this.orders[0];
     const targetValues = this.values[0];
-    const column = this.#set.columns[j];
     let w = j * this.n;
     const last = w + this.n;
     // As in #partition, without a branch: w moves on past a present row (a count > 0 makes -count
@@ -113,7 +113,7 @@ export class NodePath {
     for (let r = j * all; r < (j + 1) * all && w < last; r++) {
       const row = sorted[r];
       target[w] = row;
-      targetValues[w] = column[row];
+      targetValues[w] = sortedValues[r];
       w += -counts[row] >>> 31;
     }
   }

@@ -1,22 +1,20 @@
 /**
- * The training rows prepared once for growing many trees: one Float64Array per feature and, per
- * feature, the row indices sorted by value. Each tree (each bootstrap sample) then starts from
- * these orders instead of sorting again; see TreeGrower.
+ * The training rows prepared once for growing many trees: per feature, the row indices sorted by
+ * value and the values in that order. Each tree (each bootstrap sample) then starts from these
+ * instead of sorting again, reading both in order; see TreeGrower.
  */
 export class SortedColumns {
   /** Number of rows. */
   readonly rows: number;
   /** Number of features. */
   readonly features: number;
-  /** columns[j][i]: the value of feature j in row i (views over one column-major buffer). */
-  readonly columns: Float64Array[];
+  /** sortedValues[j * rows + r]: feature j's value of the row of rank r, orders[j * rows + r]. */
+  readonly sortedValues: Float64Array;
   /**
    * orders[j * rows + r]: the row of rank r for feature j. Stable: equal values keep increasing row
    * order, which is what ml-cart's stable Array#sort of a node's rows gives at every node.
    */
   readonly orders: Int32Array;
-  /** The columns' one buffer, column-major (what `share()` hands on). */
-  readonly #values: Float64Array;
 
   /**
    * @param data - row-major rows x cols values, none NaN (the estimator checks them); or the
@@ -30,8 +28,7 @@ export class SortedColumns {
     this.rows = rows;
     this.features = cols;
     if (!(data instanceof Float64Array)) {
-      this.#values = data.values;
-      this.columns = columnViews(data.values, rows, cols);
+      this.sortedValues = data.values;
       this.orders = data.orders;
       return;
     }
@@ -41,14 +38,17 @@ export class SortedColumns {
     if (storage.byteLength < bytes) throw new RangeError(`SortedColumns: ${rows} x ${cols} need ${bytes} bytes, the buffer has ${storage.byteLength}.`);
     // Values first (8-byte aligned at 0), then the orders.
     const values = new Float64Array(storage, 0, cells);
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) values[j * rows + i] = data[i * cols + j];
-    }
-    this.#values = values;
-    this.columns = columnViews(values, rows, cols);
-    this.orders = new Int32Array(storage, cells * Float64Array.BYTES_PER_ELEMENT, cells);
+    const orders = new Int32Array(storage, cells * Float64Array.BYTES_PER_ELEMENT, cells);
+    const column = new Float64Array(rows);
     const sorter = new StableSorter(rows);
-    for (let j = 0; j < cols; j++) sorter.sort(this.columns[j], this.orders.subarray(j * rows, (j + 1) * rows));
+    for (let j = 0; j < cols; j++) {
+      for (let i = 0; i < rows; i++) column[i] = data[i * cols + j];
+      const order = orders.subarray(j * rows, (j + 1) * rows);
+      sorter.sort(column, order);
+      for (let r = 0; r < rows; r++) values[j * rows + r] = column[order[r]];
+    }
+    this.sortedValues = values;
+    this.orders = orders;
   }
 
   /** Bytes of a set of rows x cols: its values (8 bytes a cell), then its orders (4 bytes a cell). */
@@ -58,18 +58,14 @@ export class SortedColumns {
 
   /** The buffers to post to worker threads: shared when built into a SharedArrayBuffer (posting them then copies nothing). */
   share(): SharedSortedColumns {
-    return { values: this.#values, orders: this.orders };
+    return { values: this.sortedValues, orders: this.orders };
   }
 }
 
-/** A SortedColumns' buffers: the column-major values and the orders. */
+/** A SortedColumns' buffers: the values in sorted order and the orders. */
 export interface SharedSortedColumns {
   values: Float64Array;
   orders: Int32Array;
-}
-
-function columnViews(values: Float64Array, rows: number, cols: number): Float64Array[] {
-  return Array.from({ length: cols }, (_, j) => values.subarray(j * rows, (j + 1) * rows));
 }
 
 /** Ranges this short are sorted by insertion, also as the first pass of the merge sort. */

@@ -44,12 +44,12 @@ describe('StableSorter', () => {
 });
 
 describe('SortedColumns', () => {
-  test('copies row-major data into columns and sorts each column stably', () => {
+  test('sorts each column of row-major data stably: its orders, and its values in that order', () => {
     const data = Float64Array.from([3, 10, 1, 10, 2, 20, 1, 20]);
     const set = new SortedColumns(data, 4, 2);
     expect(set.rows).toBe(4);
     expect(set.features).toBe(2);
-    expect(set.columns.map((c) => Array.from(c))).toEqual([[3, 1, 2, 1], [10, 10, 20, 20]]);
+    expect(Array.from(set.sortedValues)).toEqual([1, 1, 2, 3, 10, 10, 20, 20]);
     expect(Array.from(set.orders)).toEqual([1, 3, 2, 0, 0, 1, 2, 3]);
   });
 
@@ -65,17 +65,18 @@ describe('SortedColumns', () => {
     const shared = new SortedColumns(data, rows, cols, buffer);
     expect(shared.orders.buffer).toBe(buffer);
     expect(Array.from(shared.orders)).toEqual(Array.from(local.orders));
-    expect(shared.columns.map((c) => Array.from(c))).toEqual(local.columns.map((c) => Array.from(c)));
+    expect(Array.from(shared.sortedValues)).toEqual(Array.from(local.sortedValues));
+    for (let j = 0; j < cols; j++) {
+      for (let r = 0; r < rows; r++) expect(local.sortedValues[j * rows + r]).toBe(data[local.orders[j * rows + r] * cols + j]);
+    }
     const parts = shared.share();
     expect(parts.values.buffer).toBe(buffer);
     expect(parts.values).toHaveLength(rows * cols);
     expect(parts.orders).toHaveLength(rows * cols);
     const rebuilt = new SortedColumns(parts, rows, cols);
     expect(rebuilt.orders).toBe(parts.orders);
-    for (let j = 0; j < cols; j++) {
-      expect(rebuilt.columns[j].buffer).toBe(buffer);
-      expect(Array.from(rebuilt.columns[j])).toEqual(Array.from(local.columns[j]));
-    }
+    expect(rebuilt.sortedValues.buffer).toBe(buffer);
+    expect(Array.from(rebuilt.sortedValues)).toEqual(Array.from(local.sortedValues));
   });
 
   test('a given buffer too small for the set is refused, saying how many bytes it needs', () => {

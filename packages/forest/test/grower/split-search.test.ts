@@ -33,7 +33,7 @@ function bestSplit(columns: number[][], labels: number[], options: { minLeaf?: n
     for (let r = 0; r < rows; r++) {
       const row = set.orders[j * rows + r];
       if (counts[row] > 0) {
-        values[w] = set.columns[j][row];
+        values[w] = set.sortedValues[j * rows + r];
         order[w++] = row;
       }
     }
