@@ -18,6 +18,15 @@ interface Found {
  * in column order, as the grower searches a node.
  */
 function bestSplit(columns: number[][], labels: number[], options: { minLeaf?: number; counts?: number[] } = {}): Found | null {
+  const search = searched(columns, labels, options);
+  const best = search.choose();
+  if (best < 0) return null;
+  const band = search.candidates;
+  return { feature: band.feature[best], threshold: band.threshold[best], lesser: band.lesser[best], lesserRows: band.lesserRows[best], gain: search.bestGain };
+}
+
+/** The search of that node once every feature is scanned, before it chooses. */
+function searched(columns: number[][], labels: number[], options: { minLeaf?: number; counts?: number[] } = {}): SplitSearch {
   const rows = labels.length;
   const cols = columns.length;
   const data = new Float64Array(rows * cols);
@@ -45,10 +54,7 @@ function bestSplit(columns: number[][], labels: number[], options: { minLeaf?: n
   const search = new SplitSearch(k, options.minLeaf ?? 0, Int32Array.from(labels), counts);
   search.begin(total, size);
   for (let j = 0; j < cols; j++) search.scan(order, values, j * present, j, 0, present);
-  const best = search.choose();
-  if (best < 0) return null;
-  const band = search.candidates;
-  return { feature: band.feature[best], threshold: band.threshold[best], lesser: band.lesser[best], lesserRows: band.lesserRows[best], gain: search.bestGain };
+  return search;
 }
 
 describe('split search on hand-made columns', () => {
@@ -70,6 +76,21 @@ describe('split search on hand-made columns', () => {
     expect(found2).toMatchObject({ feature: 0, threshold: 3.5 });
     const found3 = bestSplit([[1, 1, 2, 2, 1, 2], clean], [0, 0, 0, 1, 1, 1])!;
     expect(found3).toMatchObject({ feature: 1, threshold: 35 });
+  });
+
+  test('the band keeps every tied candidate, in scan order, past its first 16 slots', () => {
+    // 20 identical features: the same best partition, the same score, 20 times.
+    const column = [1, 2, 3, 4, 5, 6];
+    const search = searched(Array.from({ length: 20 }, () => column), [0, 0, 0, 1, 1, 1]);
+    const band = search.candidates;
+    expect(band.size).toBe(20);
+    expect(Array.from(band.feature.subarray(0, 20))).toEqual(Array.from({ length: 20 }, (_, j) => j));
+    for (let i = 0; i < 20; i++) {
+      expect(band.threshold[i]).toBe(3.5);
+      expect([band.lesser[i], band.lesserRows[i]]).toEqual([3, 3]);
+      expect(Array.from(band.counts.subarray(2 * i, 2 * i + 2))).toEqual([3, 0]);
+    }
+    expect(search.choose()).toBe(0);
   });
 
   test('ties: of equal gains the first candidate in scan order wins (ml-cart keeps the first maximum)', () => {
