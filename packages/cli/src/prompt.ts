@@ -77,8 +77,7 @@ export async function askModelId(
   productionId?: string,
 ): Promise<string> {
   if (isTTY(input) && isTTY(output)) {
-    // Loaded here, for the one command that asks in a terminal: every process of the CLI would
-    // otherwise carry the prompt library (about 11 MB resident).
+    // Loaded here, for the one command that asks in a terminal, not by every process of the CLI.
     const { default: select } = await import('@inquirer/select');
     try {
       return await select(

@@ -16,11 +16,15 @@ export type ParsedCell =
   | { kind: 'null' }
   | { kind: 'violation'; rule: 'type' | 'finite' | 'range' | 'category' };
 
+/** Whether a column's cells parse to numbers (integer, float, identifier). */
+export function isNumericColumn(spec: ColumnSpec): boolean {
+  return spec.type === 'integer' || spec.type === 'float' || spec.type === 'identifier';
+}
+
 /** Parses one CSV cell according to its column's contract, naming the rule it breaks if any. */
 export function parseCell(spec: ColumnSpec, raw: string): ParsedCell {
   // `nan` is a null token for text columns only: in a numeric column it is a non-finite number.
-  const numeric = spec.type === 'integer' || spec.type === 'float' || spec.type === 'identifier';
-  if (numeric && NON_FINITE.test(raw.trim())) return { kind: 'violation', rule: 'finite' };
+  if (isNumericColumn(spec) && NON_FINITE.test(raw.trim())) return { kind: 'violation', rule: 'finite' };
   if (isNullToken(raw)) return { kind: 'null' };
   switch (spec.type) {
     case 'boolean':

@@ -1,6 +1,6 @@
 import { RallyError } from '@rally/errors';
 import { type ColumnSpec, CONTRACT, type DataContract } from './contract.ts';
-import { type CellValue, parseCell } from './cells.ts';
+import { type CellValue, isNumericColumn, parseCell } from './cells.ts';
 import { type CsvText, streamCsvFile } from './csv.ts';
 import type { CsvRecordHandler } from './csv-reader.ts';
 import { FirstSeen } from './first-seen.ts';
@@ -124,8 +124,7 @@ class NumberColumnBuilder {
 
 /** The builder of a column kept typed: numbers in a Float64Array, the others coded (a category column's dictionary starts with its contract categories). */
 function columnBuilder(spec: ColumnSpec): NumberColumnBuilder | CodedColumnBuilder {
-  const numeric = spec.type === 'integer' || spec.type === 'float' || spec.type === 'identifier';
-  return numeric ? new NumberColumnBuilder() : new CodedColumnBuilder(spec.categories ?? []);
+  return isNumericColumn(spec) ? new NumberColumnBuilder() : new CodedColumnBuilder(spec.categories ?? []);
 }
 
 /**

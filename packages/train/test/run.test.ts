@@ -210,6 +210,35 @@ describe('crossValidate scores a fold while the next one is built', () => {
     expect(losses).toEqual((await eventsOf(0)).losses);
   });
 
+  it.each([0, 2])('with %i worker threads: the next fold’s fit has started when a fold is scored', async (workers) => {
+    const { trainBatch, trainLabels } = parts();
+    const events: string[] = [];
+    const original = Pipeline.prototype.fit;
+    Pipeline.prototype.fit = function (this: Pipeline, ...args: Parameters<Pipeline['fit']>) {
+      events.push('fit');
+      return original.apply(this, args);
+    };
+    try {
+      await crossValidate(trainBatch, trainLabels, TINY, { workers, onFold: (fold) => events.push(`fold ${fold}`) });
+    } finally {
+      Pipeline.prototype.fit = original;
+    }
+    expect(events).toEqual(['fit', 'fit', 'fold 0', 'fit', 'fold 1', 'fit', 'fold 2', 'fit', 'fold 3', 'fold 4']);
+  });
+
+  it('a fit’s time does not count the previous fold’s scoring, which a fit in this thread does inside it', async () => {
+    const { trainBatch, trainLabels } = parts();
+    const fits: number[] = [];
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    await crossValidate(trainBatch, trainLabels, TINY, { workers: 0, onFit: (_, seconds) => fits.push(seconds), onFold: () => busy(300) });
+    expect(fits).toHaveLength(5);
+    // Folds 1 to 4 each score the fold before inside their fit (300 ms of it here).
+    for (const seconds of fits) expect(seconds).toBeLessThan(0.25);
+  });
+
   it.each([0, 2])('with %i worker threads: a fold whose scoring fails rejects with that error, after the running fit', async (workers) => {
     const { trainBatch, trainLabels } = parts();
     const trees: number[] = [];
