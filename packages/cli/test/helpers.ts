@@ -19,7 +19,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** `rally <args>` as a real process from the sources (node + tsx), in `cwd`, with `input` on stdin. */
+/** `rally <args>` as a real process from the sources (node strips the types), in `cwd`, with `input` on stdin. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, input?: string, cwd = REPO_ROOT): Promise<CliRun> {
   return spawnCollect(process.execPath, [...SOURCE_NODE_ARGS, RALLY_SOURCE, ...args], env, input, cwd);
 }

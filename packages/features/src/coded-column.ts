@@ -10,10 +10,13 @@ export type Codes = Uint8Array | Uint16Array | Uint32Array;
  * `cellAt`, which reads plain arrays too); iterating gives the values in row order.
  */
 export class CodedColumn implements Iterable<CellValue | null> {
-  constructor(
-    readonly codes: Codes,
-    readonly dictionary: readonly (CellValue | null)[],
-  ) {}
+  readonly codes: Codes;
+  readonly dictionary: readonly (CellValue | null)[];
+
+  constructor(codes: Codes, dictionary: readonly (CellValue | null)[]) {
+    this.codes = codes;
+    this.dictionary = dictionary;
+  }
 
   get length(): number {
     return this.codes.length;

@@ -42,10 +42,13 @@ export class CsvRecordReader {
   private header: string[] | null = null;
   private records = 0;
 
-  constructor(
-    private readonly source: string,
-    private readonly handler: CsvRecordHandler,
-  ) {}
+  private readonly source: string;
+  private readonly handler: CsvRecordHandler;
+
+  constructor(source: string, handler: CsvRecordHandler) {
+    this.source = source;
+    this.handler = handler;
+  }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;

@@ -147,10 +147,12 @@ export class ExtractionChecker implements CsvRecordHandler {
   private rows = 0;
   private builders: (NumberColumnBuilder | CodedColumnBuilder)[] = [];
 
-  constructor(
-    private readonly contract: DataContract = CONTRACT,
-    private readonly keep: KeepColumns = 'arrays',
-  ) {
+  private readonly contract: DataContract;
+  private readonly keep: KeepColumns;
+
+  constructor(contract: DataContract = CONTRACT, keep: KeepColumns = 'arrays') {
+    this.contract = contract;
+    this.keep = keep;
     this.expected = contract.columns.map((column) => column.name);
   }
 

@@ -8,13 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '@rally/testkit';
+import { SOURCE_NODE_ARGS, tempDir } from '@rally/testkit';
 import { writeJitteredCopy } from '../src/index.ts';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/validate-file.ts', import.meta.url));
 
 function validateInChild(path: string): { valid: boolean; rows: number; peakMb: number } {
-  const output = execFileSync(process.execPath, ['--conditions=@rally/source', '--import', 'tsx', SCRIPT, path], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  const output = execFileSync(process.execPath, [...SOURCE_NODE_ARGS, SCRIPT, path], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
   return JSON.parse(output.trim().split('\n').at(-1)!);
 }
 

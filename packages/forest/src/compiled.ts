@@ -29,11 +29,16 @@ export class CompiledForest {
   /** Class probabilities per leaf (k per leaf, each leaf sums to 1; smoothed by the leaf prior). */
   private readonly proba: Float64Array;
 
+  readonly nTrees: number;
+  readonly nClasses: number;
+
   private constructor(
-    readonly nTrees: number,
-    readonly nClasses: number,
+    nTrees: number,
+    nClasses: number,
     parts: { feature: Int32Array; threshold: Float64Array; right: Int32Array; roots: Int32Array; proba: Float64Array },
   ) {
+    this.nTrees = nTrees;
+    this.nClasses = nClasses;
     this.feature = parts.feature;
     this.threshold = parts.threshold;
     this.right = parts.right;

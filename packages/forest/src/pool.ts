@@ -1,23 +1,19 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import type { TreeJob, WorkerReply } from './build-trees.ts';
 import type { EncodedTree } from './grower/tree-encoder.ts';
 
 /**
- * Starts a tree worker. Built (dist/*.js), the worker runs tree-worker.js directly. From the sources
- * (tests, tsx), Node 20 cannot hand its loader hooks to a worker thread, so the worker first
- * registers tsx's CommonJS hook, which compiles tree-worker.ts and its imports on the fly. (Only the
- * source condition as execArgv: the parent's loaders, vitest or tsx, would only slow its start.)
+ * Starts a tree worker: tree-worker.js when built (dist/), tree-worker.ts from the sources (tests,
+ * `pnpm dev`, bench), which Node runs itself by stripping the types. From the sources the worker gets
+ * the `@rally/source` condition, so that its imports of other packages are their sources too, not
+ * dist/. (Only that condition as execArgv: the parent's own flags, such as a test runner's, would
+ * only slow its start.)
  */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./tree-worker.js', import.meta.url), { execArgv: [] });
-  // tsx is a dev dependency: resolved only when running from the sources.
-  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
-  const entry = fileURLToPath(new URL('./tree-worker.ts', import.meta.url));
-  // The sources' export condition, so that the worker's imports of other packages are their sources too, not dist/.
-  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true, execArgv: ['--conditions=@rally/source'] });
+  const fromSources = import.meta.url.endsWith('.ts');
+  const entry = new URL(fromSources ? './tree-worker.ts' : './tree-worker.js', import.meta.url);
+  return new Worker(entry, { execArgv: fromSources ? ['--conditions=@rally/source'] : [] });
 }
 
 /**

@@ -17,10 +17,13 @@ export class SharedBufferKeeper {
    *   most keepAtMost), so that a somewhat larger fit later (a training run's final fit has 5/4 of
    *   a CV fold's rows) takes it instead of holding a second buffer as well.
    */
-  constructor(
-    readonly keepAtMost: number,
-    readonly headroom = 1,
-  ) {}
+  readonly keepAtMost: number;
+  readonly headroom: number;
+
+  constructor(keepAtMost: number, headroom = 1) {
+    this.keepAtMost = keepAtMost;
+    this.headroom = headroom;
+  }
 
   /** A buffer of at least `bytes` bytes, for this caller alone until given back: the kept one if large enough (its bytes are not cleared). */
   take(bytes: number): SharedArrayBuffer {

@@ -32,8 +32,10 @@ interface Faults {
 
 class FaultyStore extends LocalFolderStore {
   armed = false;
-  constructor(root: string, private readonly faults: Faults) {
+  private readonly faults: Faults;
+  constructor(root: string, faults: Faults) {
     super(root);
+    this.faults = faults;
   }
   protected override async writeObjectIf(key: string, body: Buffer, contentType: string, expected: string | null): Promise<boolean> {
     if (this.faults.failWriteIf?.(key)) {

@@ -13,8 +13,12 @@ type FailOn = (key: string, op: 'write' | 'delete' | 'lost') => boolean;
 
 /** Test doubles by subclassing (dependency injection, no module mocking): writes/deletes matching `failOn` throw. */
 class FlakyLocalStore extends LocalFolderStore {
-  constructor(root: string, private readonly failOn?: FailOn, private readonly afterPointerRead?: () => Promise<void>) {
+  private readonly failOn?: FailOn;
+  private readonly afterPointerRead?: () => Promise<void>;
+  constructor(root: string, failOn?: FailOn, afterPointerRead?: () => Promise<void>) {
     super(root);
+    this.failOn = failOn;
+    this.afterPointerRead = afterPointerRead;
   }
   protected override async writeObject(key: string, body: Buffer, contentType: string): Promise<void> {
     if (this.failOn?.(key, 'write')) throw new Error(`injected failure writing ${key}`);
@@ -38,8 +42,12 @@ class FlakyLocalStore extends LocalFolderStore {
 }
 
 class FlakyS3Store extends S3ModelStore {
-  constructor(options: ConstructorParameters<typeof S3ModelStore>[0], private readonly failOn?: FailOn, private readonly afterPointerRead?: () => Promise<void>) {
+  private readonly failOn?: FailOn;
+  private readonly afterPointerRead?: () => Promise<void>;
+  constructor(options: ConstructorParameters<typeof S3ModelStore>[0], failOn?: FailOn, afterPointerRead?: () => Promise<void>) {
     super(options);
+    this.failOn = failOn;
+    this.afterPointerRead = afterPointerRead;
   }
   protected override async writeObject(key: string, body: Buffer, contentType: string): Promise<void> {
     if (this.failOn?.(key, 'write')) throw new Error(`injected failure writing ${key}`);

@@ -17,10 +17,13 @@ export interface SerializedPipeline {
  * kind and format version (the forest's records what grew it).
  */
 export class Pipeline {
-  constructor(
-    readonly features: FeatureUnion,
-    readonly estimator: RandomForestClassifier,
-  ) {}
+  readonly features: FeatureUnion;
+  readonly estimator: RandomForestClassifier;
+
+  constructor(features: FeatureUnion, estimator: RandomForestClassifier) {
+    this.features = features;
+    this.estimator = estimator;
+  }
 
   /** An unfitted pipeline: named features from the feature store, then a forest with these parameters. */
   static create(params: Partial<RandomForestParams> = {}, featureNames: readonly string[] = DEFAULT_FEATURES): Pipeline {

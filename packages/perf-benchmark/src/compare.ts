@@ -65,7 +65,10 @@ export interface CompareOptions {
 /** Records the artifact downloads that reach the store (the cache serves the others). */
 export class CountingStore implements ModelStore {
   readonly downloads: ArtifactName[] = [];
-  constructor(private readonly inner: ModelStore) {}
+  private readonly inner: ModelStore;
+  constructor(inner: ModelStore) {
+    this.inner = inner;
+  }
   get description() {
     return this.inner.description;
   }

@@ -1,21 +1,23 @@
 // @module-tag e2e
 /**
  * The HTML report of a real candidate against a real production model, opened in a real headless
- * browser (Debian's chromium, started here through puppeteer-core): it renders without a console
+ * browser (a system Chromium, or the build that @sparticuz/chromium ships: @rally/testkit/browser,
+ * started through puppeteer-core): it renders without a console
  * error, and every figure it draws is the figure of the JSON report embedded in it.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployRun, LocalFolderStore, ModelCache } from '@rally/model-store';
+import { browserForTests, launchTestBrowser } from '@rally/testkit/browser';
 import { checkGate, compareModels, DIFFERENCE_BINS, differenceHistogram, formatHtml, formatReport, TABLE_FRAME } from '../src/index.ts';
 import { groundTruthSlice, tempDir, trainSmallRun } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+const testBrowser = await browserForTests('the HTML report in a real browser');
 
-describe('the HTML report in a real browser', () => {
+describe.skipIf(testBrowser === null)('the HTML report in a real browser', () => {
   let root: string;
   let browser: Browser;
   let page: Page;
@@ -25,7 +27,6 @@ describe('the HTML report in a real browser', () => {
   let terminal: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`This test needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium; .ci/run installs it).`);
     root = tempDir('html');
     const data = groundTruthSlice(600, root);
     const production = await trainSmallRun(data, join(root, 'output'), 10);
@@ -38,7 +39,7 @@ describe('the HTML report in a real browser', () => {
     terminal = formatReport(result, { gate });
     writeFileSync(join(root, 'report.html'), formatHtml(result, { gate }));
     html = readFileSync(join(root, 'report.html'), 'utf8');
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchTestBrowser(testBrowser!);
     page = await browser.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warn') problems.push(`${message.type()}: ${message.text()}`);

@@ -70,10 +70,13 @@ export function assertValidPoints(points: readonly unknown[]): asserts points is
 /** A fitted pipeline with its identity: what one loaded model is. */
 export class LoadedModel implements Predictor {
   readonly ready = true;
-  constructor(
-    readonly pipeline: Pipeline,
-    readonly modelInfo: ModelInfo,
-  ) {}
+  readonly pipeline: Pipeline;
+  readonly modelInfo: ModelInfo;
+
+  constructor(pipeline: Pipeline, modelInfo: ModelInfo) {
+    this.pipeline = pipeline;
+    this.modelInfo = modelInfo;
+  }
 
   /** A model from its model.json and report.json bytes, verified against `modelId` (see @rally/model's loadModel). */
   static fromArtifacts(modelId: string, files: { 'model.json': Buffer; 'report.json': Buffer }, pointer: ProductionPointer | null = null, where = `model ${modelId}`): LoadedModel {
@@ -155,7 +158,10 @@ export class ProductionPredictor implements Predictor {
   private loadingSince: number | null = null;
   readonly reloads = { success: 0, failure: 0 };
 
-  constructor(private readonly options: ProductionPredictorOptions) {}
+  private readonly options: ProductionPredictorOptions;
+  constructor(options: ProductionPredictorOptions) {
+    this.options = options;
+  }
 
   get ready(): boolean {
     return this.current !== null;

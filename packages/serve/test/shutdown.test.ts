@@ -104,8 +104,10 @@ class FakeWorker extends EventEmitter {
   static next = 1000;
   readonly id: number;
   readonly process: { pid: number; kill: ReturnType<typeof vi.fn> };
-  constructor(readonly exitsOnTerm = true) {
+  readonly exitsOnTerm: boolean;
+  constructor(exitsOnTerm = true) {
     super();
+    this.exitsOnTerm = exitsOnTerm;
     this.id = FakeWorker.next++;
     this.process = {
       pid: this.id,

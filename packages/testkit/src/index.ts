@@ -84,10 +84,10 @@ export interface ProcessResult {
 
 /**
  * Node's arguments to run a TypeScript entry point from the sources, as the workspace's scripts do:
- * tsx compiles on the fly, and workspace packages resolve to their sources (the `@rally/source`
+ * Node strips the types itself, and workspace packages resolve to their sources (the `@rally/source`
  * export condition), not to their built dist/.
  */
-export const SOURCE_NODE_ARGS: readonly string[] = ['--conditions=@rally/source', '--import', 'tsx'];
+export const SOURCE_NODE_ARGS: readonly string[] = ['--conditions=@rally/source'];
 
 /** The `rally` command line's entry point, from the sources. */
 export const RALLY_SOURCE = join(REPO_ROOT, 'packages', 'cli', 'src', 'run.ts');
@@ -95,7 +95,7 @@ export const RALLY_SOURCE = join(REPO_ROOT, 'packages', 'cli', 'src', 'run.ts');
 /** Runs `rally <args>` from the sources as a real process (as `pnpm rally` would, without a build). */
 export const runRally = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> => runScript(RALLY_SOURCE, args, env);
 
-/** Runs a TypeScript entry point the way a user's `pnpm <command>` does (node + tsx, a real process). */
+/** Runs a TypeScript entry point the way a user's `pnpm <command>` does (node on the sources, a real process). */
 export async function runScript(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [...SOURCE_NODE_ARGS, script, ...args], { env: { ...process.env, ...env } });

@@ -4,9 +4,11 @@ import { booleanAt, column, type FeatureTransformer, numberAt, type RowBatch, St
 
 /** Copies one numeric raw column. */
 export class ColumnExtractor extends StatelessFeature {
+  readonly columnName: string;
   readonly inputColumns: readonly string[];
-  constructor(readonly columnName: string) {
+  constructor(columnName: string) {
     super();
+    this.columnName = columnName;
     this.inputColumns = [columnName];
   }
   outputNames(): string[] {
@@ -26,10 +28,12 @@ export class ColumnExtractor extends StatelessFeature {
  * every point the contract allows.
  */
 export class OneHotDropFirst implements FeatureTransformer {
+  readonly columnName: string;
   readonly inputColumns: readonly string[];
   private categories: string[] | null = null;
 
-  constructor(readonly columnName: string) {
+  constructor(columnName: string) {
+    this.columnName = columnName;
     this.inputColumns = [columnName];
   }
 
