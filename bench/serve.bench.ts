@@ -3,18 +3,18 @@
  * p50/p99 latency, errors and server RSS for one-point and 100-point bodies, side by side:
  *   rally            this repository's built server (WORKERS processes, `node bin/rally.js serve` as
  *                    `pnpm serve` and the container run it) serving the `pnpm train` default model
- *   rally via tsx    the same server run from its TypeScript sources through tsx (how it ran before
- *                    it had a build)
+ *   rally from the sources  the same server run from its TypeScript sources, Node stripping the
+ *                    types (how `pnpm dev` runs it)
  *   rally, original's settings  the same server with a model of the original's settings (100 trees,
  *                    max depth 20, sqrt features): what it served before the defaults were tuned
  *   original         Flask + scikit-learn under gunicorn with 2 workers (bench/reference/flask_app.py)
  *   ceiling          Fastify answering a constant on the same route: one process (the brief's ceiling)
  *                    and, when WORKERS > 1, as many processes as rally
  * Needs Debian's wrk, gunicorn, python3-flask, python3-sklearn (installed if missing).
- * Then the memory target: one built server process (WORKERS=1), with and without the cap, and one run through tsx, each sent
+ * Then the memory target: one built server process (WORKERS=1), with and without the cap, and one run from the sources, each sent
  * 10,000 one-point requests (16 at a time), their RSS read 5 s after the load.
  * Then AB_ROUNDS (3) interleaved rounds of the built server, the built server without the young-
- * generation cap, and the sources through tsx, both bodies: medians say more than one run here.
+ * generation cap, and the sources, both bodies: medians say more than one run here.
  * Options (env): DURATION (10 s), CONNECTIONS (50), WORKERS (2); TREES (100) and MAX_DEPTH (20) of
  * the original's settings (both the Flask reference and the second rally row).
  */
@@ -171,13 +171,13 @@ async function main(): Promise<void> {
     ENV_FILE: join(work, 'no.env'),
   });
   writeFileSync(join(work, 'no.env'), '');
-  // The built server as `pnpm serve` and the container start it; the sources through tsx as before.
+  // The built server as `pnpm serve` and the container start it; the sources as `pnpm dev` does.
   const built = (store: string, port: number, workers = WORKERS, flags: readonly string[] = ['--max-semi-space-size=4']) =>
     node(join(ROOT, 'packages/cli/bin/rally.js'), serverEnv(store, port, workers), flags);
   const rallyServer = (store: string, port: number, workers = WORKERS) => node(join(ROOT, 'packages/cli/src/run.ts'), serverEnv(store, port, workers));
   const rows = [
     await measure('rally', built(stores.defaults, 8101), 8101, bodies),
-    await measure('rally via tsx (sources)', rallyServer(stores.defaults, 8106), 8106, bodies),
+    await measure('rally from the sources', rallyServer(stores.defaults, 8106), 8106, bodies),
     await measure("rally, original's settings", rallyServer(stores.original, 8105), 8105, bodies),
     await measure(
       'original (Flask + sklearn, gunicorn -w 2)',
@@ -196,12 +196,12 @@ async function main(): Promise<void> {
   }
   const [rally, , rallyOriginal, original, ...ceilings] = rows;
   // Interleaved rounds: on this VM one 10 s run can differ from the next by 20%, so the build's effect
-  // (against the same code through tsx) and the young-generation cap's (against the built server
+  // (against the same code run from the sources) and the young-generation cap's (against the built server
   // with V8's default) are read from the medians of alternating short runs, for both bodies.
   const variants = [
     { name: 'built', start: () => built(stores.defaults, 8109), port: 8109 },
     { name: 'built, no cap', start: () => built(stores.defaults, 8111, WORKERS, []), port: 8111 },
-    { name: 'via tsx', start: () => rallyServer(stores.defaults, 8110), port: 8110 },
+    { name: 'from the sources', start: () => rallyServer(stores.defaults, 8110), port: 8110 },
   ];
   const rounds = new Map<string, number[]>(variants.flatMap((variant) => Object.keys(bodies).map((label) => [`${variant.name}|${label}`, []])));
   for (let round = 0; round < AB_ROUNDS; round += 1) {
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
   const memory = [
     { name: 'rally (node --max-semi-space-size=4 bin/rally.js serve)', ...(await memoryAfterLoad(built(stores.defaults, 8107, 1), 8107, bodies['1 point'])) },
     { name: 'rally (node bin/rally.js serve, no cap)', ...(await memoryAfterLoad(built(stores.defaults, 8112, 1, []), 8112, bodies['1 point'])) },
-    { name: 'rally via tsx (sources)', ...(await memoryAfterLoad(rallyServer(stores.defaults, 8108, 1), 8108, bodies['1 point'])) },
+    { name: 'rally from the sources', ...(await memoryAfterLoad(rallyServer(stores.defaults, 8108, 1), 8108, bodies['1 point'])) },
   ];
   const f = (x: number, digits = 0) => x.toFixed(digits);
   const lines = [
