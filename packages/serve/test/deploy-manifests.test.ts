@@ -88,8 +88,10 @@ describe('deploy/k8s', () => {
 const NODE_FLOOR = 24;
 
 describe('the supported runtime', () => {
-  it('is declared once as Node 24 LTS or newer: engines, .nvmrc, .node-version', () => {
+  it('is declared as Node 24 LTS or newer: engines (the workspace and the cli package), .nvmrc, .node-version', () => {
     expect(JSON.parse(read('package.json')).engines).toEqual({ node: `>=${NODE_FLOOR}` });
+    // The package a production install (and the container) is made of says so too.
+    expect(JSON.parse(read('packages/cli/package.json')).engines).toEqual({ node: `>=${NODE_FLOOR}` });
     expect(read('.nvmrc').trim()).toBe(String(NODE_FLOOR));
     expect(read('.node-version').trim()).toBe(String(NODE_FLOOR));
     // The tests themselves run on a supported Node (the suite is not green on an end-of-life one by accident).
