@@ -25,5 +25,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-# A small young generation keeps the resident memory under 100 MB at no cost in throughput (see README).
+# A small young generation keeps the resident memory under 100 MB at no cost in throughput (docs/serving.md).
 CMD ["node", "--max-semi-space-size=4", "bin/rally.js", "serve"]
