@@ -21,7 +21,7 @@ import { MUTATION_SCORE_FLOOR } from '../stryker.shared.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The packages that serve users (issue 15), cheapest first so that a broken setup shows early. */
-export const MUTATED_PACKAGES = ['predict', 'train', 'perf-benchmark', 'serve', 'model-store', 'forest', 'features'];
+export const MUTATED_PACKAGES = ['predict', 'drift', 'train', 'perf-benchmark', 'serve', 'model-store', 'forest', 'features'];
 
 /** Counts of a Stryker JSON report (mutation-testing-report-schema), and its two scores. */
 export function scoreOf(report) {

@@ -9,6 +9,7 @@ import { describeError, isRallyError, UsageError } from '@rally/errors';
 import { colourEnabled, type Context, createContext, errorDocument, EXIT, exitCodeFor, type Io, suggest } from './convention.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerDeploy } from './commands/deploy.ts';
+import { registerDrift } from './commands/drift.ts';
 import { registerFeatures, registerPredict } from './commands/predict.ts';
 import { registerSample } from './commands/sample.ts';
 import { registerServe, registerStart } from './commands/serve.ts';
@@ -94,6 +95,7 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
     },
   };
   registerValidate(registrar);
+  registerDrift(registrar);
   registerTrain(registrar);
   registerDeploy(registrar);
   registerPredict(registrar);

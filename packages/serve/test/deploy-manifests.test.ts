@@ -1,5 +1,5 @@
 // @module-tag integration
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +116,13 @@ describe('the supported runtime', () => {
       expect(Object.keys(firstNode24Major), use).toContain(action);
       expect(Number(version.replace(/^v/, '')), use).toBeGreaterThanOrEqual(firstNode24Major[action]!);
     }
+  });
+
+  it('runs every package\'s tests in GitHub CI\'s matrix (the reliability suite has its own command)', () => {
+    const ci = parseAllDocuments(read('.github/workflows/ci.yml'))[0]!.toJS();
+    const tested = readdirSync(`${ROOT}packages`).filter((name) => existsSync(`${ROOT}packages/${name}/vitest.config.ts`) && name !== 'reliability');
+    const names = tested.map((name) => JSON.parse(read(`packages/${name}/package.json`)).name as string);
+    expect([...ci.jobs.test.strategy.matrix.package].sort()).toEqual(names.sort());
   });
 
   it('is what .ci/run sets up when the machine\'s node is older', () => {

@@ -1,0 +1,12 @@
+import { defineProject } from 'vitest/config';
+import { sourceResolution, testGroups } from '../../vitest.shared.ts';
+
+export default defineProject({
+  ...sourceResolution,
+  test: {
+    name: 'drift',
+    tags: testGroups,
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+  },
+});
