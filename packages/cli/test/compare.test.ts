@@ -88,7 +88,7 @@ describe('the CLI on real runs', () => {
     expect(first.stderr).toContain('Production artifacts: 3 downloaded, 0 from the cache');
     expect(first.stderr).toMatch(/candidate CV fold 5\/5: log loss \d\.\d{4}/);
     const markdown = readFileSync(join(root, 'bench.md'), 'utf8');
-    expect(markdown).toMatch(/^# Benchmark results\n\n\*\*Verdict: .*\*\*\n\n\| model \| test log loss/);
+    expect(markdown).toMatch(/^# Benchmark results\n\n\*\*Verdict: .*\*\*\n\n\*\*Slices: .*\*\*\n\n\| model \| test log loss/);
     expect(markdown).toContain(`**${all[0]}**`); // the same verdict as the terminal's
 
     const cached = mtimes(join(root, 'cache'));
@@ -119,7 +119,9 @@ describe('the CLI on real runs', () => {
     expect(json.production.test_log_loss).toBe(production.report.test_log_loss);
     expect(json.production.cv_log_losses).toEqual(production.report.cv_log_losses);
     expect(json.candidate.test_log_loss).toBe(candidate.report.test_log_loss);
-    expect(json.gate).toEqual({ margin: 10, passed: true, failed_by: [] });
+    expect(json.gate).toEqual({ margin: 10, passed: true, failed_by: [], slices: false, worse_slices: [] });
+    expect(json.slices.length).toBeGreaterThan(20);
+    expect(json.slice_correction.method).toBe('bonferroni');
     expect(['better', 'worse', 'no clear difference']).toContain(json.verdict);
     expect(json.candidate.diagnostics.confusion_matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(json.evaluation.split.test_rows);
     expect(json.paired_difference.resamples).toBe(200);
@@ -130,8 +132,19 @@ describe('the CLI on real runs', () => {
     expect(failing.code).toBe(1);
     // A negative margin asks for an improvement of at least 10: the sentence says exactly what failed.
     const reason = "the 95% interval of the per-row test log loss difference lies wholly above -10; and the candidate's CV mean exceeds production's by more than -10 plus the larger CV standard deviation";
-    expect(failing.stdout.split('\n')[1]).toBe(`Gate: FAILED (--fail-if-worse -10): ${reason}.`);
+    expect(failing.stdout.split('\n')[2]).toBe(`Gate: FAILED (--fail-if-worse -10): ${reason}.`);
     expect(failing.stderr.trim()).toBe(`Gate failed (--fail-if-worse -10): ${reason}.`);
+
+    // --slices: every judged slice's interval lies above -10 too, and the gate names them.
+    const bySlices = await runMain(['compare', '--model-id', candidate.modelId, '--output', 'output', '--fail-if-worse', '-10', '--slices', '--quiet', '--json', ...FAST], env);
+    expect(bySlices.code).toBe(1);
+    const gated = JSON.parse(bySlices.stdout);
+    expect(gated.gate).toMatchObject({ margin: -10, passed: false, slices: true, failed_by: ['test rows', 'cv', 'slices'] });
+    expect(gated.gate.worse_slices).toEqual(gated.slices.filter((slice: { judged: boolean }) => slice.judged).map((slice: { label: string }) => slice.label));
+    // --slices alone asks for nothing: bad usage.
+    const alone = await runMain(['compare', '--model-id', candidate.modelId, '--output', 'output', '--slices', ...FAST], env);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr.trim()).toBe('--slices goes with --fail-if-worse. See rally compare --help.');
   }, 60_000);
 
   describe('refusals: one sentence, exit 1', () => {

@@ -7,6 +7,7 @@ import { type BenchmarkDataset, datasetFromBytes, splitDataset } from './data.ts
 import { evaluateModel, type ModelEvaluation, type PairedDifference, pairedDifference } from './evaluate.ts';
 import { findLeakage, type LeakageCheck } from './leakage.ts';
 import { type Decision, decide } from './decision.ts';
+import { compareSlices, type SliceAnalysis } from './slices.ts';
 
 export type Role = 'candidate' | 'production';
 
@@ -38,6 +39,8 @@ export interface BenchmarkResult {
   difference: PairedDifference;
   /** The verdict from the paired difference and the CV means together. */
   decision: Decision;
+  /** The same comparison slice by slice (contract categories, numeric quartiles), weakest first. */
+  slices: SliceAnalysis;
   /** Rows of production's test part among the candidate's training rows. */
   leakage: LeakageCheck;
   sameDataset: boolean;
@@ -228,6 +231,7 @@ export async function compareModels(options: CompareOptions): Promise<BenchmarkR
   }
 
   const difference = pairedDifference(candidateResult.rowLosses, productionResult.rowLosses, options.bootstrap);
+  const slices = compareSlices(split.testBatch, data.batch, candidateResult, productionResult, { resamples: options.bootstrap?.resamples, seed: options.bootstrap?.seed });
   return {
     candidate: { ...candidateResult, dir: options.candidateDir },
     production: { ...productionResult, promotedAt: pointer.promoted_at },
@@ -238,6 +242,7 @@ export async function compareModels(options: CompareOptions): Promise<BenchmarkR
     },
     difference,
     decision: decide({ difference, candidate: candidateResult, production: productionResult }),
+    slices,
     leakage,
     sameDataset,
     warnings,

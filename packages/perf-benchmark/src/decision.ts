@@ -4,6 +4,7 @@
  * fitted models), and the 5-fold CV means of both configurations refitted on the training part.
  */
 import type { CvSummary, PairedDifference, Verdict } from './evaluate.ts';
+import type { SliceAnalysis } from './slices.ts';
 
 export interface Decision {
   /** Both pieces of evidence together: one says better or worse and the other does not contradict it. */
@@ -39,7 +40,11 @@ export interface GateResult {
   margin: number;
   passed: boolean;
   /** What failed the gate; empty when it passed. */
-  failedBy: ('test rows' | 'cv')[];
+  failedBy: ('test rows' | 'cv' | 'slices')[];
+  /** Whether slices were part of the gate (`--slices`). */
+  slices: boolean;
+  /** With `--slices`: the slices whose corrected interval lies wholly above the margin. */
+  worseSlices: string[];
 }
 
 /** Why a gate failed, in words that stay true for any margin and whatever the other evidence says. */
@@ -47,16 +52,26 @@ export function gateFailure(gate: GateResult): string {
   const reasons = gate.failedBy.map((by) =>
     by === 'test rows'
       ? `the 95% interval of the per-row test log loss difference lies wholly above ${gate.margin}`
-      : `the candidate's CV mean exceeds production's by more than ${gate.margin} plus the larger CV standard deviation`,
+      : by === 'cv'
+        ? `the candidate's CV mean exceeds production's by more than ${gate.margin} plus the larger CV standard deviation`
+        : `on ${gate.worseSlices.length === 1 ? 'one slice' : `${gate.worseSlices.length} slices`} (${gate.worseSlices.join('; ')}) the corrected interval of the per-row difference lies wholly above ${gate.margin}`,
   );
   return reasons.join('; and ');
 }
 
-/** The CI gate: fails only when the candidate is worse with confidence (the rule --help states), never on a point estimate. */
-export function checkGate(evidence: Evidence, margin = 0): GateResult {
+/**
+ * The CI gate: fails only when the candidate is worse with confidence (the rule --help states), never
+ * on a point estimate. With `slices` (and the evidence's slice analysis), also when any judged slice's
+ * corrected interval lies wholly above the margin.
+ */
+export function checkGate(evidence: Evidence & { slices?: SliceAnalysis }, margin = 0, options: { slices?: boolean } = {}): GateResult {
   const decision = decide(evidence);
   const failedBy: GateResult['failedBy'] = [];
   if (evidence.difference.low > margin) failedBy.push('test rows');
   if (decision.cvDifference > margin + decision.cvSpread) failedBy.push('cv');
-  return { margin, passed: failedBy.length === 0, failedBy };
+  const bySlices = options.slices === true;
+  if (bySlices && !evidence.slices) throw new RangeError('A gate on slices needs the comparison\'s slice analysis.');
+  const worseSlices = bySlices ? evidence.slices!.slices.filter((slice) => slice.difference !== null && slice.difference.ci[0] > margin).map((slice) => slice.label) : [];
+  if (worseSlices.length > 0) failedBy.push('slices');
+  return { margin, passed: failedBy.length === 0, failedBy, slices: bySlices, worseSlices };
 }

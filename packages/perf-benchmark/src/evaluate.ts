@@ -15,6 +15,8 @@ export interface TestScores {
   accuracy: number;
   /** -log p(true class) of each test row, in row order (for the paired comparison). */
   rowLosses: Float64Array;
+  /** 1 where the predicted label is the true one, a test row each (for accuracy per slice). */
+  correct: Uint8Array;
 }
 
 /**
@@ -31,7 +33,8 @@ export function scorePredictions(
     throw new RangeError(`Expected ${trueLabels.length} x ${classes.length} probabilities, got ${proba.length}.`);
   }
   const rowLosses = rowLogLosses(trueLabels, proba, classes);
-  return { logLoss: mean(rowLosses), accuracy: accuracy(trueLabels, predicted), rowLosses };
+  const correct = Uint8Array.from(trueLabels, (label, i) => (label === predicted[i] ? 1 : 0));
+  return { logLoss: mean(rowLosses), accuracy: accuracy(trueLabels, predicted), rowLosses, correct };
 }
 
 export interface CvSummary {

@@ -2,6 +2,7 @@ import type { BenchmarkResult } from './compare.ts';
 import { type Decision, gateFailure, type GateResult } from './decision.ts';
 import type { CalibrationBin, Diagnostics } from './diagnostics.ts';
 import { differenceHistogram } from './evaluate.ts';
+import { correctionText, type SliceAnalysis, type SliceResult, slicesToJSON } from './slices.ts';
 
 export interface TableRow {
   modelId: string;
@@ -105,8 +106,8 @@ function dataText(result: BenchmarkResult): string {
 
 function gateText(gate: GateResult): string {
   return gate.passed
-    ? `passed (--fail-if-worse ${gate.margin}): the candidate is not worse with confidence`
-    : `FAILED (--fail-if-worse ${gate.margin}): ${gateFailure(gate)}`;
+    ? `passed (--fail-if-worse ${gate.margin}${gate.slices ? ' --slices' : ''}): the candidate is not worse with confidence${gate.slices ? ', overall or on any slice' : ''}`
+    : `FAILED (--fail-if-worse ${gate.margin}${gate.slices ? ' --slices' : ''}): ${gateFailure(gate)}`;
 }
 
 const VERDICT_HEADLINE = { worse: 'the candidate is WORSE than production', better: 'the candidate is BETTER than production', 'no clear difference': 'no clear difference between the candidate and production' } as const;
@@ -155,6 +156,58 @@ export function formatDiagnostics(title: string, d: Diagnostics, logLoss: number
   return lines.join('\n');
 }
 
+/** The slices in one line: how many are worse and better with confidence, naming them. */
+export function slicesLine(analysis: SliceAnalysis): string {
+  const worse = analysis.slices.filter((slice) => slice.worse);
+  const better = analysis.slices.filter((slice) => slice.better);
+  const names = (list: SliceResult[]) => (list.length ? ` (${list.map((slice) => slice.label).join('; ')})` : '');
+  const small = analysis.slices.length - analysis.correction.slices;
+  return `Slices: ${worse.length} worse${names(worse)}, ${better.length} better${names(better)}, of ${analysis.correction.slices} judged${small ? ` (${small} too small to judge)` : ''}.`;
+}
+
+const signedOrDash = (x: number | undefined) => (x === undefined ? '-' : signed(x));
+const f4OrDash = (x: number) => (Number.isFinite(x) ? f4(x) : '-');
+const sliceMark = (slice: SliceResult) => (slice.worse ? 'WORSE' : slice.better ? 'better' : slice.judged ? '' : 'too small to judge');
+
+/** How many of the weakest judged slices the terminal lists (every slice worse or better is listed too). */
+export const TERMINAL_SLICES = 10;
+
+/** The slice table for the terminal: the weakest TERMINAL_SLICES and every worse or better slice; the too small ones by name. */
+export function formatSlices(analysis: SliceAnalysis): string {
+  const judged = analysis.slices.filter((slice) => slice.judged);
+  const shown = judged.filter((slice, i) => i < TERMINAL_SLICES || slice.worse || slice.better);
+  const width = Math.max(5, ...shown.map((slice) => slice.label.length));
+  const lines = [
+    `Slices, weakest first (${correctionText(analysis)}):`,
+    `  ${'slice'.padEnd(width)}  rows  log loss cand.  prod.   accuracy cand.  prod.   difference [interval]`,
+    ...shown.map((slice) => {
+      const d = slice.difference!;
+      return `  ${slice.label.padEnd(width)}  ${String(slice.rows).padStart(4)}  ${f4(slice.candidate.logLoss).padStart(14)}  ${f4(slice.production.logLoss)}  ${f4(slice.candidate.accuracy).padStart(14)}  ${f4(slice.production.accuracy)}  ${signed(d.mean)} [${signed(d.ci[0])}, ${signed(d.ci[1])}]  ${sliceMark(slice)}`.trimEnd();
+    }),
+  ];
+  if (judged.length > shown.length) lines.push(`  ... ${judged.length - shown.length} more judged slices, none worse or better (all of them: --json, --markdown, --html).`);
+  const small = analysis.slices.filter((slice) => !slice.judged);
+  if (small.length) lines.push(`  Too small to judge (under ${analysis.correction.minRows} test rows): ${small.map((slice) => `${slice.label} (${slice.rows})`).join(', ')}.`);
+  return lines.join('\n');
+}
+
+/** Every slice as a Markdown table, weakest first. */
+function markdownSlices(analysis: SliceAnalysis): string[] {
+  return [
+    '## Slices',
+    '',
+    `${slicesLine(analysis)} ${correctionText(analysis)}.`,
+    '',
+    '| slice | rows | log loss (candidate) | log loss (production) | accuracy (candidate) | accuracy (production) | difference | interval | verdict |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    ...analysis.slices.map(
+      (slice) =>
+        `| ${slice.label} | ${slice.rows} | ${f4OrDash(slice.candidate.logLoss)} | ${f4OrDash(slice.production.logLoss)} | ${f4OrDash(slice.candidate.accuracy)} | ${f4OrDash(slice.production.accuracy)} | ${signedOrDash(slice.difference?.mean)} | ${slice.difference ? `[${signed(slice.difference.ci[0])}, ${signed(slice.difference.ci[1])}]` : '-'} | ${sliceMark(slice) || 'no clear difference'} |`,
+    ),
+    '',
+  ];
+}
+
 export interface FormatOptions {
   /** The --fail-if-worse verdict, when asked for. */
   gate?: GateResult;
@@ -165,7 +218,7 @@ export interface FormatOptions {
  * table exactly as it printed it; then the ids, data and evidence; then each model's diagnostics.
  */
 export function formatReport(result: BenchmarkResult, options: FormatOptions = {}): string {
-  const lines = [verdictLine(result)];
+  const lines = [verdictLine(result), slicesLine(result.slices)];
   if (options.gate) lines.push(`Gate: ${gateText(options.gate)}.`);
   for (const warning of result.warnings) lines.push(`Warning: ${warning.message}`);
   lines.push(
@@ -175,6 +228,8 @@ export function formatReport(result: BenchmarkResult, options: FormatOptions = {
     `Data        ${dataText(result)}`,
     `Accuracy    candidate ${f4(result.candidate.accuracy)}, production ${f4(result.production.accuracy)}`,
     `Difference  ${differenceText(result)}`,
+    '',
+    formatSlices(result.slices),
     '',
     formatDiagnostics(`Candidate ${shortId(result.candidate.modelId)}`, result.candidate.diagnostics, result.candidate.logLoss, result.candidate.accuracy),
     '',
@@ -211,7 +266,7 @@ function markdownDiagnostics(title: string, d: Diagnostics, logLoss: number, acc
 export function formatMarkdown(result: BenchmarkResult, options: FormatOptions = {}): string {
   const row = (label: string, model: BenchmarkResult['candidate'] | BenchmarkResult['production']) =>
     `| ${label} \`${shortId(model.modelId)}\` | ${f4(model.logLoss)} | ${f4(model.accuracy)} | ${f4(model.cv.mean)} | ${f4(model.cv.std)} |`;
-  const lines = ['# Benchmark results', '', `**${verdictLine(result)}**`, ''];
+  const lines = ['# Benchmark results', '', `**${verdictLine(result)}**`, '', `**${slicesLine(result.slices)}**`, ''];
   if (options.gate) lines.push(`- **Gate:** ${gateText(options.gate)}.`);
   for (const warning of result.warnings) lines.push(`- **Warning:** ${warning.message}`);
   if (options.gate || result.warnings.length > 0) lines.push('');
@@ -229,6 +284,7 @@ export function formatMarkdown(result: BenchmarkResult, options: FormatOptions =
     `- **Paired difference:** ${differenceText(result)}`,
     '- CV: 5-fold stratified log loss of each configuration refitted on the training part; std is the population std (ddof=0).',
     '',
+    ...markdownSlices(result.slices),
     ...markdownDiagnostics(`Candidate \`${shortId(result.candidate.modelId)}\``, result.candidate.diagnostics, result.candidate.logLoss, result.candidate.accuracy),
     ...markdownDiagnostics(`Production \`${shortId(result.production.modelId)}\``, result.production.diagnostics, result.production.logLoss, result.production.accuracy),
   );
@@ -310,6 +366,8 @@ export function resultToJSON(result: BenchmarkResult, options: FormatOptions = {
     },
     same_dataset: result.sameDataset,
     warnings: result.warnings,
-    gate: options.gate ? { margin: options.gate.margin, passed: options.gate.passed, failed_by: options.gate.failedBy } : null,
+    slices: slicesToJSON(result.slices).slices,
+    slice_correction: slicesToJSON(result.slices).correction,
+    gate: options.gate ? { margin: options.gate.margin, passed: options.gate.passed, failed_by: options.gate.failedBy, slices: options.gate.slices, worse_slices: options.gate.worseSlices } : null,
   };
 }

@@ -7,7 +7,8 @@
 import type { BenchmarkResult, ModelResult } from './compare.ts';
 import type { GateResult } from './decision.ts';
 import type { CalibrationBin, Diagnostics } from './diagnostics.ts';
-import { nearZeroText, originalTableOf, resultToJSON, shortId, verdictLine } from './format.ts';
+import { nearZeroText, originalTableOf, resultToJSON, shortId, slicesLine, verdictLine } from './format.ts';
+import { correctionText, type SliceAnalysis } from './slices.ts';
 import { DIFFERENCE_RANGE } from './evaluate.ts';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -107,6 +108,51 @@ function modelSection(title: string, role: 'candidate' | 'production', model: Mo
 </section>`;
 }
 
+/** How many of the weakest judged slices the interval plot draws. */
+export const PLOTTED_SLICES = 20;
+
+/** The weakest judged slices' corrected intervals of the per-row difference, against 0 (right: candidate worse). */
+function sliceIntervalsSvg(analysis: SliceAnalysis): string {
+  const judged = analysis.slices.filter((slice) => slice.difference !== null).slice(0, PLOTTED_SLICES);
+  const labelWidth = 230;
+  const width = 720;
+  const rowHeight = 18;
+  const top = 20;
+  const height = top + Math.max(1, judged.length) * rowHeight + 28;
+  const extent = Math.max(0.05, ...judged.flatMap((slice) => slice.difference!.ci.map(Math.abs)));
+  const x = (value: number) => labelWidth + ((value + extent) / (2 * extent)) * (width - labelWidth - 20);
+  const rows = judged.map((slice, i) => {
+    const d = slice.difference!;
+    const y = top + i * rowHeight + rowHeight / 2;
+    const colour = slice.worse ? COLOURS.candidate : slice.better ? '#15803d' : '#52525b';
+    return (
+      `<text x="${labelWidth - 8}" y="${y + 4}" text-anchor="end">${escape(slice.label)}</text>` +
+      `<line x1="${x(d.ci[0]).toFixed(1)}" y1="${y}" x2="${x(d.ci[1]).toFixed(1)}" y2="${y}" stroke="${colour}" stroke-width="2"/>` +
+      `<circle cx="${x(d.mean).toFixed(1)}" cy="${y}" r="3.5" fill="${colour}" data-slice="${escape(slice.label)}" data-mean="${d.mean}" data-low="${d.ci[0]}" data-high="${d.ci[1]}" data-worse="${slice.worse}" data-better="${slice.better}"><title>${escape(slice.label)}: ${d.mean.toFixed(4)} [${d.ci[0].toFixed(4)}, ${d.ci[1].toFixed(4)}]</title></circle>`
+    );
+  });
+  const bottom = height - 22;
+  const axis =
+    `<line x1="${x(0).toFixed(1)}" y1="${top - 6}" x2="${x(0).toFixed(1)}" y2="${bottom}" stroke="#999" stroke-dasharray="4 3"/>` +
+    `<line x1="${labelWidth}" y1="${bottom}" x2="${width - 20}" y2="${bottom}" stroke="#555"/>` +
+    [-extent, 0, extent].map((tick) => `<text x="${x(tick).toFixed(1)}" y="${bottom + 14}" text-anchor="middle">${tick === 0 ? '0' : tick.toFixed(3)}</text>`).join('');
+  return `<svg class="slice-intervals" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="corrected intervals of the weakest slices">${axis}${rows.join('')}</svg>`;
+}
+
+function slicesTable(analysis: SliceAnalysis): string {
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '-');
+  const rows = analysis.slices
+    .map((slice) => {
+      const d = slice.difference;
+      const verdict = slice.worse ? 'worse' : slice.better ? 'better' : slice.judged ? 'no clear difference' : 'too small to judge';
+      return `<tr data-slice="${escape(slice.label)}" data-rows="${slice.rows}" data-judged="${slice.judged}" data-worse="${slice.worse}" data-better="${slice.better}"><th>${escape(slice.label)}</th><td>${slice.rows}</td><td>${f(slice.candidate.logLoss)}</td><td>${f(slice.production.logLoss)}</td><td>${f(slice.candidate.accuracy)}</td><td>${f(slice.production.accuracy)}</td><td>${d ? d.mean.toFixed(4) : '-'}</td><td>${d ? `[${d.ci[0].toFixed(4)}, ${d.ci[1].toFixed(4)}]` : '-'}</td><td class="slice-verdict ${verdict.replace(/ /g, '-')}">${verdict}</td></tr>`;
+    })
+    .join('\n');
+  return `<table class="slices"><thead><tr><th>slice</th><th>rows</th><th>log loss, candidate</th><th>production</th><th>accuracy, candidate</th><th>production</th><th>difference</th><th>interval</th><th>verdict</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
+}
+
 export interface HtmlOptions {
   gate?: GateResult;
 }
@@ -119,7 +165,7 @@ export function formatHtml(result: BenchmarkResult, options: HtmlOptions = {}): 
   const { candidate, production } = result;
   const gate = options.gate;
   const notes = [
-    ...(gate ? [`<p class="gate ${gate.passed ? 'passed' : 'failed'}">Gate (--fail-if-worse ${gate.margin}): ${gate.passed ? 'passed' : `FAILED, by ${gate.failedBy.join(' and by ')}`}.</p>`] : []),
+    ...(gate ? [`<p class="gate ${gate.passed ? 'passed' : 'failed'}">Gate (--fail-if-worse ${gate.margin}${gate.slices ? ' --slices' : ''}): ${gate.passed ? 'passed' : `FAILED, by ${gate.failedBy.join(' and by ')}`}.</p>`] : []),
     ...result.warnings.map((warning) => `<p class="warning" data-code="${warning.code}">Warning: ${escape(warning.message)}</p>`),
   ].join('\n');
   return `<!doctype html>
@@ -136,6 +182,7 @@ pre { background: #f4f4f5; padding: 12px; overflow-x: auto; }
 .row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
 table { border-collapse: collapse; } th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #e4e4e7; } th:first-child { text-align: left; }
 svg text { font: 11px system-ui, sans-serif; }
+.slice-verdict.worse { color: #b91c1c; font-weight: 600; } .slice-verdict.better { color: #15803d; font-weight: 600; } .slice-verdict.too-small-to-judge { color: #71717a; }
 .legend span { display: inline-block; margin-right: 16px; } .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; }
 </style>
 </head>
@@ -143,6 +190,10 @@ svg text { font: 11px system-ui, sans-serif; }
 <h1 class="verdict ${result.decision.verdict === 'no clear difference' ? 'unclear' : result.decision.verdict}" data-verdict="${result.decision.verdict}">${escape(verdictLine(result))}</h1>
 ${notes}
 <pre class="original-table">${escape(originalTableOf(result).trim())}</pre>
+<h2>Slices, weakest first</h2>
+<p class="slices-line">${escape(slicesLine(result.slices))} ${escape(correctionText(result.slices))}.</p>
+${sliceIntervalsSvg(result.slices)}
+${slicesTable(result.slices)}
 <p>Candidate <code>${escape(candidate.modelId)}</code><br>Production <code>${escape(production.modelId)}</code> (promoted ${escape(production.promotedAt)}, ${escape(result.store)})<br>
 Data: ${escape(result.evaluation.dataset.file)}, ${result.evaluation.dataset.rows} rows: ${result.evaluation.split.trainRows} training rows (${result.evaluation.split.folds} CV folds), ${result.evaluation.split.testRows} test rows, seed ${result.evaluation.split.seed}.</p>
 <p class="legend"><span><i style="background:${COLOURS.candidate}"></i>candidate</span><span><i style="background:${COLOURS.production}"></i>production</span></p>

@@ -24,12 +24,23 @@ const model = (role: 'candidate' | 'production', modelId: string, logLoss: numbe
   logLoss,
   accuracy,
   rowLosses: new Float64Array(),
+  correct: new Uint8Array(),
   cv,
   config,
   trainedOn: { ...TRAINED_ON },
   report: report(modelId, logLoss),
   diagnostics,
 });
+
+/** Three slices as compareSlices gives them: one worse with confidence, one judged and not worse, one too small to judge. */
+export const FAKE_SLICES: BenchmarkResult['slices'] = {
+  correction: { method: 'bonferroni', slices: 2, confidence: 0.975, familyConfidence: 0.95, interval: 'bootstrap normal (mean ± z · bootstrap standard error)', resamples: 2000, seed: 42, minRows: 50 },
+  slices: [
+    { slice: { column: 'serve', value: 2 }, label: 'serve = 2', rows: 310, candidate: { logLoss: 1.1, accuracy: 0.52 }, production: { logLoss: 0.41, accuracy: 0.81 }, difference: { mean: 0.69, ci: [0.55, 0.83] }, judged: true, worse: true, better: false },
+    { slice: { column: 'speed', range: [5.34, 28.1] }, label: 'speed in [5.34, 28.1]', rows: 250, candidate: { logLoss: 0.4, accuracy: 0.8 }, production: { logLoss: 0.39, accuracy: 0.81 }, difference: { mean: 0.01, ci: [-0.04, 0.06] }, judged: true, worse: false, better: false },
+    { slice: { column: 'hitpoint', value: 'U' }, label: 'hitpoint = U', rows: 12, candidate: { logLoss: 0.3, accuracy: 0.9 }, production: { logLoss: 0.31, accuracy: 0.9 }, difference: null, judged: false, worse: false, better: false },
+  ],
+};
 
 /** A hand-made result with the figures of the original's example. */
 export function fakeResult(overrides: Partial<BenchmarkResult> = {}): BenchmarkResult {
@@ -42,6 +53,7 @@ export function fakeResult(overrides: Partial<BenchmarkResult> = {}): BenchmarkR
       split: { seed: 42, testSize: 0.2, folds: 5, trainRows: 4000, testRows: 1000 },
     },
     difference: { estimate: 0.39852, low: 0.35123, high: 0.44704, confidence: 0.95, resamples: 2000, seed: 42, rows: 1000, verdict: 'worse' },
+    slices: FAKE_SLICES,
     leakage: { testRows: 1000, leakedRows: 0, byId: 0, byContent: 0, sampleIds: [] },
     sameDataset: true,
     warnings: [],

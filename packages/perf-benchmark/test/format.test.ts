@@ -61,14 +61,16 @@ describe('formatTable', () => {
   });
 });
 
+const SLICES_LINE = 'Slices: 1 worse (serve = 2), 0 better, of 2 judged (1 too small to judge).';
 const VERDICT_WORSE =
   'Verdict: the candidate is WORSE than production. Test rows: worse (per-row log loss +0.3985, 95% CI [+0.3512, +0.4470]); CV: worse (means 0.9027 vs 0.4628, +0.4399 against a spread of 0.1441).';
 
 describe('formatReport', () => {
   it('puts the decision first, then the original table, then the ids, data and evidence, then each model\'s diagnostics', () => {
     const lines = formatReport(fakeResult()).split('\n');
-    expect(lines.slice(0, 22)).toEqual([
+    expect(lines.slice(0, 23)).toEqual([
       VERDICT_WORSE,
+      SLICES_LINE,
       ...EXAMPLE_TABLE,
       `Candidate   ${CANDIDATE_ID}`,
       `Production  ${PRODUCTION_ID} (promoted 2026-11-27T11:00:00.000Z, local folder /srv/store)`,
@@ -77,8 +79,17 @@ describe('formatReport', () => {
       'Difference  +0.3985 test log loss per row (candidate - production), 95% CI [+0.3512, +0.4470] over 1000 rows, 2000 bootstrap resamples (seed 42): the candidate is worse',
       '',
     ]);
+    // The slices, weakest first: the judged ones, then the ones too small to judge by name.
+    expect(lines.slice(23, 29)).toEqual([
+      'Slices, weakest first (Bonferroni over 2 judged slices: each interval at 97.500% (95% for the family), the bootstrap normal interval from 2000 resamples (seed 42); slices under 50 test rows are not judged):',
+      '  slice                  rows  log loss cand.  prod.   accuracy cand.  prod.   difference [interval]',
+      '  serve = 2               310          1.1000  0.4100          0.5200  0.8100  +0.6900 [+0.5500, +0.8300]  WORSE',
+      '  speed in [5.34, 28.1]   250          0.4000  0.3900          0.8000  0.8100  +0.0100 [-0.0400, +0.0600]',
+      '  Too small to judge (under 50 test rows): hitpoint = U (12).',
+      '',
+    ]);
     // The worked example of diagnostics.test.ts, for each model.
-    const candidate = lines.slice(22, 40);
+    const candidate = lines.slice(29, 47);
     expect(candidate).toEqual([
       'Candidate 72d8370124...: log loss 0.7754, accuracy 0.6140, Brier 0.5390, ECE 0.3200, macro F1 0.4333',
       expect.stringMatching(/^  1 test row given p\(true class\) < 0\.000001: \d+\.\d% of the test log loss$/),
@@ -99,7 +110,7 @@ describe('formatReport', () => {
       '  [0.9, 1.0]     1       0.900  1.000',
       '',
     ]);
-    expect(lines[40]).toMatch(/^Production 3f00000000\.\.\.: log loss 0\.3769/);
+    expect(lines[47]).toMatch(/^Production 3f00000000\.\.\.: log loss 0\.3769/);
   });
 
   it('states better and unclear verdicts, and says so when the two pieces of evidence disagree', () => {
@@ -122,8 +133,9 @@ describe('formatReport', () => {
       ],
     });
     const lines = formatReport(result, { gate: checkGate(result, 0) }).split('\n');
-    expect(lines.slice(0, 6)).toEqual([
+    expect(lines.slice(0, 7)).toEqual([
       VERDICT_WORSE,
+      SLICES_LINE,
       "Gate: FAILED (--fail-if-worse 0): the 95% interval of the per-row test log loss difference lies wholly above 0; and the candidate's CV mean exceeds production's by more than 0 plus the larger CV standard deviation.",
       "Warning: The candidate was trained on 3 of the 1000 rows of production's test part.",
       'Warning: The candidate was trained on a different dataset.',
@@ -131,20 +143,24 @@ describe('formatReport', () => {
       '',
     ]);
     expect(formatReport(result, { gate: checkGate(result, 0.5) })).toContain('Gate: passed (--fail-if-worse 0.5): the candidate is not worse with confidence.');
+    // With --slices, a slice worse with confidence fails it on its own, named.
+    expect(formatReport(result, { gate: checkGate(result, 0.5, { slices: true }) })).toContain('Gate: FAILED (--fail-if-worse 0.5 --slices): on one slice (serve = 2) the corrected interval of the per-row difference lies wholly above 0.5.');
+    expect(formatReport(result, { gate: checkGate(result, 0.6, { slices: true }) })).toContain('Gate: passed (--fail-if-worse 0.6 --slices): the candidate is not worse with confidence, overall or on any slice.');
   });
 });
 
 describe('checkGate', () => {
   it('fails on the bootstrap interval above the margin, or the CV means apart by more than margin + spread; never on point estimates', () => {
     const result = fakeResult(); // interval [0.35123, 0.44704]; CV difference 0.43991, spread 0.14409
-    expect(checkGate(result)).toEqual({ margin: 0, passed: false, failedBy: ['test rows', 'cv'] });
-    expect(checkGate(result, 0.35)).toEqual({ margin: 0.35, passed: false, failedBy: ['test rows'] });
-    expect(checkGate(result, 0.3513)).toEqual({ margin: 0.3513, passed: true, failedBy: [] });
+    const noSlices = { slices: false, worseSlices: [] };
+    expect(checkGate(result)).toEqual({ margin: 0, passed: false, failedBy: ['test rows', 'cv'], ...noSlices });
+    expect(checkGate(result, 0.35)).toEqual({ margin: 0.35, passed: false, failedBy: ['test rows'], ...noSlices });
+    expect(checkGate(result, 0.3513)).toEqual({ margin: 0.3513, passed: true, failedBy: [], ...noSlices });
     // Worse on average but not with confidence: the interval straddles 0 and the CV means are close.
     const unsure = fakeResult({ difference: { estimate: 0.02, low: -0.01, high: 0.05, confidence: 0.95, resamples: 2000, seed: 42, rows: 1000, verdict: 'no clear difference' } });
     unsure.candidate.cv = { losses: [], mean: 0.5, std: 0.05 };
     unsure.candidate.logLoss = unsure.production.logLoss + 0.02;
-    expect(checkGate(unsure)).toEqual({ margin: 0, passed: true, failedBy: [] });
+    expect(checkGate(unsure)).toEqual({ margin: 0, passed: true, failedBy: [], ...noSlices });
     // The CV alone can fail it.
     unsure.candidate.cv = { losses: [], mean: 0.6, std: 0.05 };
     expect(checkGate(unsure).failedBy).toEqual(['cv']);
@@ -154,10 +170,12 @@ describe('checkGate', () => {
 describe('formatMarkdown', () => {
   it('renders the verdict, the Markdown table, the evidence and each model\'s tables', () => {
     const markdown = formatMarkdown(fakeResult({ warnings: [{ code: 'same_model', message: 'The candidate is the production model itself.' }] }));
-    expect(markdown.split('\n').slice(0, 13)).toEqual([
+    expect(markdown.split('\n').slice(0, 15)).toEqual([
       '# Benchmark results',
       '',
       `**${VERDICT_WORSE}**`,
+      '',
+      `**${SLICES_LINE}**`,
       '',
       '- **Warning:** The candidate is the production model itself.',
       '',
@@ -173,6 +191,8 @@ describe('formatMarkdown', () => {
     expect(markdown).toContain('| UE | 0.6667 | 1.0000 | 0.8000 | 2 |');
     expect(markdown).toContain('| W | 1 | 0 | 0 |');
     expect(markdown).toContain('| [0.5, 0.6) | 2 | 0.500 | 0.000 |');
+    // Every slice, weakest first, the too small one last and not judged.
+    expect(markdown).toContain('| serve = 2 | 310 | 1.1000 | 0.4100 | 0.5200 | 0.8100 | +0.6900 | [+0.5500, +0.8300] | WORSE |\n| speed in [5.34, 28.1] | 250 | 0.4000 | 0.3900 | 0.8000 | 0.8100 | +0.0100 | [-0.0400, +0.0600] | no clear difference |\n| hitpoint = U | 12 | 0.3000 | 0.3100 | 0.9000 | 0.9000 | - | - | too small to judge |');
     expect(markdown.endsWith('\n')).toBe(true);
   });
 });
@@ -192,7 +212,13 @@ describe('resultToJSON', () => {
     expect(histogram).toHaveLength(21); // (the fake result has no per-row losses: every bin is empty)
     expect(histogram[0]).toEqual({ low: null, high: expect.closeTo(-2 + 4 / 21, 12), rows: 0 });
     expect(json.evaluation.split).toEqual({ seed: 42, test_size: 0.2, folds: 5, train_rows: 4000, test_rows: 1000 });
-    expect(json.gate).toEqual({ margin: 0, passed: false, failed_by: ['test rows', 'cv'] });
+    expect(json.gate).toEqual({ margin: 0, passed: false, failed_by: ['test rows', 'cv'], slices: false, worse_slices: [] });
+    // The slices as the issue names them: the slice, rows, each model's figures, the difference and its interval.
+    expect(json.slices).toHaveLength(3);
+    expect(json.slices[0]).toEqual({ slice: { column: 'serve', value: 2 }, label: 'serve = 2', rows: 310, candidate: { log_loss: 1.1, accuracy: 0.52 }, production: { log_loss: 0.41, accuracy: 0.81 }, difference: { mean: 0.69, ci: [0.55, 0.83] }, judged: true, worse: true, better: false });
+    expect(json.slices[1]!.slice).toEqual({ column: 'speed', range: [5.34, 28.1] });
+    expect(json.slices[2]).toMatchObject({ judged: false, difference: null, worse: false, better: false });
+    expect(json.slice_correction).toMatchObject({ method: 'bonferroni', slices: 2, confidence: 0.975, family_confidence: 0.95, min_rows: 50 });
     expect(JSON.stringify(json)).not.toContain('rowLosses');
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
@@ -246,14 +272,19 @@ describe('formatMarkdown, the rest of the page', () => {
     const markdown = formatMarkdown(fakeResult());
     const lines = markdown.split('\n');
     // No gate and no warning: no empty notes block between the verdict and the table.
-    expect(lines.slice(0, 5)).toEqual(['# Benchmark results', '', `**${VERDICT_WORSE}**`, '', '| model | test log loss | accuracy | cv mean | cv std |']);
-    expect(lines.slice(11)).toEqual([
+    expect(lines.slice(0, 7)).toEqual(['# Benchmark results', '', `**${VERDICT_WORSE}**`, '', `**${SLICES_LINE}**`, '', '| model | test log loss | accuracy | cv mean | cv std |']);
+    const slicesAt = lines.indexOf('## Slices');
+    expect(lines.slice(13, slicesAt)).toEqual([
       `- **Candidate:** \`${CANDIDATE_ID}\``,
       `- **Production:** \`${PRODUCTION_ID}\` (promoted 2026-11-27T11:00:00.000Z, local folder /srv/store)`,
       '- **Data:** australian_open.csv (5000 rows, sha256 aaaaaaaaaaaa): 4000 training rows (5 CV folds), 1000 test rows, seed 42',
       '- **Paired difference:** +0.3985 test log loss per row (candidate - production), 95% CI [+0.3512, +0.4470] over 1000 rows, 2000 bootstrap resamples (seed 42): the candidate is worse',
       '- CV: 5-fold stratified log loss of each configuration refitted on the training part; std is the population std (ddof=0).',
       '',
+    ]);
+    const candidateAt = lines.indexOf('## Candidate `72d8370124...`');
+    expect(candidateAt - slicesAt).toBe(10); // heading, blank, sentence, blank, table head (2), three slices, blank
+    expect(lines.slice(candidateAt)).toEqual([
       ...section('Candidate `72d8370124...`', '0.7754', '0.6140'),
       '',
       ...section('Production `3f00000000...`', '0.3769', '0.6560'),
@@ -265,7 +296,7 @@ describe('formatMarkdown, the rest of the page', () => {
   it('states the gate under the verdict when asked for it', () => {
     const result = fakeResult();
     const lines = formatMarkdown(result, { gate: checkGate(result, 0.5) }).split('\n');
-    expect(lines.slice(3, 7)).toEqual(['', '- **Gate:** passed (--fail-if-worse 0.5): the candidate is not worse with confidence.', '', '| model | test log loss | accuracy | cv mean | cv std |']);
+    expect(lines.slice(5, 9)).toEqual(['', '- **Gate:** passed (--fail-if-worse 0.5): the candidate is not worse with confidence.', '', '| model | test log loss | accuracy | cv mean | cv std |']);
   });
 });
 

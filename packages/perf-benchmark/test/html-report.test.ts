@@ -364,7 +364,8 @@ describe('formatHtml, read in process', () => {
       ['svg', 'svg', 'svg'],
     ]);
     for (const row of rows) expect(row.children.filter((c) => typeof c === 'string')).toEqual([]);
-    expect(all(page, is('h2')).map(text).slice(0, 3)).toEqual([
+    expect(all(page, is('h2')).map(text).slice(0, 4)).toEqual([
+      'Slices, weakest first',
       'Per class',
       'Confusion matrices (rows: true class, columns: predicted; shade: share of the true class)',
       'Reliability: predicted probability against observed share, 10 bins',

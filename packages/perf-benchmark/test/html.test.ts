@@ -64,7 +64,7 @@ describe.skipIf(testBrowser === null)('the HTML report in a real browser', () =>
     expect(html).not.toMatch(/\b(src|href)="https?:/);
     expect(problems).toEqual([]);
     const sizes = await page.$$eval('svg', (svgs) => svgs.map((svg) => svg.getBoundingClientRect()).map((r) => [r.width, r.height]));
-    expect(sizes.length).toBe(2 + 3 + 1); // two confusion matrices, a reliability diagram per class, the histogram
+    expect(sizes.length).toBe(1 + 2 + 3 + 1); // the slices' intervals, two confusion matrices, a reliability diagram per class, the histogram
     for (const [width, height] of sizes) {
       expect(width).toBeGreaterThan(100);
       expect(height).toBeGreaterThan(100);
@@ -81,6 +81,18 @@ describe.skipIf(testBrowser === null)('the HTML report in a real browser', () =>
     expect(table).toBe(lines.slice(start, start + 12).join('\n'));
     const gate = await page.$eval('p.gate', (p) => p.textContent);
     expect(gate).toContain(`Gate (--fail-if-worse 0.5): ${report.gate.passed ? 'passed' : 'FAILED'}`);
+  });
+
+  it('lists every slice of the JSON, weakest first, and draws the weakest judged ones at their JSON intervals', async () => {
+    const rows = await page.$$eval('table.slices tbody tr', (trs) => trs.map((tr) => ({ label: tr.getAttribute('data-slice'), rows: Number(tr.getAttribute('data-rows')), judged: tr.getAttribute('data-judged') === 'true', worse: tr.getAttribute('data-worse') === 'true' })));
+    expect(rows).toEqual(report.slices.map((slice: { label: string; rows: number; judged: boolean; worse: boolean }) => ({ label: slice.label, rows: slice.rows, judged: slice.judged, worse: slice.worse })));
+    const points = await page.$$eval('svg.slice-intervals circle', (circles) => circles.map((c) => ({ label: c.getAttribute('data-slice'), mean: Number(c.getAttribute('data-mean')), low: Number(c.getAttribute('data-low')), high: Number(c.getAttribute('data-high')), x: c.getBoundingClientRect().x })));
+    const judged = report.slices.filter((slice: { judged: boolean }) => slice.judged).slice(0, 20);
+    expect(points.map(({ label, mean, low, high }) => ({ label, mean, low, high }))).toEqual(judged.map((slice: { label: string; difference: { mean: number; ci: [number, number] } }) => ({ label: slice.label, mean: slice.difference.mean, low: slice.difference.ci[0], high: slice.difference.ci[1] })));
+    // Further right for a larger difference.
+    const byMean = [...points].sort((a, b) => a.mean - b.mean);
+    for (let i = 1; i < byMean.length; i += 1) expect(byMean[i]!.x).toBeGreaterThanOrEqual(byMean[i - 1]!.x - 0.01);
+    expect(await page.$eval('p.slices-line', (p) => p.textContent)).toContain(`of ${report.slice_correction.slices} judged`);
   });
 
   it('draws both confusion matrices with the counts of the JSON', async () => {

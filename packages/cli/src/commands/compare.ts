@@ -21,6 +21,7 @@ interface CompareOptions {
   markdown?: string;
   html?: string;
   failIfWorse?: string | boolean;
+  slices?: boolean;
   output?: string;
   workers?: string;
   resamples?: string;
@@ -48,6 +49,7 @@ export function registerCompare({ ctx, command, action, prepare, readsSettings }
       '--fail-if-worse [margin]',
       'exit 1 when the candidate is worse with confidence (a log loss margin, default 0): the 95% bootstrap interval of the per-row test log loss difference lies wholly above the margin, or the CV means differ by more than the margin plus the larger CV standard deviation (never on point estimates alone)',
     )
+    .option('--slices', 'with --fail-if-worse: fail also when any slice (a category or boolean value, a numeric quartile of the data) is worse with confidence: its Bonferroni-corrected interval lies wholly above the margin')
     .option('--output <dir>', "the runs folder (default: the workspace's output/)")
     .option('--workers <n>', 'worker threads for refitting forests (0: none; default: one per core for large forests)')
     .option('--no-cache', 'always download production’s artifacts (same as CACHE_DISABLED=1)')
@@ -69,6 +71,7 @@ export function registerCompare({ ctx, command, action, prepare, readsSettings }
     const given = split.id?.trim();
     if (given === '') throw new UsageError('--model-id needs a value.');
     const failIfWorse = marginOf('fail-if-worse', split.value);
+    if (options.slices && failIfWorse === undefined) throw new UsageError('--slices goes with --fail-if-worse.');
     const workers = integerFlag('workers', options.workers, 0);
     const resamples = integerFlag('resamples', options.resamples, 1);
     // Report paths are checked now, before minutes of comparison.
@@ -99,7 +102,7 @@ export function registerCompare({ ctx, command, action, prepare, readsSettings }
         bootstrap: { resamples },
         onProgress: options.quiet ? undefined : progressPrinter(ctx, cache),
       });
-      const gate = failIfWorse === undefined ? undefined : bench.checkGate(result, failIfWorse);
+      const gate = failIfWorse === undefined ? undefined : bench.checkGate(result, failIfWorse, { slices: options.slices });
       if (options.json) ctx.json(bench.resultToJSON(result, { gate }));
       else ctx.say(bench.formatReport(result, { gate }));
       const render = { Markdown: () => bench.formatMarkdown(result, { gate }), HTML: () => bench.formatHtml(result, { gate }) };
@@ -113,7 +116,7 @@ export function registerCompare({ ctx, command, action, prepare, readsSettings }
         if (!options.quiet) ctx.note(`${kind} report written to ${path}`);
       }
       if (gate && !gate.passed) {
-        ctx.note(ctx.err.red(`Gate failed (--fail-if-worse ${gate.margin}): ${bench.gateFailure(gate)}.`));
+        ctx.note(ctx.err.red(`Gate failed (--fail-if-worse ${gate.margin}${gate.slices ? ' --slices' : ''}): ${bench.gateFailure(gate)}.`));
         return 1;
       }
       return 0;

@@ -21,14 +21,16 @@ interface DeployOptions {
   json?: boolean;
   yes?: boolean;
   requireBetter?: string | boolean;
+  slices?: boolean;
   output?: string;
 }
 
-/** The comparison before a promotion, short: the verdict, the warnings and the original's table. */
+/** The comparison before a promotion, short: the verdict, the slices worse or better, the warnings and the original's table. */
 async function formatPreview(result: BenchmarkResult): Promise<string> {
-  const { originalTableOf, verdictLine } = await import('perf-benchmark');
+  const { originalTableOf, slicesLine, verdictLine } = await import('perf-benchmark');
   return [
     verdictLine(result),
+    slicesLine(result.slices),
     ...result.warnings.map((warning) => `Warning: ${warning.message}`),
     originalTableOf(result),
     `(the whole report: rally compare ${result.candidate.modelId.slice(0, 12)})`,
@@ -122,7 +124,7 @@ async function deploy(ctx: Context, store: ModelStore, wanted: string, options: 
         return 1;
       };
       if (!result) return refuse('there is no comparison with production to pass');
-      const gate = checkGate(result, options.margin);
+      const gate = checkGate(result, options.margin, { slices: options.slices });
       if (!gate.passed) return refuse(gateFailure(gate));
     }
     if (isTTY(ctx.io.stdin) && !options.yes) {
@@ -149,6 +151,7 @@ export function registerDeploy({ ctx, command, action, readsSettings }: Registra
     .argument('[model-id]', 'the run of output/ to deploy (a unique prefix is enough)')
     .option('-y, --yes', 'no question on a terminal')
     .option('--require-better [margin]', "refuse unless the candidate passes compare's --fail-if-worse gate (it is not worse than production with confidence); a stored model that is not a local run cannot pass it")
+    .option('--slices', 'with --require-better: refuse also when any slice of the data is worse with confidence (see rally compare --slices)')
     .option('--list', 'the promotion history with each model’s metrics, newest last')
     .option('--rollback', 'promote the model production replaced')
     .option('--output <dir>', 'the runs folder (default output/)')
@@ -163,6 +166,7 @@ export function registerDeploy({ ctx, command, action, readsSettings }: Registra
     const modes = [options.list, options.rollback, modelId !== undefined].filter(Boolean).length;
     if (modes !== 1) throw new UsageError('Give one model id, or --list, or --rollback.');
     if (requireBetter !== undefined && modelId === undefined) throw new UsageError('--require-better goes with a model id to deploy.');
+    if (options.slices && requireBetter === undefined) throw new UsageError('--slices goes with --require-better.');
     const margin = marginOf('require-better', requireBetter);
     const { createModelStore, rollback } = await import('@rally/model-store');
     const output = await runsFolder(ctx.env, options.output);
