@@ -13,7 +13,7 @@
  */
 import { Random } from '@rally/features';
 import type { ColumnProfile, DatasetProfile, DriftKind, DriftTest } from './profile.ts';
-import { chiSquareHomogeneity, holmAdjust, ksTest, multinomial, psi, quantileSorted } from './statistics.ts';
+import { chiSquareHomogeneity, holmAdjust, ksTest, ksTestOnGrid, multinomial, psi, quantileSorted } from './statistics.ts';
 
 export interface DriftOptions {
   /** Family-wise false-alarm rate (default 0.01). */
@@ -86,7 +86,12 @@ export function effectThreshold(referenceCounts: ArrayLike<number>, rows: number
 }
 
 function testColumn(reference: ColumnProfile, current: ColumnProfile) {
-  if (reference.test === 'ks') return ksTest(reference.sorted!, current.sorted!);
+  if (reference.test === 'ks') {
+    if (!reference.sorted || !reference.grid) throw new RangeError(`The reference profile of ${reference.column} has no values (profile the reference without binsOf).`);
+    if (current.cells) return ksTestOnGrid(reference.sorted, reference.grid, current.cells);
+    if (current.sorted) return ksTest(reference.sorted, current.sorted);
+    throw new RangeError(`The profile of ${current.column} has neither values nor counts on the reference's grid.`);
+  }
   return chiSquareHomogeneity(reference.counts, current.counts);
 }
 

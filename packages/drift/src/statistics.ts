@@ -62,9 +62,76 @@ export function kolmogorovSurvival(lambda: number): number {
  */
 export function ksTest(a: ArrayLike<number>, b: ArrayLike<number>): TestResult {
   const statistic = ksStatistic(a, b);
-  const en = (a.length * b.length) / (a.length + b.length);
-  const root = Math.sqrt(en);
-  return { statistic, pValue: kolmogorovSurvival((root + 0.12 + 0.11 / root) * statistic) };
+  return { statistic, pValue: ksPValue(statistic, a.length, b.length) };
+}
+
+/** The asymptotic p-value of a KS statistic for samples of n and m values (Stephens' small-sample correction). */
+function ksPValue(statistic: number, n: number, m: number): number {
+  const root = Math.sqrt((n * m) / (n + m));
+  return kolmogorovSurvival((root + 0.12 + 0.11 / root) * statistic);
+}
+
+/**
+ * A sample seen only through its counts on a grid: the distinct values of another (ascending) sample,
+ * v0 < v1 < ... < v(k-1). Cell 2i + 1 counts the values equal to vi, cell 2i those strictly between
+ * v(i-1) and vi (cell 0 those below v0, cell 2k those above v(k-1)): 2k + 1 cells.
+ */
+export function distinctAscending(sorted: ArrayLike<number>): Float64Array {
+  const values: number[] = [];
+  for (let i = 0; i < sorted.length; i += 1) if (i === 0 || sorted[i] !== sorted[i - 1]) values.push(sorted[i]);
+  return Float64Array.from(values);
+}
+
+/** Adds each of `values` to its cell of the grid (see distinctAscending): a binary search a value. */
+export function countOnGrid(grid: ArrayLike<number>, values: ArrayLike<number>, cells: Float64Array<ArrayBufferLike> = new Float64Array(2 * grid.length + 1)): Float64Array<ArrayBufferLike> {
+  if (cells.length !== 2 * grid.length + 1) throw new RangeError(`A grid of ${grid.length} values has ${2 * grid.length + 1} cells, got ${cells.length}.`);
+  for (let r = 0; r < values.length; r += 1) {
+    const x = values[r];
+    let lo = 0;
+    let hi = grid.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (grid[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    cells[lo < grid.length && grid[lo] === x ? 2 * lo + 1 : 2 * lo] += 1;
+  }
+  return cells;
+}
+
+/**
+ * The two-sample KS statistic of `reference` (every value, ascending) and a sample known only by its
+ * counts on the reference's distinct values (countOnGrid): exactly ksStatistic of the two samples.
+ * Between two reference values the reference's CDF is flat and the other's rises, so the largest
+ * gap there is at one end: at vi, or just below v(i+1) (the other's count below it).
+ */
+export function ksStatisticOnGrid(reference: ArrayLike<number>, grid: ArrayLike<number>, cells: ArrayLike<number>): number {
+  const n = reference.length;
+  let m = 0;
+  for (let c = 0; c < cells.length; c += 1) m += cells[c];
+  if (n === 0 || m === 0) throw new RangeError('The KS test needs two non-empty samples.');
+  let atOrBelowReference = 0;
+  let referenceBefore = 0;
+  let below = 0;
+  let d = 0;
+  for (let i = 0; i < grid.length; i += 1) {
+    below += cells[2 * i];
+    // Just below vi: the reference's CDF is still its value at v(i-1).
+    d = Math.max(d, Math.abs(referenceBefore / n - below / m));
+    while (atOrBelowReference < n && reference[atOrBelowReference] <= grid[i]!) atOrBelowReference += 1;
+    below += cells[2 * i + 1];
+    d = Math.max(d, Math.abs(atOrBelowReference / n - below / m));
+    referenceBefore = atOrBelowReference;
+  }
+  return d;
+}
+
+/** ksTest for a sample known by its counts on the reference's grid (the same statistic and p-value). */
+export function ksTestOnGrid(reference: ArrayLike<number>, grid: ArrayLike<number>, cells: ArrayLike<number>): TestResult {
+  let m = 0;
+  for (let c = 0; c < cells.length; c += 1) m += cells[c];
+  const statistic = ksStatisticOnGrid(reference, grid, cells);
+  return { statistic, pValue: ksPValue(statistic, reference.length, m) };
 }
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: about 15 significant digits). */

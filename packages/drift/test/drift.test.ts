@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTRACT, GROUND_TRUTH_PATH, Random, type RowBatch, selectRows, shuffledIndices } from '@rally/features';
 import { loadDataset } from '@rally/features/dataset';
 import { CodedColumn } from '@rally/features';
-import { binOf, detectDrift, driftKindOf, type DriftReport, effectThreshold, profileDataset } from '../src/index.ts';
+import { binOf, detectDrift, driftKindOf, type DriftReport, effectThreshold, ProfileBuilder, profileDataset } from '../src/index.ts';
 
 const { batch } = loadDataset(GROUND_TRUTH_PATH);
 const reference = profileDataset(batch);
@@ -172,5 +172,40 @@ describe('the calibrated threshold', () => {
     expect(() => driftOf(batch, { alpha: 1.5 })).toThrow(RangeError);
     expect(() => driftOf(batch, { resamples: 0 })).toThrow(/resamples/);
     expect(() => driftOf(batch, { seed: 0.5 })).toThrow(/seed/);
+  });
+});
+
+describe('a new file streamed in chunks', () => {
+  it('gives the profile and the report of the whole file at once, whatever the chunks', () => {
+    const moved = withNumbers(rowsOf(3000, 41), 'speed', (value) => value * 1.1);
+    const whole = profileDataset(moved, { binsOf: reference });
+    for (const sizes of [[1, 2999], [1000, 1000, 1000], [7, 1500, 1493]]) {
+      const builder = new ProfileBuilder(reference);
+      let start = 0;
+      for (const size of sizes) {
+        builder.add(selectRows(moved, Array.from({ length: size }, (_, i) => start + i)));
+        start += size;
+      }
+      const chunked = builder.finish();
+      expect(chunked).toEqual(whole);
+      expect(detectDrift(reference, chunked)).toEqual(detectDrift(reference, whole));
+    }
+    expect(drifted(detectDrift(reference, whole))).toEqual(['speed']);
+  });
+
+  it('holds counts only: no value of the new file is kept', () => {
+    const profile = profileDataset(rowsOf(2000, 43), { binsOf: reference });
+    for (const column of profile.columns) {
+      expect(column.sorted, column.column).toBeUndefined();
+      if (column.kind === 'number') expect(column.cells!.length, column.column).toBe(2 * reference.columns.find((r) => r.column === column.column)!.grid!.length + 1);
+    }
+  });
+
+  it('refuses a reference profile without values, and a chunk missing a column the first had', () => {
+    const counted = profileDataset(rowsOf(500, 44), { binsOf: reference });
+    expect(() => new ProfileBuilder(counted)).toThrow(/profile the reference without binsOf/);
+    const builder = new ProfileBuilder(reference).add(rowsOf(10, 45));
+    const { speed: _speed, ...rest } = rowsOf(10, 46).columns;
+    expect(() => builder.add({ rows: 10, columns: rest })).toThrow(/lacks the column speed/);
   });
 });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Random } from '@rally/features';
-import { binomial, chiSquareHomogeneity, chiSquareSurvival, holmAdjust, kolmogorovSurvival, ksStatistic, ksTest, multinomial, psi, PSI_FLOOR, quantileSorted } from '../src/statistics.ts';
+import { binomial, chiSquareHomogeneity, chiSquareSurvival, countOnGrid, distinctAscending, holmAdjust, kolmogorovSurvival, ksStatistic, ksStatisticOnGrid, ksTest, ksTestOnGrid, multinomial, psi, PSI_FLOOR, quantileSorted } from '../src/statistics.ts';
 
 interface Reference {
   ks: { name: string; a: number[]; b: number[]; statistic: number; p_exact: number; p_asymp: number }[];
@@ -51,6 +51,36 @@ describe('the two-sample KS test', () => {
         expect(d).toBeLessThanOrEqual(1);
         expect(ksStatistic(b, a)).toBe(d);
         expect(ksTest(a, a)).toEqual({ statistic: 0, pValue: 1 });
+      }),
+    );
+  });
+});
+
+describe('the KS test of a sample known by its counts on the reference\'s grid (a streamed file)', () => {
+  it('by hand: the cells count below, at and between the distinct reference values', () => {
+    const grid = distinctAscending([1, 2, 2, 4]);
+    expect(Array.from(grid)).toEqual([1, 2, 4]);
+    // below 1 | at 1 | (1, 2) | at 2 | (2, 4) | at 4 | above 4
+    expect(Array.from(countOnGrid(grid, [0, 1, 1.5, 2, 2, 3, 4, 9, 9]))).toEqual([1, 1, 1, 2, 1, 1, 2]);
+    expect(() => countOnGrid(grid, [1], new Float64Array(3))).toThrow(RangeError);
+    // [1, 2, 3] against [2, 3, 4]: D = 1/3, as ksStatistic gives it.
+    const reference = [1, 2, 3];
+    expect(ksStatisticOnGrid(reference, distinctAscending(reference), countOnGrid(distinctAscending(reference), [2, 3, 4]))).toBeCloseTo(1 / 3, 15);
+    // The gap just below a reference value: every new value between 1 and 5 (D = 1/2 there, at no reference value).
+    expect(ksStatisticOnGrid([1, 5], [1, 5], countOnGrid([1, 5], [3, 3]))).toBe(0.5);
+    expect(() => ksStatisticOnGrid([1], [1], new Float64Array(3))).toThrow(RangeError);
+  });
+
+  it('gives exactly the D and p-value of ksTest on the two samples, ties and values outside the reference included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -30, max: 30 }), { minLength: 1, maxLength: 80 }), fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 4 }), (x, y, scale) => {
+        const a = sorted(x.map((v) => v / scale));
+        const b = y.map((v) => v / scale);
+        const grid = distinctAscending(a);
+        // Counted in two chunks, as a streamed file is.
+        const cells = countOnGrid(grid, b.slice(0, 7));
+        countOnGrid(grid, b.slice(7), cells);
+        expect(ksTestOnGrid(a, grid, cells)).toEqual(ksTest(a, sorted(b)));
       }),
     );
   });

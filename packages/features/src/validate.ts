@@ -145,6 +145,8 @@ export class ExtractionChecker implements CsvRecordHandler {
   private readonly rowKeys = new FirstSeen();
   private readonly columns: Record<string, (CellValue | null)[]> = {};
   private rows = 0;
+  /** Rows already handed over by takeTyped. */
+  private taken = 0;
   private builders: (NumberColumnBuilder | CodedColumnBuilder)[] = [];
 
   private readonly contract: DataContract;
@@ -197,6 +199,19 @@ export class ExtractionChecker implements CsvRecordHandler {
     for (const index of this.contentIndexes) key += `${record[index]}\u0000`;
     const first = this.rowKeys.firstOr(key, row);
     if (first !== 0) log.add('duplicate_row', null, row, `same as row ${first}`);
+  }
+
+  /**
+   * The typed columns of the rows checked since the last call (`keep: 'typed'` only), handed over
+   * and forgotten: a reader that takes them every few thousand rows holds no more than that.
+   */
+  takeTyped(): LeanData {
+    if (this.keep !== 'typed') throw new Error('takeTyped needs a checker that keeps typed columns.');
+    const columns = Object.fromEntries(this.builders.map((builder, i) => [this.present[i].name, builder.finish()]));
+    const rows = this.rows - this.taken;
+    this.taken = this.rows;
+    this.builders = this.present.map(columnBuilder);
+    return { columns, rows };
   }
 
   /** The report once every record is in; `notes` are the reader's. The data is a TypedData unless `keep` is 'typed'. */

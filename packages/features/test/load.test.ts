@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadDataset, loadDatasetFromBytes } from '../src/dataset.ts';
+import { loadDataset, loadDatasetFromBytes, streamDataset } from '../src/dataset.ts';
 import { CodedColumn, CONTRACT, FeatureUnion, GROUND_TRUTH_PATH, validateCsvFile } from '../src/index.ts';
 import type { RowBatch } from '../src/features/transformer.ts';
 import { expectRallyError } from '@rally/testkit';
@@ -62,5 +62,32 @@ describe('loadDataset', () => {
     speed[3] = Number.NaN;
     const broken = await expectRallyError(() => union.transform({ ...batch, columns: { ...batch.columns, speed } }), 'FEATURE_BAD_INPUT');
     expect(broken.message).toBe('Column "speed" row 3 is null, expected a number.');
+  });
+});
+
+describe('streamDataset', () => {
+  it('hands over the columns loadDataset keeps, in chunks of the size asked (the last one shorter), contract order', () => {
+    const { batch } = loadDataset(GROUND_TRUTH_PATH);
+    const chunks: RowBatch[] = [];
+    const report = streamDataset(GROUND_TRUTH_PATH, (chunk) => chunks.push(chunk), { chunkRows: 1200 });
+    expect(report.valid).toBe(true);
+    expect(report.rows).toBe(5000);
+    expect(chunks.map((chunk) => chunk.rows)).toEqual([1200, 1200, 1200, 1200, 200]);
+    for (const column of CONTRACT.columns) {
+      expect(Object.keys(chunks[0]!.columns)).toEqual(CONTRACT.columns.map((c) => c.name));
+      const joined = chunks.flatMap((chunk) => Array.from(chunk.columns[column.name] as Iterable<unknown>));
+      expect(joined, column.name).toEqual(Array.from(batch.columns[column.name] as Iterable<unknown>));
+      for (const chunk of chunks) expect((chunk.columns[column.name] as ArrayLike<unknown>).length, column.name).toBe(chunk.rows);
+    }
+  });
+
+  it('refuses an invalid file after its chunks, with the validation report, and a chunk size that is not a positive integer', async () => {
+    const text = readFileSync(GROUND_TRUTH_PATH, 'utf8').replace(/\n(\d+),/, '\n-5,');
+    const path = writeTemp('invalid-stream.csv', text);
+    let rows = 0;
+    const error = await expectRallyError(() => streamDataset(path, (chunk) => (rows += chunk.rows), { chunkRows: 1000 }), 'DATA_INVALID');
+    expect(error.details).toMatchObject({ valid: false, rows: 5000 });
+    expect(rows).toBe(5000);
+    expect(() => streamDataset(GROUND_TRUTH_PATH, () => {}, { chunkRows: 0 })).toThrow(RangeError);
   });
 });

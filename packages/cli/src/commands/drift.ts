@@ -55,12 +55,15 @@ export function registerDrift({ ctx, command, action, prepare }: Registrar): voi
     const seed = integerOf('seed', options.seed, Number.MIN_SAFE_INTEGER);
     const path = resolveInput(ctx.env, file);
     const htmlPath = options.html === undefined ? undefined : resolveInput(ctx.env, options.html, '--html');
-    const [{ GROUND_TRUTH_PATH, formatReport }, { loadDataset }, drift] = await Promise.all([import('@rally/features'), import('@rally/features/dataset'), import('@rally/drift')]);
+    const [{ GROUND_TRUTH_PATH, formatReport }, { loadDataset, streamDataset }, drift] = await Promise.all([import('@rally/features'), import('@rally/features/dataset'), import('@rally/drift')]);
     const referencePath = options.reference === undefined ? GROUND_TRUTH_PATH : resolveInput(ctx.env, options.reference, '--reference');
     let report: import('@rally/drift').DriftReport;
     try {
       const reference = drift.profileDataset(loadDataset(referencePath).batch);
-      const current = drift.profileDataset(loadDataset(path).batch, { binsOf: reference });
+      // The new file streamed in chunks, counted on the reference's bins: its size does not change the memory.
+      const builder = new drift.ProfileBuilder(reference);
+      streamDataset(path, (chunk) => builder.add(chunk));
+      const current = builder.finish();
       report = drift.detectDrift(reference, current, { alpha, resamples, seed });
     } catch (error) {
       if (!isRallyError(error, 'DATA_INVALID')) throw error;
