@@ -114,8 +114,9 @@ export const PLOTTED_SLICES = 20;
 /** The weakest judged slices' corrected intervals of the per-row difference, against 0 (right: candidate worse). */
 function sliceIntervalsSvg(analysis: SliceAnalysis): string {
   const judged = analysis.slices.filter((slice) => slice.difference !== null).slice(0, PLOTTED_SLICES);
-  const labelWidth = 230;
-  const width = 720;
+  // Room for the longest label (about 6.5 px a character at the page's 11 px): slice labels run to 50 characters.
+  const labelWidth = Math.max(120, Math.ceil(16 + 6.5 * Math.max(0, ...judged.map((slice) => slice.label.length))));
+  const width = labelWidth + 490;
   const rowHeight = 18;
   const top = 20;
   const height = top + Math.max(1, judged.length) * rowHeight + 28;

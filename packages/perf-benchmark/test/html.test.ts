@@ -25,6 +25,7 @@ describe.skipIf(testBrowser === null)('the HTML report in a real browser', () =>
   let report: ReturnType<typeof JSON.parse>;
   let html: string;
   let terminal: string;
+  let result: Awaited<ReturnType<typeof compareModels>>;
 
   beforeAll(async () => {
     root = tempDir('html');
@@ -34,7 +35,7 @@ describe.skipIf(testBrowser === null)('the HTML report in a real browser', () =>
     await deployRun(new LocalFolderStore(join(root, 'store')), production.dir);
     // What `rally compare --html report.html --fail-if-worse 0.5` renders (the command's own test is in @rally/cli).
     const store = new LocalFolderStore(join(root, 'store'));
-    const result = await compareModels({ candidateDir: candidate.dir, store, cache: new ModelCache({ disabled: true }), workers: 0, bootstrap: { resamples: 200 } });
+    result = await compareModels({ candidateDir: candidate.dir, store, cache: new ModelCache({ disabled: true }), workers: 0, bootstrap: { resamples: 200 } });
     const gate = checkGate(result, 0.5);
     terminal = formatReport(result, { gate });
     writeFileSync(join(root, 'report.html'), formatHtml(result, { gate }));
@@ -93,6 +94,24 @@ describe.skipIf(testBrowser === null)('the HTML report in a real browser', () =>
     const byMean = [...points].sort((a, b) => a.mean - b.mean);
     for (let i = 1; i < byMean.length; i += 1) expect(byMean[i]!.x).toBeGreaterThanOrEqual(byMean[i - 1]!.x - 0.01);
     expect(await page.$eval('p.slices-line', (p) => p.textContent)).toContain(`of ${report.slice_correction.slices} judged`);
+  });
+
+  it('draws every slice label whole inside the interval picture, the longest the contract makes included', async () => {
+    // Labels run to 50 characters and more (player.impact.distance.from.center in (...]).
+    // (In this small comparison few slices are judged: the first one carries the longest label of them all.)
+    const label = result.slices.slices.reduce((a, b) => (b.label.length > a.label.length ? b : a)).label;
+    expect(label.length).toBeGreaterThan(45);
+    const [first, ...rest] = result.slices.slices;
+    expect(first!.judged).toBe(true);
+    const reordered = { ...result, slices: { ...result.slices, slices: [{ ...first!, label }, ...rest] } };
+    const other = await browser.newPage();
+    await other.setContent(formatHtml(reordered), { waitUntil: 'load' });
+    const clipped = await other.$eval('svg.slice-intervals', (svg) => {
+      const box = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('text')].filter((text) => text.getBoundingClientRect().left < box.left - 0.5 || text.getBoundingClientRect().right > box.right + 0.5).map((text) => text.textContent);
+    });
+    await other.close();
+    expect(clipped).toEqual([]);
   });
 
   it('draws both confusion matrices with the counts of the JSON', async () => {
