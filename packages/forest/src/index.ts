@@ -2,7 +2,8 @@
  * @rally/forest: a scikit-learn-style random forest classifier grown by rally's own CART grower
  * (src/grower: presorted columns, O(n log n) Gini split search, per-split feature sampling), which
  * builds exactly the trees ml-cart 2.1.1 builds; a fitted forest also exports to
- * ml-random-forest's JSON (toMlRandomForestJSON) for the stock libraries to load.
+ * ml-random-forest's JSON (toMlRandomForestJSON) for the stock libraries to load, and to ONNX
+ * (toOnnxModel: an ai.onnx.ml TreeEnsembleClassifier) for any ONNX runtime.
  *
  *   const forest = await new RandomForestClassifier({ nEstimators: 100, seed: 42 }).fit(X, y);
  *   forest.classes;              // ['FE', 'UE', 'W']: sorted labels, the columns of predictProba
@@ -17,3 +18,4 @@
 export { FOREST_IMPLEMENTATION, mostProbableClass, RandomForestClassifier, warmTreeWorkers, type FitOptions, type Matrix, type SerializedForest } from './forest.ts';
 export { DEFAULT_PARAMS, type RandomForestParams } from './params.ts';
 export { toMlRandomForestJSON, type MlRandomForestJSON } from './interop/ml-random-forest.ts';
+export { ONNX_OPSETS, toOnnxModel, type OnnxExportOptions } from './interop/onnx.ts';
