@@ -10,6 +10,7 @@ import { colourEnabled, type Context, createContext, errorDocument, EXIT, exitCo
 import { registerCompare } from './commands/compare.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerDrift } from './commands/drift.ts';
+import { registerExport } from './commands/export.ts';
 import { registerFeatures, registerPredict } from './commands/predict.ts';
 import { registerSample } from './commands/sample.ts';
 import { registerServe, registerStart } from './commands/serve.ts';
@@ -102,6 +103,7 @@ function buildProgram(ctx: Context, record: (code: number) => void, current: { c
   registerFeatures(registrar);
   registerSample(registrar);
   registerCompare(registrar);
+  registerExport(registrar);
   registerServe(registrar);
   registerStart(registrar);
   return program;

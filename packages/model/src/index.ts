@@ -1,12 +1,13 @@
 /**
  * @rally/model: what a trained model is, below everything that trains, stores, serves or compares it.
- * - Pipeline: the feature union + the forest, and its JSON (model.json).
+ * - Pipeline: the feature union + the forest, and its JSON (model.json); exportOnnx for other runtimes.
  * - The run/artifact layout: ARTIFACTS (model.json, dataset.csv, report.json), the model id (sha256
  *   of model.json), the checksums manifest, the report.json type, run folders in output/.
  * - One reader: readRunFolder (a run folder, verified) and loadModel (any model.json + report.json,
  *   from a folder or a store, verified against the id).
  */
 export { Pipeline, type SerializedPipeline } from './pipeline.ts';
+export { EXPORT_FORMATS, exportOnnx, type ExportFormat } from './onnx.ts';
 export {
   ARTIFACTS,
   MODEL_ID_PATTERN,
