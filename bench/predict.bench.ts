@@ -11,6 +11,9 @@
  * highest round), rally ÷ ONNX Runtime, and ns per node visit (time per point over the splits a
  * point's path tests, summed over trees).
  *
+ * Then memory: what one loaded model keeps (heap and array buffers, after a forced GC, averaged over
+ * ten copies loaded from model.json and kept), against the 2x-model.json target.
+ *
  * Options (env): ROUNDS (7), WINDOW_MS (250), SKLEARN (1; 0 leaves scikit-learn out).
  * scikit-learn needs Debian's python3-sklearn (installed if missing).
  */
@@ -220,4 +223,35 @@ for (const size of BATCHES) {
 }
 const at = (size: number) => median(results.get(`rally ${size}`)!) / median(results.get(`ort ${size}`)!);
 console.log('');
+// Memory of a loaded model: ten copies from model.json's text, kept alive, measured after a GC (three
+// copies first, not counted, so that code compiled on first use is not charged to them). Array
+// buffers are exact; the heap's share (the objects around them) can come out below zero when V8
+// frees older code meanwhile: it counts as 0 then.
+const gc = (globalThis as { gc?: () => void }).gc;
+const modelJson = JSON.stringify(pipeline.toJSON());
+const jsonBytes = Buffer.byteLength(modelJson);
+if (gc) {
+  const used = () => {
+    gc();
+    gc();
+    return process.memoryUsage();
+  };
+  const load = () => {
+    const model = Pipeline.fromJSON(JSON.parse(modelJson));
+    model.predictProba(selectRows(batch, Int32Array.from([0, 1, 2])));
+    return model;
+  };
+  for (let i = 0; i < 3; i++) load();
+  const kept: Pipeline[] = [];
+  const before = used();
+  for (let i = 0; i < 10; i++) kept.push(load());
+  const after = used();
+  const arrays = (after.arrayBuffers - before.arrayBuffers) / kept.length;
+  const heap = Math.max(0, after.heapUsed - before.heapUsed) / kept.length;
+  const total = arrays + heap;
+  console.log(
+    `memory per loaded model: ${(total / 1024).toFixed(0)} KiB (arrays ${(arrays / 1024).toFixed(0)} KiB, of which the compiled forest ${(forest.byteLength / 1024).toFixed(0)} KiB; heap ${(heap / 1024).toFixed(0)} KiB) ` +
+      `for a model.json of ${(jsonBytes / 1024).toFixed(0)} KiB: ${(total / jsonBytes).toFixed(2)}x (target 2x or less: ${total <= 2 * jsonBytes ? 'met' : 'missed'})`,
+  );
+} else console.log('memory per loaded model: not measured (run with node --expose-gc, as pnpm bench:predict does)');
 console.log(`targets: rally at or under ORT at 100 (${at(100).toFixed(2)}x) and 1,000 (${at(1000).toFixed(2)}x): ${at(100) <= 1 && at(1000) <= 1 ? 'met' : 'missed'}; ` + `one point under half of ORT's (${at(1).toFixed(2)}x): ${at(1) < 0.5 ? 'met' : 'missed'}`);

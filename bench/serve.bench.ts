@@ -3,6 +3,7 @@
  * p50/p99 latency, errors and server RSS for one-point and 100-point bodies, side by side:
  *   rally            this repository's built server (WORKERS processes, `node bin/rally.js serve` as
  *                    `pnpm serve` and the container run it) serving the `pnpm train` default model
+ *   rally, 1 process the same with WORKERS=1, against the one-process ceiling (issue 28's targets)
  *   rally from the sources  the same server run from its TypeScript sources, Node stripping the
  *                    types (how `pnpm dev` runs it)
  *   rally, original's settings  the same server with a model of the original's settings (100 trees,
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
   const rallyServer = (store: string, port: number, workers = WORKERS) => node(join(ROOT, 'packages/cli/src/run.ts'), serverEnv(store, port, workers));
   const rows = [
     await measure('rally', built(stores.defaults, 8101), 8101, bodies),
+    await measure('rally, 1 process', built(stores.defaults, 8113, 1), 8113, bodies),
     await measure('rally from the sources', rallyServer(stores.defaults, 8106), 8106, bodies),
     await measure("rally, original's settings", rallyServer(stores.original, 8105), 8105, bodies),
     await measure(
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
   if (WORKERS > 1) {
     rows.push(await measure(`ceiling (Fastify constant, ${WORKERS} processes)`, node(join(REFERENCE, 'constant-server.ts'), { PORT: '8104', WORKERS: String(WORKERS) }), 8104, bodies));
   }
-  const [rally, , rallyOriginal, original, ...ceilings] = rows;
+  const [rally, rallyOneProcess, , rallyOriginal, original, ...ceilings] = rows;
   // Interleaved rounds: on this VM one 10 s run can differ from the next by 20%, so the build's effect
   // (against the same code run from the sources) and the young-generation cap's (against the built server
   // with V8's default) are read from the medians of alternating short runs, for both bodies.
@@ -246,6 +248,13 @@ async function main(): Promise<void> {
         `${(ours.rps / before.rps).toFixed(2)}x the throughput of rally serving the original's settings (${f(before.rps)} req/s, p99 ${f(before.p99, 2)} ms)`,
     );
   }
+  // Issue 28's targets: one rally process against the one-process ceiling (the same Fastify, a constant answer).
+  const share = (label: string) => (100 * rallyOneProcess.results[label].rps) / ceilings[0].results[label].rps;
+  lines.push(
+    '',
+    `One process against the one-process ceiling: 100 points ${f(share('100 points'))}% (target 50% or more: ${share('100 points') >= 50 ? 'met' : 'missed'}), ` +
+      `1 point ${f(share('1 point'))}% (target 80% or more: ${share('1 point') >= 80 ? 'met' : 'missed'})`,
+  );
   lines.push('', `Interleaved rounds (${AB_ROUNDS}, wrk 6 s each after 2 s of warm-up), req/s, median first:`, '', '| server | body | median | rounds | ÷ built |', '|---|---|---:|---|---:|');
   for (const label of Object.keys(bodies)) {
     const reference = median(rounds.get(`built|${label}`)!);

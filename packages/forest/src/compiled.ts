@@ -10,6 +10,8 @@
  * steps, the tree's depth, with no test of whether each row has arrived. Sums run in tree order for
  * every row, as before: the probabilities are bit-identical to a plain walk's.
  */
+import type { EncodedTree } from './grower/tree-encoder.ts';
+
 /** A tree in the preorder encoding of EncodedTree (typed arrays, or plain arrays from JSON). */
 export interface TreeArrays {
   feature: ArrayLike<number>;
@@ -44,8 +46,16 @@ export class CompiledForest {
   private readonly roots: Int32Array;
   /** Steps from each tree's root to its deepest leaf. */
   private readonly depth: Int32Array;
-  /** Class probabilities per leaf (k per leaf, each leaf sums to 1; smoothed by the leaf prior). */
-  private readonly proba: Float64Array;
+  /**
+   * Per leaf, where its class probabilities start in `table` (and its counts in `tableCounts`): leaves
+   * with the same class counts share one row (the default model's 16,977 leaves have 1,493 distinct
+   * counts), which keeps a loaded model near its JSON's size.
+   */
+  private readonly leafAt: Int32Array;
+  /** Distinct leaf class probabilities, k per row, each row summing to 1 (smoothed by the leaf prior). */
+  private readonly table: Float64Array;
+  /** The class counts each row of `table` comes from: what toTrees gives back. */
+  private readonly tableCounts: Int32Array;
 
   readonly nTrees: number;
   readonly nClasses: number;
@@ -53,7 +63,17 @@ export class CompiledForest {
   private constructor(
     nTrees: number,
     nClasses: number,
-    parts: { children: Int32Array; feature: Uint16Array; threshold: Float64Array; splits: number; roots: Int32Array; depth: Int32Array; proba: Float64Array },
+    parts: {
+      children: Int32Array;
+      feature: Uint16Array;
+      threshold: Float64Array;
+      splits: number;
+      roots: Int32Array;
+      depth: Int32Array;
+      leafAt: Int32Array;
+      table: Float64Array;
+      tableCounts: Int32Array;
+    },
   ) {
     this.nTrees = nTrees;
     this.nClasses = nClasses;
@@ -63,12 +83,44 @@ export class CompiledForest {
     this.splits = parts.splits;
     this.roots = parts.roots;
     this.depth = parts.depth;
-    this.proba = parts.proba;
+    this.leafAt = parts.leafAt;
+    this.table = parts.table;
+    this.tableCounts = parts.tableCounts;
   }
 
-  /** Bytes held by the compiled arrays (the model's memory in a server, besides its JSON form's arrays). */
+  /** Nodes (splits and leaves) of all the trees. */
+  get nodeCount(): number {
+    return this.feature.length;
+  }
+
+  /** Bytes held by the compiled arrays: all a loaded forest keeps of its trees. */
   get byteLength(): number {
-    return this.children.byteLength + this.feature.byteLength + this.threshold.byteLength + this.roots.byteLength + this.depth.byteLength + this.proba.byteLength;
+    const parts = [this.children, this.feature, this.threshold, this.roots, this.depth, this.leafAt, this.table, this.tableCounts];
+    return parts.reduce((sum, part) => sum + part.byteLength, 0);
+  }
+
+  /** The trees in their preorder encoding again (what toJSON writes): exactly the arrays compiled. */
+  toTrees(): EncodedTree[] {
+    const { children, feature, threshold, splits, roots, leafAt, tableCounts, nClasses: k } = this;
+    return Array.from(roots, (root) => {
+      const features: number[] = [];
+      const thresholds: number[] = [];
+      const counts: number[] = [];
+      const stack = [root];
+      while (stack.length > 0) {
+        const node = stack.pop()!;
+        if (node < splits) {
+          features.push(feature[node]);
+          thresholds.push(threshold[node]);
+          stack.push(children[2 * node + 1], children[2 * node]); // left first: preorder
+        } else {
+          features.push(-1);
+          const at = leafAt[node - splits];
+          for (let c = 0; c < k; c++) counts.push(tableCounts[at + c]);
+        }
+      }
+      return { feature: Int32Array.from(features), threshold: Float64Array.from(thresholds), counts: Int32Array.from(counts) };
+    });
   }
 
   /**
@@ -94,7 +146,10 @@ export class CompiledForest {
     const threshold = new Float64Array(nodes).fill(Number.NaN);
     const roots = new Int32Array(trees.length);
     const depth = new Int32Array(trees.length);
-    const proba = new Float64Array(leafCount * nClasses);
+    const leafAt = new Int32Array(leafCount);
+    // Distinct class counts: a row each in the table, found by the counts as a key.
+    const rowOf = new Map<string, number>();
+    const distinctCounts: number[] = [];
     for (let leaf = 0; leaf < leafCount; leaf++) {
       children[2 * (splitCount + leaf)] = splitCount + leaf;
       children[2 * (splitCount + leaf) + 1] = splitCount + leaf;
@@ -127,7 +182,15 @@ export class CompiledForest {
             total += count;
           }
           if (total === 0) throw new Error(`${where}: empty leaf`);
-          leafProbabilities(tree.counts, leaf, nClasses, leafPrior, proba, (leafOffset + leaf) * nClasses);
+          const counts = Array.from({ length: nClasses }, (_, c) => tree.counts[leaf * nClasses + c]);
+          const key = counts.join(',');
+          let row = rowOf.get(key);
+          if (row === undefined) {
+            row = rowOf.size;
+            rowOf.set(key, row);
+            distinctCounts.push(...counts);
+          }
+          leafAt[leafOffset + leaf] = row * nClasses;
           placed[i] = splitCount + leafOffset + leaf++;
         }
       }
@@ -156,12 +219,15 @@ export class CompiledForest {
       splitOffset += split;
       leafOffset += leaf;
     });
-    return new CompiledForest(trees.length, nClasses, { children, feature, threshold, splits: splitCount, roots, depth, proba });
+    const tableCounts = Int32Array.from(distinctCounts);
+    const table = new Float64Array(tableCounts.length);
+    for (let row = 0; row < rowOf.size; row++) leafProbabilities(tableCounts, row, nClasses, leafPrior, table, row * nClasses);
+    return new CompiledForest(trees.length, nClasses, { children, feature, threshold, splits: splitCount, roots, depth, leafAt, table, tableCounts });
   }
 
   /** Mean over trees of the leaf class distributions; rows x k, row-major. Input already checked. */
   predictProba(data: Float64Array, rows: number, cols: number): Float64Array {
-    const { children, feature, threshold, splits, roots, depth, proba, nClasses: k, nTrees } = this;
+    const { children, feature, threshold, splits, roots, depth, leafAt, table, nClasses: k, nTrees } = this;
     const out = new Float64Array(rows * k);
     const blocked = rows - (rows % LOCKSTEP_ROWS);
     // Tree by tree (one tree's nodes stay in cache for all the rows), summing in tree order.
@@ -197,14 +263,14 @@ export class CompiledForest {
           n7 = children[2 * n7 + +(data[b7 + feature[n7]] >= threshold[n7])];
         }
         const at = r * k;
-        addLeaf(out, at, proba, (n0 - splits) * k, k);
-        addLeaf(out, at + k, proba, (n1 - splits) * k, k);
-        addLeaf(out, at + 2 * k, proba, (n2 - splits) * k, k);
-        addLeaf(out, at + 3 * k, proba, (n3 - splits) * k, k);
-        addLeaf(out, at + 4 * k, proba, (n4 - splits) * k, k);
-        addLeaf(out, at + 5 * k, proba, (n5 - splits) * k, k);
-        addLeaf(out, at + 6 * k, proba, (n6 - splits) * k, k);
-        addLeaf(out, at + 7 * k, proba, (n7 - splits) * k, k);
+        addLeaf(out, at, table, leafAt[n0 - splits], k);
+        addLeaf(out, at + k, table, leafAt[n1 - splits], k);
+        addLeaf(out, at + 2 * k, table, leafAt[n2 - splits], k);
+        addLeaf(out, at + 3 * k, table, leafAt[n3 - splits], k);
+        addLeaf(out, at + 4 * k, table, leafAt[n4 - splits], k);
+        addLeaf(out, at + 5 * k, table, leafAt[n5 - splits], k);
+        addLeaf(out, at + 6 * k, table, leafAt[n6 - splits], k);
+        addLeaf(out, at + 7 * k, table, leafAt[n7 - splits], k);
       }
       // The last rows (all of them for a batch under eight), one at a time, stopping at the leaf. A
       // lone chain gains nothing from the branch-free step (it waits on each load either way), and
@@ -213,7 +279,7 @@ export class CompiledForest {
         const base = r * cols;
         let node = root;
         while (node < splits) node = data[base + feature[node]] < threshold[node] ? children[2 * node] : children[2 * node + 1];
-        addLeaf(out, r * k, proba, (node - splits) * k, k);
+        addLeaf(out, r * k, table, leafAt[node - splits], k);
       }
     }
     const scale = 1 / nTrees;
@@ -223,6 +289,6 @@ export class CompiledForest {
 }
 
 /** Adds a leaf's k class probabilities to a row's sums. */
-function addLeaf(out: Float64Array, at: number, proba: Float64Array, leaf: number, k: number): void {
-  for (let c = 0; c < k; c++) out[at + c] += proba[leaf + c];
+function addLeaf(out: Float64Array, at: number, table: Float64Array, leaf: number, k: number): void {
+  for (let c = 0; c < k; c++) out[at + c] += table[leaf + c];
 }

@@ -77,7 +77,7 @@ interface Fitted {
   formatVersion: SerializedForest['formatVersion'];
   classes: readonly string[];
   nFeatures: number;
-  trees: readonly EncodedTree[];
+  /** The trees, compiled: the only copy kept (toJSON reads them back from it). */
   compiled: CompiledForest;
 }
 
@@ -125,7 +125,12 @@ export class RandomForestClassifier {
 
   /** Nodes (splits and leaves) of all the trees: the model's size, and what prediction walks through. */
   get nodeCount(): number {
-    return this.#model('nodeCount').trees.reduce((sum, tree) => sum + tree.feature.length, 0);
+    return this.#model('nodeCount').compiled.nodeCount;
+  }
+
+  /** Bytes of the arrays a fitted forest keeps (its compiled trees): its memory, besides a few objects. */
+  get byteLength(): number {
+    return this.#model('byteLength').compiled.byteLength;
   }
 
   /** Class probabilities, rows x classes.length, row-major, columns in `classes` order; rows sum to 1. */
@@ -150,7 +155,7 @@ export class RandomForestClassifier {
       params: { ...rest, maxDepth: maxDepth === Infinity ? null : maxDepth, ...(leafPrior === 0 ? {} : { leafPrior }) },
       classes: [...model.classes],
       nFeatures: model.nFeatures,
-      trees: model.trees.map((tree) => ({
+      trees: model.compiled.toTrees().map((tree) => ({
         feature: Array.from(tree.feature),
         threshold: Array.from(tree.threshold),
         counts: Array.from(tree.counts),
@@ -216,11 +221,6 @@ export class RandomForestClassifier {
       formatVersion: model.formatVersion as SerializedForest['formatVersion'],
       classes: Object.freeze([...(classes as string[])]),
       nFeatures,
-      trees: arrays.map((tree) => ({
-        feature: Int32Array.from(tree.feature),
-        threshold: Float64Array.from(tree.threshold),
-        counts: Int32Array.from(tree.counts),
-      })),
       compiled,
     };
     return forest;
@@ -276,7 +276,7 @@ export class RandomForestClassifier {
 
   #install(classes: string[], nFeatures: number, trees: EncodedTree[]): void {
     const compiled = CompiledForest.compile(trees, classes.length, nFeatures, this.params.leafPrior ?? 0);
-    this.#fitted = { formatVersion: FORMAT_VERSION, classes: Object.freeze(classes), nFeatures, trees, compiled };
+    this.#fitted = { formatVersion: FORMAT_VERSION, classes: Object.freeze(classes), nFeatures, compiled };
   }
 }
 

@@ -122,7 +122,29 @@ describe('the compiled predictor', () => {
   it('refuses a forest with more features than the layout holds, and says how much it holds', () => {
     expect(() => CompiledForest.compile([{ feature: [-1], threshold: [], counts: [1, 1] }], 2, 70_000)).toThrow(/65536 are supported/);
     const compiled = CompiledForest.compile([{ feature: [0, -1, -1], threshold: [1], counts: [1, 0, 0, 1] }], 2, 1);
-    // 3 nodes: 2 children (8 bytes), a feature (2) and a threshold (8) each; a root and a depth (4 each); 2 leaves of 2 probabilities (32).
-    expect(compiled.byteLength).toBe(3 * 8 + 3 * 2 + 3 * 8 + 4 + 4 + 2 * 2 * 8);
+    // 3 nodes: 2 children (8 bytes), a feature (2) and a threshold (8) each; a root and a depth (4
+    // each); a row offset per leaf (4); 2 distinct leaves: 2 probabilities (16) and 2 counts (8) each.
+    expect(compiled.byteLength).toBe(3 * 8 + 3 * 2 + 3 * 8 + 4 + 4 + 2 * 4 + 2 * (16 + 8));
+  });
+
+  it('keeps one row for leaves with the same class counts, across trees, and predicts as before', () => {
+    const tree = { feature: [0, -1, -1], threshold: [1], counts: [3, 1, 3, 1] }; // both leaves 3:1
+    const other = { feature: [0, -1, -1], threshold: [2], counts: [3, 1, 0, 4] }; // one 3:1 leaf, one new
+    const compiled = CompiledForest.compile([tree, other], 2, 1, 0.5);
+    // 6 nodes, 2 roots and depths, 4 leaf offsets, 2 distinct rows.
+    expect(compiled.byteLength).toBe(6 * 8 + 6 * 2 + 6 * 8 + 2 * 8 + 4 * 4 + 2 * (16 + 8));
+    const data = Float64Array.from([0, 1.5, 2.5]);
+    expect(Array.from(compiled.predictProba(data, 3, 1))).toEqual(Array.from(plainPredict([tree, other], 2, 0.5, data, 3, 1)));
+  });
+
+  it('gives back exactly the trees it compiled (what toJSON writes, so model ids do not move)', async () => {
+    const data = loadAustralianOpen({ columns: SUBSET_14, rows: 1500 });
+    const X = { data: data.data, rows: data.rows, cols: data.cols };
+    const forest = await new RandomForestClassifier({ nEstimators: 12, maxDepth: 9, minSamplesLeaf: 3, seed: 8 }).fit(X, data.y, { workers: 0 });
+    const json = forest.toJSON();
+    const compiled = CompiledForest.compile(json.trees, 3, 14);
+    expect(compiled.toTrees().map((t) => ({ feature: Array.from(t.feature), threshold: Array.from(t.threshold), counts: Array.from(t.counts) }))).toEqual(json.trees);
+    expect(JSON.stringify(RandomForestClassifier.fromJSON(JSON.stringify(json)))).toBe(JSON.stringify(json));
+    expect(compiled.toTrees().reduce((n, t) => n + t.feature.length, 0)).toBe(compiled.nodeCount);
   });
 });
