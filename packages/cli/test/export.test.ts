@@ -2,15 +2,15 @@
 /**
  * `rally export --format onnx`: the file ONNX Runtime reads gives every ground-truth row the
  * model's own probabilities (1e-6) and labels, for production, a local run and a store's model by
- * id; bad usage and unwritable paths write nothing.
+ * id, and with --pipeline from the raw columns; bad usage and unwritable paths write nothing.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GROUND_TRUTH_PATH } from '@rally/features';
+import { GROUND_TRUTH_PATH, inputColumns } from '@rally/features';
 import { loadDataset } from '@rally/features/dataset';
-import { readRunFolder } from '@rally/model';
+import { pipelineOnnxInputs, readRunFolder } from '@rally/model';
 import { storeWithProduction, trainTinyRun } from '@rally/model-fixtures';
 import { deployRun } from '@rally/model-store';
 import { LoadedModel } from '@rally/predict';
@@ -91,8 +91,26 @@ describe('rally export --format onnx', () => {
     await expectSameAnswers(result.file, stored);
   });
 
+  it('--pipeline: the raw columns in, every ground-truth row as the model answers it', async () => {
+    const result = await exportTo(['--pipeline', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ model_id: production.modelInfo.model_id, pipeline: true });
+    const { batch } = loadDataset(GROUND_TRUTH_PATH);
+    const session = await ort.InferenceSession.create(readFileSync(result.file), { intraOpNumThreads: 1 });
+    try {
+      expect(session.inputNames).toEqual(inputColumns().map((column) => column.name));
+      const feeds = Object.fromEntries(Object.entries(pipelineOnnxInputs(batch)).map(([name, input]) => [name, new ort.Tensor(input.type, input.data as never, input.dims)]));
+      const out = await session.run(feeds);
+      const expected = production.pipeline.predictProba(batch);
+      const got = out.probabilities!.data as Float32Array;
+      expect(Math.max(...Array.from(expected, (p, i) => Math.abs(p - got[i]!)))).toBeLessThan(1e-6);
+      expect(Array.from(out.label!.data as string[])).toEqual(production.pipeline.predict(batch));
+    } finally {
+      await session.release();
+    }
+  });
+
   it.each([
-    ['--pipeline (not offered)', ['--pipeline'], 2, /--pipeline is not offered yet/],
     ['another format', ['--format', 'pmml'], 2, /pmml/],
     ['an unknown model id', ['0'.repeat(64), '--runs', '/nonexistent-runs'], 1, /./],
   ])('%s: the exit code, one sentence, no file', async (_name, args, code, message) => {

@@ -18,4 +18,5 @@
 export { FOREST_IMPLEMENTATION, mostProbableClass, RandomForestClassifier, warmTreeWorkers, type FitOptions, type Matrix, type SerializedForest } from './forest.ts';
 export { DEFAULT_PARAMS, type RandomForestParams } from './params.ts';
 export { toMlRandomForestJSON, type MlRandomForestJSON } from './interop/ml-random-forest.ts';
-export { ONNX_OPSETS, toOnnxModel, type OnnxExportOptions } from './interop/onnx.ts';
+export { describeForest, ONNX_OPSETS, toOnnxModel, treeEnsembleNode, type OnnxExportOptions } from './interop/onnx.ts';
+export { ONNX_ELEMENT, writeOnnxModel, type OnnxAttribute, type OnnxConstant, type OnnxElement, type OnnxGraph, type OnnxModelInfo, type OnnxNode, type OnnxValue } from './interop/onnx-graph.ts';

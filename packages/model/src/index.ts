@@ -7,7 +7,7 @@
  *   from a folder or a store, verified against the id).
  */
 export { Pipeline, type SerializedPipeline } from './pipeline.ts';
-export { EXPORT_FORMATS, exportOnnx, type ExportFormat } from './onnx.ts';
+export { EXPORT_FORMATS, exportOnnx, pipelineOnnxInputs, type ExportFormat, type OnnxExport, type OnnxInput, type OnnxInputType } from './onnx.ts';
 export {
   ARTIFACTS,
   MODEL_ID_PATTERN,

@@ -13,13 +13,8 @@
  */
 import type { SerializedForest } from '../forest.ts';
 import { leafProbabilities } from '../compiled.ts';
-import { ProtoWriter } from './protobuf.ts';
+import { ONNX_ELEMENT, type OnnxNode, writeOnnxModel } from './onnx-graph.ts';
 
-/** ONNX's enums, as far as they are used here. */
-const ATTRIBUTE = { INT: 2, STRING: 3, TENSOR: 4, INTS: 7, STRINGS: 8 } as const;
-const ELEMENT = { FLOAT: 1, INT64: 7, STRING: 8, DOUBLE: 11 } as const;
-/** IR version 8 (ONNX 1.10+), read by every runtime of the last years. */
-const IR_VERSION = 8;
 export const ONNX_OPSETS = { '': 17, 'ai.onnx.ml': 3 } as const;
 
 export interface OnnxExportOptions {
@@ -30,54 +25,18 @@ export interface OnnxExportOptions {
   producerVersion?: string;
 }
 
-interface AttributeValue {
-  ints?: ArrayLike<number>;
-  strings?: readonly string[];
-  string?: string;
-  int?: number;
-  doubles?: ArrayLike<number>;
-}
+type ForestLike = { toJSON(): SerializedForest } | SerializedForest;
+const serializedOf = (forest: ForestLike): SerializedForest => ('toJSON' in forest ? forest.toJSON() : forest);
 
-function attribute(w: ProtoWriter, name: string, value: AttributeValue): void {
-  w.message(5, (a) => {
-    a.string(1, name);
-    if (value.int !== undefined) a.int(3, value.int).int(20, ATTRIBUTE.INT);
-    else if (value.string !== undefined) a.string(4, value.string).int(20, ATTRIBUTE.STRING);
-    else if (value.ints) a.packedInts(8, value.ints).int(20, ATTRIBUTE.INTS);
-    else if (value.strings) {
-      for (const s of value.strings) a.string(9, s);
-      a.int(20, ATTRIBUTE.STRINGS);
-    } else if (value.doubles) {
-      const doubles = value.doubles;
-      a.message(5, (t) => t.packedInts(1, [doubles.length]).int(2, ELEMENT.DOUBLE).packedDoubles(10, doubles)).int(20, ATTRIBUTE.TENSOR);
-    }
-  });
-}
-
-/** A tensor's type and shape; a string dimension is symbolic (the batch size). */
-function valueInfo(w: ProtoWriter, field: number, name: string, element: number, dims: (number | string)[]): void {
-  w.message(field, (v) => {
-    v.string(1, name);
-    v.message(2, (type) =>
-      type.message(1, (tensor) => {
-        tensor.int(1, element);
-        tensor.message(2, (shape) => {
-          for (const dim of dims) shape.message(1, (d) => (typeof dim === 'number' ? d.int(1, dim) : d.string(2, dim)));
-        });
-      }),
-    );
-  });
-}
-
-/** Exports a fitted forest (or its toJSON form) as the bytes of an .onnx file. */
-export function toOnnxModel(forest: { toJSON(): SerializedForest } | SerializedForest, options: OnnxExportOptions = {}): Uint8Array {
-  const model = 'toJSON' in forest ? forest.toJSON() : forest;
+/**
+ * The forest as one TreeEnsembleClassifier node reading `input` (float64 [N, nFeatures]) and writing
+ * `outputs` (label, probabilities): for a larger graph (see @rally/model's pipeline export).
+ */
+export function treeEnsembleNode(forest: ForestLike, input: string, outputs: readonly [string, string] = ['label', 'probabilities']): OnnxNode {
+  const model = serializedOf(forest);
   const k = model.classes.length;
   const nTrees = model.trees.length;
   const prior = model.params.leafPrior ?? 0;
-  if (options.featureNames && options.featureNames.length !== model.nFeatures) {
-    throw new RangeError(`${options.featureNames.length} feature names for a forest of ${model.nFeatures} features.`);
-  }
   const nodeTree: number[] = [];
   const nodeId: number[] = [];
   const nodeFeature: number[] = [];
@@ -127,40 +86,52 @@ export function toOnnxModel(forest: { toJSON(): SerializedForest } | SerializedF
       }
     }
   });
+  return {
+    op: 'TreeEnsembleClassifier',
+    domain: 'ai.onnx.ml',
+    inputs: [input],
+    outputs,
+    attributes: {
+      classlabels_strings: { strings: model.classes },
+      class_ids: { ints: classId },
+      class_nodeids: { ints: classNode },
+      class_treeids: { ints: classTree },
+      class_weights_as_tensor: { doubles: classWeight },
+      nodes_falsenodeids: { ints: nodeFalse },
+      nodes_featureids: { ints: nodeFeature },
+      nodes_modes: { strings: nodeMode },
+      nodes_nodeids: { ints: nodeId },
+      nodes_treeids: { ints: nodeTree },
+      nodes_truenodeids: { ints: nodeTrue },
+      nodes_values_as_tensor: { doubles: nodeValue },
+      post_transform: { string: 'NONE' },
+    },
+  };
+}
 
+/** A one-line description of a forest, for the model's doc string. */
+export const describeForest = (model: SerializedForest): string =>
+  `rally random forest: ${model.trees.length} trees, ${model.nFeatures} features, classes ${model.classes.join(', ')}`;
+
+/** Exports a fitted forest (or its toJSON form) as the bytes of an .onnx file. */
+export function toOnnxModel(forest: ForestLike, options: OnnxExportOptions = {}): Uint8Array {
+  const model = serializedOf(forest);
+  if (options.featureNames && options.featureNames.length !== model.nFeatures) {
+    throw new RangeError(`${options.featureNames.length} feature names for a forest of ${model.nFeatures} features.`);
+  }
   const metadata: Record<string, string> = {
     classes: JSON.stringify(model.classes),
     ...(options.featureNames ? { feature_names: JSON.stringify(options.featureNames) } : {}),
     ...options.metadata,
   };
-  const w = new ProtoWriter();
-  w.int(1, IR_VERSION);
-  w.string(2, 'rally');
-  if (options.producerVersion) w.string(3, options.producerVersion);
-  w.string(6, `rally random forest: ${nTrees} trees, ${model.nFeatures} features, classes ${model.classes.join(', ')}`);
-  w.message(7, (graph) => {
-    graph.message(1, (node) => {
-      node.string(1, 'X').string(2, 'label').string(2, 'probabilities').string(3, 'forest').string(4, 'TreeEnsembleClassifier').string(7, 'ai.onnx.ml');
-      attribute(node, 'classlabels_strings', { strings: model.classes });
-      attribute(node, 'class_ids', { ints: classId });
-      attribute(node, 'class_nodeids', { ints: classNode });
-      attribute(node, 'class_treeids', { ints: classTree });
-      attribute(node, 'class_weights_as_tensor', { doubles: classWeight });
-      attribute(node, 'nodes_falsenodeids', { ints: nodeFalse });
-      attribute(node, 'nodes_featureids', { ints: nodeFeature });
-      attribute(node, 'nodes_modes', { strings: nodeMode });
-      attribute(node, 'nodes_nodeids', { ints: nodeId });
-      attribute(node, 'nodes_treeids', { ints: nodeTree });
-      attribute(node, 'nodes_truenodeids', { ints: nodeTrue });
-      attribute(node, 'nodes_values_as_tensor', { doubles: nodeValue });
-      attribute(node, 'post_transform', { string: 'NONE' });
-    });
-    graph.string(2, 'rally_forest');
-    valueInfo(graph, 11, 'X', ELEMENT.DOUBLE, ['N', model.nFeatures]);
-    valueInfo(graph, 12, 'label', ELEMENT.STRING, ['N']);
-    valueInfo(graph, 12, 'probabilities', ELEMENT.FLOAT, ['N', k]);
-  });
-  for (const [domain, version] of Object.entries(ONNX_OPSETS)) w.message(8, (opset) => opset.string(1, domain).int(2, version));
-  for (const [key, value] of Object.entries(metadata)) w.message(14, (entry) => entry.string(1, key).string(2, value));
-  return w.finish();
+  const graph = {
+    name: 'rally_forest',
+    inputs: [{ name: 'X', element: ONNX_ELEMENT.DOUBLE, dims: ['N', model.nFeatures] }],
+    outputs: [
+      { name: 'label', element: ONNX_ELEMENT.STRING, dims: ['N'] },
+      { name: 'probabilities', element: ONNX_ELEMENT.FLOAT, dims: ['N', model.classes.length] },
+    ],
+    nodes: [treeEnsembleNode(model, 'X')],
+  };
+  return writeOnnxModel(graph, { docString: describeForest(model), opsets: ONNX_OPSETS, metadata, ...(options.producerVersion ? { producerVersion: options.producerVersion } : {}) });
 }
