@@ -231,9 +231,12 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const modelJson = JSON.stringify(pipeline.toJSON());
 const jsonBytes = Buffer.byteLength(modelJson);
 if (gc) {
-  const used = () => {
-    gc();
-    gc();
+  // V8 frees array buffers' memory after a GC, concurrently: wait for it before reading.
+  const used = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return process.memoryUsage();
   };
   const load = () => {
@@ -243,9 +246,9 @@ if (gc) {
   };
   for (let i = 0; i < 3; i++) load();
   const kept: Pipeline[] = [];
-  const before = used();
+  const before = await used();
   for (let i = 0; i < 10; i++) kept.push(load());
-  const after = used();
+  const after = await used();
   const arrays = (after.arrayBuffers - before.arrayBuffers) / kept.length;
   const heap = Math.max(0, after.heapUsed - before.heapUsed) / kept.length;
   const total = arrays + heap;
