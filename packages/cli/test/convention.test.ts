@@ -160,10 +160,50 @@ describe('exit codes: the README table, on real processes', () => {
     try {
       const result = await runCli(['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', POLL_INTERVAL_SECONDS: '0' });
       expect(result.code).toBe(2);
-      expect(result.stderr.trim()).toBe(`Cannot listen on 127.0.0.1:${port}: it is already in use (EADDRINUSE); set PORT or HOST.`);
+      expect(result.stderr.trim()).toBe(`Cannot listen on 127.0.0.1:${port}: it is already in use (EADDRINUSE); set PORT or HOST (--port, --host).`);
     } finally {
       taken.close();
     }
+  });
+
+  it('rally serve --port N --host H serves on N, over PORT and HOST, and logs where the port came from', { tags: ['e2e'] }, async () => {
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const { port } = free.address() as AddressInfo;
+    await new Promise((resolve) => free.close(resolve));
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, RALLY_SOURCE, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
+      cwd: REPO_ROOT,
+      env: { ...env, PORT: '1', HOST: '0.0.0.0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', POLL_INTERVAL_SECONDS: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let logs = '';
+    child.stdout.on('data', (chunk) => (logs += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      let live: Response | undefined;
+      for (let i = 0; i < 150 && !live; i++) {
+        live = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined);
+        if (!live) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(live?.status).toBe(200);
+      const configuration = logs.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => line.msg === 'configuration');
+      expect(configuration.config).toMatchObject({ PORT: `${port} (--port)`, HOST: '127.0.0.1 (--host)' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it.each([
+    [['serve', '--port', 'eighty'], '--port must be an integer from 0 to 65535, got "eighty".'],
+    [['serve', '--port', '70000'], '--port must be an integer from 0 to 65535, got "70000".'],
+    [['start', '--host', 'not a host!'], '--host must be an IP address or a host name, got "not a host!".'],
+    [['serve', '--port', ' '], '--port needs a value.'],
+  ])('%j: exit 2, the flag named', async (args, message) => {
+    const result = await runMain(args, { ...env, PORT: '8000' });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(message);
   });
 
   it('the README documents the same table', () => {

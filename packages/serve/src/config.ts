@@ -37,7 +37,16 @@ export interface ServerConfig {
    * `.env` file, with MODEL_STORE filled in from the original app's settings when they are used.
    */
   env: NodeJS.ProcessEnv;
+  /** Settings given as command-line flags (setting name to flag, e.g. PORT: '--port'): they won over the environment. */
+  flags: Readonly<Record<string, string>>;
 }
+
+/** `rally serve` / `rally start` flags, each naming a setting. */
+export interface ServerFlags {
+  port?: string;
+  host?: string;
+}
+const SETTING_FLAGS = { port: ['PORT', '--port'], host: ['HOST', '--host'] } as const satisfies Record<keyof ServerFlags, readonly [string, string]>;
 
 /** One documented setting: the README's configuration table and the start-up log are made from these. */
 export interface SettingDoc {
@@ -89,11 +98,12 @@ function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw ? raw : undefined;
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/** `label`: what the message calls the setting (its flag when a flag gave it). */
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, label = name): number {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!/^[+]?\d+$/.test(raw) || value < min || value > max) throw invalid(`${name} must be an integer from ${min} to ${max}, got ${shown(raw)}.`);
+  if (!/^[+]?\d+$/.test(raw) || value < min || value > max) throw invalid(`${label} must be an integer from ${min} to ${max}, got ${shown(raw)}.`);
   return value;
 }
 
@@ -116,11 +126,11 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
   return value;
 }
 
-function host(env: NodeJS.ProcessEnv): string {
+function host(env: NodeJS.ProcessEnv, label = 'HOST'): string {
   const raw = read(env, 'HOST');
   if (raw === undefined) return '127.0.0.1';
   const hostname = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-  if (isIP(raw) === 0 && !hostname.test(raw)) throw invalid(`HOST must be an IP address or a host name, got ${shown(raw)}.`);
+  if (isIP(raw) === 0 && !hostname.test(raw)) throw invalid(`${label} must be an IP address or a host name, got ${shown(raw)}.`);
   return raw;
 }
 
@@ -153,7 +163,17 @@ export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): void {
  * `.env` file to it). Throws SERVER_CONFIG or STORE_CONFIG with one sentence naming the first
  * invalid variable; nothing is contacted (the store is only named and checked for form).
  */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env, options: { isTerminal?: boolean } = {}): ServerConfig {
+export function configFromEnv(given: NodeJS.ProcessEnv = process.env, options: { isTerminal?: boolean; flags?: ServerFlags } = {}): ServerConfig {
+  // Flags win over the environment: they become the settings they name, and the log says where they came from.
+  const flags: Record<string, string> = {};
+  const env: NodeJS.ProcessEnv = { ...given };
+  for (const [key, [name, flag]] of Object.entries(SETTING_FLAGS)) {
+    const value = options.flags?.[key as keyof ServerFlags];
+    if (value === undefined) continue;
+    if (value.trim() === '') throw invalid(`${flag} needs a value.`);
+    env[name] = value;
+    flags[name] = flag;
+  }
   const modelStore = modelStoreFromEnv(env);
   // Checked now, so that a typo stops the start instead of the first model load.
   const location = parseModelStoreLocation(modelStore);
@@ -169,8 +189,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, options: { i
   const pollIntervalMs = secondsAsMs(env, 'POLL_INTERVAL_SECONDS', 30, 0);
   if (pollIntervalMs > 0 && pollIntervalMs < 1000) throw invalid(`POLL_INTERVAL_SECONDS must be 0 (no polling) or from 1 to 3600, got ${shown(read(env, 'POLL_INTERVAL_SECONDS')!)}.`);
   return {
-    port: integer(env, 'PORT', 8000, 0, 65535),
-    host: host(env),
+    port: integer(env, 'PORT', 8000, 0, 65535, flags.PORT),
+    host: host(env, flags.HOST),
     workers: integer(env, 'WORKERS', 1, 1, 64),
     pollIntervalMs,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -187,6 +207,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, options: { i
     shutdownGraceMs: secondsAsMs(env, 'SHUTDOWN_GRACE_SECONDS', 8, 0),
     modelStore: modelStore ?? DEFAULT_MODEL_STORE,
     env: modelStore === undefined ? env : { ...env, MODEL_STORE: modelStore },
+    flags,
   };
 }
 
@@ -197,6 +218,7 @@ export function describeConfig(config: ServerConfig): Record<string, string> {
     const value = config.env[setting.name]?.trim();
     if (!value) continue;
     described[setting.name] = setting.secret ? '(set)' : withoutCredentials(value);
+    if (config.flags[setting.name]) described[setting.name] += ` (${config.flags[setting.name]})`;
   }
   described.MODEL_STORE = withoutCredentials(config.modelStore);
   return described;

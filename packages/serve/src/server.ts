@@ -71,7 +71,7 @@ export async function startWithConfig(config: ServerConfig, options: StartOption
     if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw error;
     await app.close();
     const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges this process lacks' : 'is not an address of this machine';
-    throw new RallyError('SERVER_CONFIG', `Cannot listen on ${config.host}:${config.port}: it ${why} (${code}); set PORT or HOST.`, { cause: error });
+    throw new RallyError('SERVER_CONFIG', `Cannot listen on ${config.host}:${config.port}: it ${why} (${code}); set PORT or HOST (--port, --host).`, { cause: error });
   }
   return app;
 }

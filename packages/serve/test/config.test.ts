@@ -58,6 +58,18 @@ describe('configuration', () => {
     expect(configFromEnv({}, { isTerminal: true }).logFormat).toBe('pretty');
   });
 
+  it('takes --port and --host over PORT and HOST, and the logged configuration says which came from a flag', () => {
+    const config = configFromEnv({ PORT: '8000', HOST: '0.0.0.0', WORKERS: '2' }, { isTerminal: false, flags: { port: '9000', host: '::1' } });
+    expect(config).toMatchObject({ port: 9000, host: '::1', workers: 2, flags: { PORT: '--port', HOST: '--host' } });
+    // The workers a cluster forks read the same port from the environment they are given.
+    expect(config.env).toMatchObject({ PORT: '9000', HOST: '::1' });
+    expect(describeConfig(config)).toMatchObject({ PORT: '9000 (--port)', HOST: '::1 (--host)', WORKERS: '2' });
+    const onlyEnv = configFromEnv({ PORT: '8001' }, { isTerminal: false, flags: {} });
+    expect(onlyEnv.port).toBe(8001);
+    expect(describeConfig(onlyEnv).PORT).toBe('8001');
+    expect(() => configFromEnv({}, { flags: { port: '-1' } })).toThrow('--port must be an integer from 0 to 65535, got "-1".');
+  });
+
   it('reads every setting it documents', () => {
     const config = configFromEnv(
       {

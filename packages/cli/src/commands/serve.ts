@@ -1,8 +1,8 @@
 /**
  * `rally serve` runs the HTTP API; `rally start` first trains and deploys a model with the defaults
  * when the store has no production model (the newcomer's one command), then serves. Every setting
- * is an environment variable (or a line of `.env`); an invalid one stops the start with one
- * sentence naming it, exit 2, before any training.
+ * is an environment variable (or a line of `.env`); --port and --host win over PORT and HOST. An
+ * invalid one stops the start with one sentence naming it, exit 2, before any training.
  */
 import type { Context } from '../convention.ts';
 import type { Registrar } from '../program.ts';
@@ -16,9 +16,12 @@ ${SETTINGS.map((setting) => `  ${setting.name.padEnd(26)} ${setting.description}
 Exit codes: 0 stopped cleanly (SIGTERM, SIGINT), 1 the server failed, 2 an invalid setting.`;
 }
 
-/** Both commands' one option and their help. */
+/** Both commands' options and their help. */
 function serverCommand({ command, prepare, readsSettings }: Registrar, name: string, summary: string) {
-  const server = command(name, summary).option('--no-cache', 'always download the model from the store (same as CACHE_DISABLED=1)');
+  const server = command(name, summary)
+    .option('-p, --port <port>', 'the TCP port (wins over PORT; 0 picks a free one)')
+    .option('--host <address>', 'the address to listen on (wins over HOST): 0.0.0.0 or :: in a container')
+    .option('--no-cache', 'always download the model from the store (same as CACHE_DISABLED=1)');
   readsSettings(server);
   prepare(server, async () => {
     server.addHelpText('after', await settingsHelp());
@@ -26,17 +29,22 @@ function serverCommand({ command, prepare, readsSettings }: Registrar, name: str
   return server;
 }
 
-/** The configuration from the environment (with .env loaded, and CACHE_DISABLED=1 for --no-cache: program.ts). */
-async function configure(ctx: Context) {
+interface ServerOptions {
+  port?: string;
+  host?: string;
+}
+
+/** The configuration from the environment (with .env loaded, and CACHE_DISABLED=1 for --no-cache: program.ts), the flags over it. */
+async function configure(ctx: Context, options: ServerOptions) {
   const { configFromEnv } = await import('@rally/serve/config');
-  return configFromEnv(ctx.env);
+  return configFromEnv(ctx.env, { flags: { port: options.port, host: options.host } });
 }
 
 export function registerServe(registrar: Registrar): void {
   const { ctx, action } = registrar;
   const serve = serverCommand(registrar, 'serve', 'serve predictions over HTTP (the production model of the model store)');
-  action(serve, async () => {
-    const config = await configure(ctx);
+  action(serve, async (options: ServerOptions) => {
+    const config = await configure(ctx, options);
     const { serve: run } = await import('@rally/serve');
     await run(config);
     return 0;
@@ -46,8 +54,8 @@ export function registerServe(registrar: Registrar): void {
 export function registerStart(registrar: Registrar): void {
   const { ctx, action } = registrar;
   const start = serverCommand(registrar, 'start', 'serve predictions; first train and deploy a model with the defaults when the store has none');
-  action(start, async () => {
-    const config = await configure(ctx);
+  action(start, async (options: ServerOptions) => {
+    const config = await configure(ctx, options);
     const [{ GROUND_TRUTH_PATH }, { createModelStore, deployRun }, { writeRun }, { formatSettings, TRAIN_DEFAULTS, trainRun }, { serve: run }] = await Promise.all([
       import('@rally/features'),
       import('@rally/model-store'),
