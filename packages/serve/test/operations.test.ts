@@ -1,4 +1,6 @@
 // @module-tag integration
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { describe, expect } from 'vitest';
 import { sampleDataPoints } from '@rally/features';
@@ -40,6 +42,24 @@ describe('GET /metrics', () => {
     expect(counts.get('{method="POST",route="/predict",status_code="400"}')).toBe(1);
     expect(counts.get('{method="GET",route="unmatched",status_code="404"}')).toBe(2);
     expect(text).not.toMatch(/nowhere/);
+  });
+});
+
+describe('GET /metrics, linted', () => {
+  // Prometheus's own linter: CI installs it (Debian's prometheus); elsewhere the test needs it on PATH.
+  const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((path) => existsSync(path));
+  test.skipIf(!promtool && !process.env.CI)('passes promtool check metrics, with the process and event-loop metrics kept', async ({ client }) => {
+    expect(promtool, 'promtool is not installed (apt-get install prometheus)').toBeDefined();
+    await client.inject(predict({ data: sampleDataPoints(3, 5) }));
+    const text = (await client.inject({ url: '/metrics' })).body;
+    const result = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_active_handles', 'nodejs_heap_size_used_bytes']) {
+      expect(text).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+    }
+    expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) expect(text).not.toMatch(new RegExp(`^${name}`, 'm'));
   });
 });
 

@@ -10,6 +10,9 @@ function batchBuckets(maxBatch: number): number[] {
 /** One point takes well under a millisecond here; a full batch tens of milliseconds. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+/** Default collectors' gauges with a counter's `_total` suffix. */
+export const COUNTER_NAMED_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+
 /** What the routes record: predictions per class and batch sizes (latency is recorded for every route here). */
 export interface PredictionMetrics {
   observePrediction(labels: readonly string[]): void;
@@ -30,6 +33,10 @@ declare module 'fastify' {
 export function metrics(app: FastifyInstance, predictor: Predictor, maxBatch: number): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client's sums of the per-type gauges are gauges named like counters, which promtool
+  // refuses ("non-counter metrics should not have _total suffix"): dropped. The per-type gauges
+  // stay; their total is `sum(nodejs_active_handles)`.
+  for (const name of COUNTER_NAMED_GAUGES) registry.removeSingleMetric(name);
   const latency = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time from request received to response sent, per route and status.',
