@@ -77,9 +77,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
+      // Relative: the paths are served by whatever host and port answered /docs (PORT, HOST, a proxy).
+      servers: [{ url: '/', description: 'The server this document came from.' }],
       info: {
         title: 'rally',
         version: API_VERSION,
+        contact: { name: 'rally maintainers (the repository this server was built from)' },
         description: [
           // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
           'Predicts how a tennis point ends (W winner, FE forced error, UE unforced error) from ball- and player-tracking measurements of its last shots.',

@@ -102,3 +102,29 @@ describe('the API document (/docs/json)', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
   });
 });
+
+describe('the API document, linted', () => {
+  test("passes Spectral's spectral:oas ruleset with no error and no warning", async ({ client }) => {
+    const { Document, Spectral } = await import('@stoplight/spectral-core');
+    const Parsers = await import('@stoplight/spectral-parsers');
+    const { oas } = await import('@stoplight/spectral-rulesets');
+    const text = (await client.inject({ url: '/docs/json' })).body;
+    const spectral = new Spectral();
+    spectral.setRuleset({ extends: [oas as never] });
+    const results = await spectral.run(new Document(text, Parsers.Json, '/docs/json'));
+    // Severity 0 is an error, 1 a warning (2 information, 3 a hint).
+    const problems = results.filter((result) => result.severity <= 1).map((result) => `${result.code} at ${result.path.join('.')}: ${result.message}`);
+    expect(problems).toEqual([]);
+  });
+
+  test('validates with @apidevtools/swagger-parser (the OpenAPI 3.0 schema, every $ref resolved)', async ({ client }) => {
+    const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+    const doc = (await client.inject({ url: '/docs/json' })).json();
+    const validated = await SwaggerParser.validate(doc);
+    expect(Object.keys(validated.paths ?? {})).toEqual(expect.arrayContaining(['/predict', '/predict/proba', '/model', '/ping', '/health/live', '/health/ready', '/metrics']));
+    // Every operation named, as client generators need: names unique.
+    const ids = Object.values(doc.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((path) => Object.values(path).map((operation) => operation.operationId));
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

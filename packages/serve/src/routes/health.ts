@@ -10,6 +10,9 @@ export async function healthRoutes(app: FastifyInstance, { predictor }: { predic
       schema: {
         // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
         summary: "The original app's liveness check",
+        // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
+        description: 'Answers the text `pong!` whenever the process runs, as the original app did; /health/live and /health/ready are the probes to use.',
+        operationId: 'ping',
         tags: ['health'],
         // Plain text, as the original answered (Fastify sends a string as text/plain).
         response: { 200: { description: 'Always pong!', content: { 'text/plain': { schema: { type: 'string' }, example: 'pong!' } } } },
@@ -25,6 +28,7 @@ export async function healthRoutes(app: FastifyInstance, { predictor }: { predic
         summary: 'The process is up (liveness probe)',
         // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
         description: 'Answers 200 as long as the event loop runs, with or without a model: restarting would not load one faster.',
+        operationId: 'liveness',
         tags: ['health'],
         response: { 200: { description: 'Alive.', type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'], description: 'Always `ok`.' } }, example: { status: 'ok' } } },
       },
@@ -39,6 +43,7 @@ export async function healthRoutes(app: FastifyInstance, { predictor }: { predic
         summary: 'A production model is loaded (readiness probe)',
         // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
         description: 'Send traffic only when this answers 200. Until the first model is loaded it answers 503 with the reason (store unreachable, no production model yet, still loading).',
+        operationId: 'readiness',
         tags: ['health'],
         response: {
           200: { description: 'Ready: the model id is in the answer.', content: { 'application/json': { schema: ref(READINESS) } } },

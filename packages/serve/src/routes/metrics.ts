@@ -11,6 +11,7 @@ export async function metricsRoutes(app: FastifyInstance): Promise<void> {
         description:
           'Request latency per route and status (http_request_duration_seconds), predictions per class (rally_predictions_total), batch sizes (rally_batch_size_points), the loaded model (rally_model_info), model reloads (rally_model_reloads_total), and process metrics. Per process: with WORKERS > 1 each scrape reaches one worker.',
         // Stryker restore StringLiteral
+        operationId: 'metrics',
         tags: ['operations'],
         response: { 200: { description: 'Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } } },
       },

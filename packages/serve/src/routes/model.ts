@@ -12,6 +12,7 @@ export async function modelRoutes(app: FastifyInstance, { predictor }: { predict
         summary: 'The production model',
         description: 'Its id, creation and promotion times, test and cross-validation metrics, classes and features.',
         // Stryker restore StringLiteral
+        operationId: 'getModel',
         tags: ['model'],
         response: {
           200: { description: 'The model answering predictions.', content: { 'application/json': { schema: ref(MODEL_INFO) } } },
