@@ -40,10 +40,13 @@ export function examplePoint(contract: DataContract = CONTRACT): Record<string, 
   return Object.fromEntries(inputColumns(contract).map((column) => [column.name, column.example]));
 }
 
+/** What a JSON point's field must be: the contract's domain, booleans in JSON's spelling (the CSV's is True/False). */
+const jsonDomain = (column: ColumnSpec) => (column.type === 'boolean' ? 'a JSON boolean, true or false (not a string)' : describeDomain(column));
+
 /** What is wrong with one field of point `index`, in one sentence (`value` is known to break the column's rules). */
 export function fieldProblem(index: number, column: ColumnSpec, value: unknown): string {
-  if (value === null || value === undefined) return `Point ${index} field "${column.name}" is null; it must be ${describeDomain(column)}.`;
-  return `Point ${index} field "${column.name}" is ${describeValue(value)}; it must be ${describeDomain(column)}.`;
+  if (value === null || value === undefined) return `Point ${index} field "${column.name}" is null; it must be ${jsonDomain(column)}.`;
+  return `Point ${index} field "${column.name}" is ${describeValue(value)}; it must be ${jsonDomain(column)}.`;
 }
 
 export const missingFieldProblem = (index: number, name: string) => `Point ${index} is missing field "${name}".`;

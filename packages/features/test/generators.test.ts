@@ -60,7 +60,7 @@ describe('point schema and checkPoint (derived from the contract)', () => {
     expect(checkPoint(missing, 0)).toBe('Point 0 is missing field "depth".');
     expect(checkPoint({ ...point, spin: 1 }, 1)).toBe('Point 1 has unknown field "spin".');
     expect(checkPoint({ ...point, hitpoint: null }, 2)).toMatch(/field "hitpoint" is null/);
-    expect(checkPoint({ ...point, 'same.side': 'True' }, 2)).toMatch(/must be True or False/);
+    expect(checkPoint({ ...point, 'same.side': 'True' }, 2)).toMatch(/must be a JSON boolean, true or false/);
     expect(checkPoint({ ...point, serve: 1.5 }, 2)).toMatch(/field "serve"/);
     expect(checkPoint([point], 4)).toBe('Point 4 must be an object.');
     expect(CONTRACT.columns).toHaveLength(26);

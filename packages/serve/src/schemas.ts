@@ -185,6 +185,11 @@ export function badRequestResponse(description: string) {
     invalidPoints: { summary: 'Points that break the data contract', value: INVALID_POINTS_EXAMPLE },
     missingData: { summary: 'A JSON body without `data`', value: { message: MISSING_DATA_KEY, code: 'REQUEST_INVALID', errors: [{ point: null, field: 'data', problem: MISSING_DATA_KEY }] } },
     notJson: { summary: 'A body that is not JSON', value: { message: "Body is not valid JSON but content-type is set to 'application/json'", code: 'REQUEST_MALFORMED' } },
+    prototypeKey: {
+      summary: 'A `__proto__` key (valid JSON, refused on purpose)',
+      value: { message: 'The body is valid JSON but has a "__proto__" key (or "constructor" with "prototype"): refused, as it could poison object prototypes. Remove that key.', code: 'REQUEST_MALFORMED' },
+    },
+    notHttp: { summary: "A request Node's HTTP parser refuses (framing, a bad chunk size)", value: { message: 'The request has both Content-Length and Transfer-Encoding; send one of them.', code: 'REQUEST_MALFORMED' } },
     // Stryker restore StringLiteral
   };
   return { description, content: { 'application/json': { schema: ref(VALIDATION_ERROR), examples } } };

@@ -46,7 +46,8 @@ describe('client errors answer 400 with a message, a code and every problem', ()
     ['text in a numeric field of point 2', () => ({ data: [point, point, { ...point, speed: 'fast' }] }), 'PREDICT_INVALID_POINT', /^Point 2 field "speed" is "fast"/],
     ['an unknown category', () => ({ data: { ...point, hitpoint: 'S' } }), 'PREDICT_INVALID_POINT', /^Point 0 field "hitpoint" is "S"; it must be one of B, F, U, V\.$/],
     ['a null value', () => ({ data: { ...point, serve: null } }), 'PREDICT_INVALID_POINT', /^Point 0 field "serve" is null/],
-    ['a boolean written as text', () => ({ data: { ...point, 'same.side': 'True' } }), 'PREDICT_INVALID_POINT', /must be True or False/],
+    ['a boolean written as text', () => ({ data: { ...point, 'same.side': 'True' } }), 'PREDICT_INVALID_POINT', /must be a JSON boolean, true or false \(not a string\)/],
+    ["a boolean as JSON's word in a string", () => ({ data: { ...point, 'same.side': 'true' } }), 'PREDICT_INVALID_POINT', /"same\.side" is "true"; it must be a JSON boolean, true or false \(not a string\)\./],
     ['an out-of-range integer', () => ({ data: { ...point, serve: 3 } }), 'PREDICT_INVALID_POINT', /field "serve" is 3; it must be an integer in \[1, 2\]/],
   ];
   test.for(cases)('%s', async ([, body, code, message], { client }) => {

@@ -54,7 +54,7 @@ describe('an address it cannot listen on', () => {
     const error = await startServer(env).then(() => null, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(RallyError);
     expect((error as RallyError).code).toBe('SERVER_CONFIG');
-    expect((error as Error).message).toBe(`Cannot listen on 127.0.0.1:${port}: it is already in use (EADDRINUSE); set PORT or HOST.`);
+    expect((error as Error).message).toBe(`Cannot listen on 127.0.0.1:${port}: it is already in use (EADDRINUSE); set PORT or HOST (--port, --host).`);
     expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
     // What started is closed: the store is not asked again.
     await delay(200);
@@ -65,7 +65,7 @@ describe('an address it cannot listen on', () => {
 
   it('says an address is not this machine\'s', async () => {
     const error = await startServer(quiet({ HOST: '192.0.2.1' })).then(() => null, (caught: unknown) => caught);
-    expect((error as Error).message).toBe('Cannot listen on 192.0.2.1:0: it is not an address of this machine (EADDRNOTAVAIL); set PORT or HOST.');
+    expect((error as Error).message).toBe('Cannot listen on 192.0.2.1:0: it is not an address of this machine (EADDRNOTAVAIL); set PORT or HOST (--port, --host).');
     expect((error as RallyError).code).toBe('SERVER_CONFIG');
   });
 

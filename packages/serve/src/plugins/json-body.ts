@@ -3,6 +3,30 @@ import { RallyError } from '@rally/errors';
 import { assertShallow } from './json-body-depth.ts';
 import { Turns } from './turns.ts';
 
+/**
+ * Fastify's parser refuses a `__proto__` key (and `constructor.prototype`), as prototype poisoning:
+ * when the text is valid JSON otherwise, say that, not "not valid JSON". Only on the error path.
+ */
+function poisoningRefusal(text: string): RallyError | undefined {
+  if (!/__proto__|constructor/.test(text)) return undefined;
+  try {
+    JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return new RallyError(
+    'REQUEST_MALFORMED',
+    'The body is valid JSON but has a "__proto__" key (or "constructor" with "prototype"): refused, as it could poison object prototypes. Remove that key.',
+  );
+}
+
+/** JSON is UTF-8 (RFC 8259): a body declared in another charset is a 415 that names it. */
+function unsupportedCharset(contentType: string | undefined): RallyError | undefined {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset === undefined || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii') return undefined;
+  return new RallyError('REQUEST_MEDIA_TYPE', `The body's charset ${JSON.stringify(charset.slice(0, 40))} is not supported: send JSON in UTF-8 (application/json; charset=utf-8, or no charset).`);
+}
+
 /** Bodies above this size (about 25 points) wait their turn to be parsed and predicted (see Turns). */
 const LARGE_BODY_BYTES = 16 * 1024;
 
@@ -23,7 +47,7 @@ export function jsonBodies(app: FastifyInstance): void {
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   const parseShallow = (request: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void) =>
     defaultJson(request, body, (error, value) => {
-      if (error) return done(error);
+      if (error) return done(poisoningRefusal(body) ?? error);
       try {
         assertShallow(value);
       } catch (depthError) {
@@ -35,6 +59,8 @@ export function jsonBodies(app: FastifyInstance): void {
   app.decorateRequest('releaseTurn', null);
   // Replaces Fastify's default JSON parser (the built-in ones may be overridden without removing them).
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done) => {
+    const charsetProblem = unsupportedCharset(request.headers['content-type']);
+    if (charsetProblem) return done(charsetProblem);
     const text = body as string;
     if (text.length <= LARGE_BODY_BYTES) return parseShallow(request, text, done);
     void largeBodies.take().then((release) => {

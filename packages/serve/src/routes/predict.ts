@@ -21,7 +21,11 @@ function predictErrors(limits: Limits) {
       message: `A batch holds at most ${limits.maxBatch} points; this one has ${limits.maxBatch + 1}.`,
       code: 'REQUEST_TOO_LARGE',
     }),
-    415: errorResponse('The body is not application/json.', { message: 'Unsupported Media Type', code: 'REQUEST_MEDIA_TYPE' }),
+    415: errorResponse(
+      // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
+      'The body is not application/json, is in a charset other than UTF-8, or has a Content-Encoding other than gzip, deflate or br (which are decoded); the message says which.',
+      { message: 'Unsupported Media Type', code: 'REQUEST_MEDIA_TYPE' },
+    ),
     // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
     500: errorResponse('Prediction failed; the answer names the request id, the server log has the details.', {
       // Stryker disable next-line StringLiteral: OpenAPI documentation text (what /docs shows), not behaviour
