@@ -41,6 +41,34 @@ describe('rally train', () => {
     expect(stderr).toMatch(/fold 5\/5/); // plain progress lines when not on a terminal
   });
 
+  it('piped, `train --tune --candidates 3` never goes 5 s without a line, each line stamped, the estimate of the time left in them', async () => {
+    const { spawn } = await import('node:child_process');
+    const { RALLY_SOURCE, REPO_ROOT, SOURCE_NODE_ARGS } = await import('@rally/testkit');
+    const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, RALLY_SOURCE, 'train', '--tune', '--candidates', '3', '--output', tempDir('output'), '--json'], {
+      cwd: REPO_ROOT,
+      env: cleanEnv({ NO_COLOR: '1' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const arrivals: number[] = [];
+    let stderr = '';
+    let stdout = '';
+    const started = Date.now();
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      arrivals.push(Date.now());
+    });
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    const gaps = [started, ...arrivals].slice(1).map((at, i) => at - [started, ...arrivals][i]!);
+    expect(Math.max(...gaps)).toBeLessThan(5000);
+    const progress = stderr.split('\n').filter((line) => /^\[/.test(line));
+    expect(progress.length).toBeGreaterThanOrEqual(4 * 5 + 4 + 2); // 20 folds, 4 settings, data valid, final fit
+    expect(progress.every((line) => /^\[\s*\d+\.\d s\] /.test(line))).toBe(true);
+    expect(stderr).toMatch(/about \d+ (s|min) left\)/);
+    expect(JSON.parse(stdout).tuning.rows).toHaveLength(4); // stdout holds the report alone
+  }, 120_000);
+
   it('gives the same model id for the same data, options and seed, another for another seed', async () => {
     const output = tempDir('output');
     const runs = await Promise.all([train('--data', data, '--output', output, '--quiet', ...SMALL), train('--data', data, '--output', tempDir('output'), '--quiet', ...SMALL), train('--data', data, '--output', output, '--quiet', '--seed', '7', ...SMALL)]);
@@ -64,8 +92,9 @@ describe('rally train', () => {
     const output = tempDir('output');
     const { code, stdout, stderr } = await trainHere('--data', data, '--output', output, '--tune', '--candidates', '1', '--seed', '5');
     expect(code, stderr).toBe(0);
-    expect(stderr).toMatch(/^Tune 1\/2: 100 trees, max depth 20, max features sqrt, min samples leaf 1, leaf prior 0: CV log loss \d\.\d{4} ± \d\.\d{4}$/m);
-    expect(stderr).toMatch(/^Tune 2\/2: /m);
+    expect(stderr).toMatch(/^\[\s*\d+\.\d s\] Tune 1\/2: 100 trees, max depth 20, max features sqrt, min samples leaf 1, leaf prior 0: CV log loss \d\.\d{4} ± \d\.\d{4}$/m);
+    expect(stderr).toMatch(/^\[\s*\d+\.\d s\] Tune 2\/2: /m);
+    expect(stderr).toMatch(/^\[\s*\d+\.\d s\] Tune 2\/2 fold 5\/5: log loss \d\.\d{4} \(\d+% of the run/m);
     expect(stdout).toMatch(/^Tuning: 2 settings \(the original's and 1 drawn with seed 5\), ranked by 5-fold CV log loss on the training part$/m);
     expect(stdout).toMatch(/^\s+\*[12]\s+\d+\s+\d+/m); // the winner's row, marked
     const id = stdout.match(/^Model ([0-9a-f]{64})$/m)![1];

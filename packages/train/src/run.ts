@@ -28,8 +28,10 @@ export interface TrainOptions {
 
 export type ProgressEvent =
   | { phase: 'validated'; rows: number }
-  | { phase: 'tree'; built: number; total: number; stage: string }
-  | { phase: 'fold'; fold: number; folds: number; maxDepth: number; logLoss: number }
+  /** A tree built; `candidate` while tuning (how many settings the search tries). */
+  | { phase: 'tree'; built: number; total: number; stage: string; candidate?: { index: number; total: number } }
+  /** A cross-validation fold done: of the depth grid's `maxDepth`, or of tuning's `candidate`. */
+  | { phase: 'fold'; fold: number; folds: number; maxDepth?: number; candidate?: { index: number; total: number }; logLoss: number }
   | { phase: 'candidate'; index: number; total: number; row: TuneRow }
   | { phase: 'fitting' }
   | { phase: 'done'; modelId: string };
@@ -107,6 +109,9 @@ export async function trainRun(options: TrainOptions): Promise<TrainedRun> {
       base,
       workers,
       onCandidate: ({ index, total, row }) => options.onProgress?.({ phase: 'candidate', index, total, row }),
+      onTree: (candidate, fold, built, total) =>
+        options.onProgress?.({ phase: 'tree', built, total, stage: `tune ${candidate.index}/${candidate.total} fold ${fold + 1}/${SPLIT.folds}`, candidate }),
+      onFold: (candidate, fold, loss) => options.onProgress?.({ phase: 'fold', fold: fold + 1, folds: SPLIT.folds, candidate, logLoss: loss }),
     });
     const winner = tuning.rows[tuning.winner_rank - 1];
     best = { params: { ...base, ...winner.params }, losses: winner.cv_log_losses };

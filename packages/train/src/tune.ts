@@ -45,6 +45,9 @@ export interface TuneOptions {
   workers?: number;
   /** After each candidate's cross-validation, in search order (1-based `index`). */
   onCandidate?: (event: { index: number; total: number; row: TuneRow }) => void;
+  /** After each tree of each fold of each candidate (0-based `fold`), and after each fold: the progress within a candidate. */
+  onTree?: (candidate: { index: number; total: number }, fold: number, built: number, total: number) => void;
+  onFold?: (candidate: { index: number; total: number }, fold: number, loss: number) => void;
 }
 
 /** A ranked setting (report.json's `tuning.rows`, see TuneReport in @rally/model), with all searched params. */
@@ -96,9 +99,12 @@ export async function tune(batch: RowBatch, labels: readonly string[], options: 
   for (const [i, params] of candidates.entries()) {
     let nodes = 0;
     let fitSeconds = 0;
+    const candidate = { index: i + 1, total: candidates.length };
     const losses = await crossValidate(batch, labels, { ...options.base, ...params }, {
       featureNames: options.featureNames,
       workers: options.workers,
+      onTree: options.onTree && ((fold, built, total) => options.onTree!(candidate, fold, built, total)),
+      onFold: options.onFold && ((fold, loss) => options.onFold!(candidate, fold, loss)),
       onFit: (pipeline, seconds) => {
         fitSeconds += seconds;
         nodes += pipeline.estimator.nodeCount;

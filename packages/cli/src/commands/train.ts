@@ -65,36 +65,82 @@ function forestParams(options: TrainOptions): Partial<RandomForestParams> {
   return params;
 }
 
-/** Progress on stderr: a bar over every tree to build (folds, then the final fit) on a terminal, plain lines otherwise. */
-function progressPrinter(ctx: Context, fits: number, trees: number, tuning: boolean, formatSettings: typeof import('@rally/train').formatSettings): (event: ProgressEvent) => void {
+/** Piped, a fit still running says where it is at least this often. */
+const HEARTBEAT_MS = 2000;
+
+const duration = (seconds: number) => (seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${Math.round(seconds / 60)} min`);
+
+/**
+ * Progress on stderr, for every job longer than a moment: the fits of a run are the CV folds (of
+ * each depth of the grid, or of each setting while tuning) and the final fit. On a terminal, one
+ * bar over all of them with the stage, the time spent and an estimate of the time left, and a line
+ * per fold and per setting above it. Piped, the same lines, each with the seconds since the start,
+ * and while a fit runs a line at least every HEARTBEAT_MS: never a long silence in a CI log.
+ * The estimate takes every fit as long as the ones done so far.
+ */
+export function progressPrinter(ctx: Context, fits: number, folds: number, formatSettings: typeof import('@rally/train').formatSettings, now: () => number = () => performance.now()): (event: ProgressEvent) => void {
   const stderr = ctx.io.stderr;
   // A progress bar rewrites its line: only on a terminal that can (not TERM=dumb).
   const tty = stderr.isTTY === true && ctx.env.TERM !== 'dumb';
-  const total = fits * trees;
-  let done = 0;
-  const bar = (stage: string) => {
+  const started = now();
+  let totalFits = fits;
+  let completed = 0;
+  let within = 0;
+  let stage = '';
+  let lastLine = started;
+  const elapsed = () => (now() - started) / 1000;
+  const fraction = () => Math.min(1, (completed + within) / totalFits);
+  const left = () => {
+    const done = fraction();
+    return done < 0.01 || done >= 1 ? '' : `, about ${duration((elapsed() * (1 - done)) / done)} left`;
+  };
+  const bar = () => {
     const width = 30;
-    const filled = Math.round((done / total) * width);
-    stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} trees  ${stage}\x1b[K`);
+    const filled = Math.round(fraction() * width);
+    stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(fraction() * 100)}%  ${stage}  ${duration(elapsed())}${left()}\x1b[K`);
+  };
+  const line = (text: string) => {
+    if (tty) {
+      stderr.write(`\r\x1b[K${text}\n`);
+      if (stage) bar();
+    } else stderr.write(`[${elapsed().toFixed(1).padStart(6)} s] ${text}\n`);
+    lastLine = now();
   };
   return (event) => {
-    if (event.phase === 'validated') ctx.note(`Data valid: ${event.rows} rows.`);
-    // While tuning, a line per setting is the progress (and the final fit's size is not known yet).
-    if (event.phase === 'tree' && tty && !tuning) {
-      done += 1;
-      bar(event.stage);
+    switch (event.phase) {
+      case 'validated':
+        line(`Data valid: ${event.rows} rows.`);
+        break;
+      case 'tree':
+        // Tuning says how many settings it tries: (settings x folds) fits, then the final one.
+        if (event.candidate) totalFits = Math.max(totalFits, event.candidate.total * folds + 1);
+        stage = event.stage;
+        within = event.built / event.total;
+        if (event.built === event.total) {
+          completed += 1;
+          within = 0;
+        }
+        if (tty) bar();
+        else if (now() - lastLine >= HEARTBEAT_MS) line(`${event.stage}: ${event.built}/${event.total} trees (${Math.floor(fraction() * 100)}% of the run${left()})`);
+        break;
+      case 'fold': {
+        const what = event.candidate ? `Tune ${event.candidate.index}/${event.candidate.total}` : `CV max_depth=${event.maxDepth}`;
+        line(`${what} fold ${event.fold}/${event.folds}: log loss ${event.logLoss.toFixed(4)} (${Math.floor(fraction() * 100)}% of the run${left()})`);
+        break;
+      }
+      case 'candidate': {
+        const width = String(event.total).length;
+        line(`Tune ${String(event.index).padStart(width)}/${event.total}: ${formatSettings(event.row.params)}: CV log loss ${event.row.cv_mean_log_loss.toFixed(4)} ± ${event.row.cv_std_log_loss.toFixed(4)}`);
+        break;
+      }
+      case 'fitting':
+        stage = 'final fit';
+        line('Fitting the final model on the training part...');
+        break;
+      case 'done':
+        if (tty) stderr.write('\r\x1b[K');
+        break;
     }
-    if (event.phase === 'fold') {
-      const line = `CV max_depth=${event.maxDepth} fold ${event.fold}/${event.folds}: log loss ${event.logLoss.toFixed(4)}`;
-      stderr.write(tty ? `\r${line}\x1b[K\n` : `${line}\n`);
-    }
-    if (event.phase === 'candidate') {
-      const { row } = event;
-      const width = String(event.total).length;
-      ctx.note(`Tune ${String(event.index).padStart(width)}/${event.total}: ${formatSettings(row.params)}: CV log loss ${row.cv_mean_log_loss.toFixed(4)} ± ${row.cv_std_log_loss.toFixed(4)}`);
-    }
-    if (event.phase === 'fitting' && (!tty || tuning)) ctx.note('Fitting the final model on the training part...');
-    if (event.phase === 'done' && tty && !tuning) stderr.write('\r\x1b[K');
   };
 }
 
@@ -167,7 +213,7 @@ export function registerTrain({ ctx, command, action, prepare }: Registrar): voi
         grid: options.grid ?? false,
         tune: options.tune ? { seed: params.seed, candidates } : undefined,
         workers,
-        onProgress: options.quiet ? undefined : progressPrinter(ctx, fits, params.nEstimators ?? trainPackage.TRAIN_DEFAULTS.nEstimators, options.tune ?? false, formatSettings),
+        onProgress: options.quiet ? undefined : progressPrinter(ctx, options.tune ? ((candidates ?? 20) + 1) * SPLIT.folds + 1 : fits, SPLIT.folds, formatSettings),
       });
       let dir: string;
       try {
