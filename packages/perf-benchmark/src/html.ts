@@ -1,13 +1,15 @@
 /**
  * The report as one self-contained HTML file (`--html report.html`): no network, no script, inline
- * SVG pictures. Every figure drawn carries its value in a data-* attribute, and the page embeds the
+ * SVG pictures. It opens with the decision: the verdict and the gate as badges, then one headline
+ * table of both models and their differences; the terminal's banner (the original's table) stays
+ * in the terminal and Markdown forms. Every figure drawn carries its value in a data-* attribute, and the page embeds the
  * JSON report (`<script type="application/json" id="rally-report">`), so a test in a real browser
  * can check that what is drawn is what was measured.
  */
 import type { BenchmarkResult, ModelResult } from './compare.ts';
 import type { GateResult } from './decision.ts';
 import type { CalibrationBin, Diagnostics } from './diagnostics.ts';
-import { nearZeroText, originalTableOf, resultToJSON, shortId, slicesLine, verdictLine } from './format.ts';
+import { nearZeroText, resultToJSON, shortId, slicesLine, verdictLine } from './format.ts';
 import { correctionText, type SliceAnalysis } from './slices.ts';
 import { DIFFERENCE_RANGE } from './evaluate.ts';
 
@@ -158,6 +160,61 @@ export interface HtmlOptions {
   gate?: GateResult;
 }
 
+const BADGE_TEXT = { better: 'Candidate better', worse: 'Candidate worse', 'no clear difference': 'No clear difference' } as const;
+const verdictClass = (verdict: keyof typeof BADGE_TEXT) => (verdict === 'no clear difference' ? 'unclear' : verdict);
+const signed4 = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(4)}`;
+
+/** The decision first: the verdict as a badge, and the gate's result as another when a gate ran. */
+function decisionBadges(result: BenchmarkResult, gate: GateResult | undefined): string {
+  const verdict = result.decision.verdict;
+  const gateBadge = gate
+    ? `<span class="badge gate ${gate.passed ? 'passed' : 'failed'}" data-gate="${gate.passed ? 'passed' : 'failed'}">Gate ${gate.passed ? 'passed' : 'failed'}</span>`
+    : '';
+  return `<h1 class="verdict ${verdictClass(verdict)}" data-verdict="${verdict}"><span class="badge verdict ${verdictClass(verdict)}">${BADGE_TEXT[verdict]}</span>${gateBadge}</h1>`;
+}
+
+/**
+ * One table of both models side by side and their differences (candidate − production, lower
+ * is better for the losses, higher for accuracy): what a decision-maker reads before anything else.
+ */
+function headlineTable(result: BenchmarkResult): string {
+  const { candidate, production, difference: d } = result;
+  const percent = Math.round(d.confidence * 100);
+  type Row = { field: string; label: string; candidate: string; production: string; difference: string; better: 'lower' | 'higher' | '' ; delta?: number };
+  const row = (field: string, label: string, c: number, p: number, better: 'lower' | 'higher'): Row => ({ field, label, candidate: f4(c), production: f4(p), difference: signed4(c - p), better, delta: c - p });
+  const rows: Row[] = [
+    row('test_log_loss', 'Test log loss', candidate.logLoss, production.logLoss, 'lower'),
+    {
+      field: 'paired_difference',
+      label: `Per-row test log loss, paired (${percent}% CI)`,
+      candidate: '',
+      production: '',
+      difference: `${signed4(d.estimate)} [${signed4(d.low)}, ${signed4(d.high)}]`,
+      better: 'lower',
+      delta: d.estimate,
+    },
+    row('cv_mean_log_loss', `CV log loss (mean of ${candidate.cv.losses.length} folds)`, candidate.cv.mean, production.cv.mean, 'lower'),
+    row('accuracy', 'Test accuracy', candidate.accuracy, production.accuracy, 'higher'),
+    row('brier', 'Brier score', candidate.diagnostics.brier, production.diagnostics.brier, 'lower'),
+    {
+      field: 'near_zero_rows',
+      label: `Test rows given p(true class) < ${candidate.diagnostics.nearZero.threshold}`,
+      candidate: String(candidate.diagnostics.nearZero.rows),
+      production: String(production.diagnostics.nearZero.rows),
+      difference: String(candidate.diagnostics.nearZero.rows - production.diagnostics.nearZero.rows),
+      better: 'lower',
+      delta: candidate.diagnostics.nearZero.rows - production.diagnostics.nearZero.rows,
+    },
+  ];
+  const direction = (r: Row) => (r.delta === undefined || r.delta === 0 ? 'same' : (r.delta < 0) === (r.better === 'lower') ? 'candidate-better' : 'candidate-worse');
+  const body = rows
+    .map((r) => `<tr data-field="${r.field}"><th>${escape(r.label)}</th><td data-model="candidate">${r.candidate}</td><td data-model="production">${r.production}</td><td class="difference ${direction(r)}">${escape(r.difference)}</td><td class="better">${r.better} is better</td></tr>`)
+    .join('\n');
+  return `<table class="headline"><thead><tr><th></th><th>candidate ${escape(shortId(candidate.modelId))}</th><th>production ${escape(shortId(production.modelId))}</th><th>difference</th><th></th></tr></thead><tbody>
+${body}
+</tbody></table>`;
+}
+
 /** The whole report as one HTML page (see the module comment). */
 export function formatHtml(result: BenchmarkResult, options: HtmlOptions = {}): string {
   // The page draws from the JSON it embeds: what is drawn is what was measured, computed once.
@@ -166,6 +223,7 @@ export function formatHtml(result: BenchmarkResult, options: HtmlOptions = {}): 
   const { candidate, production } = result;
   const gate = options.gate;
   const notes = [
+    `<p class="verdict-line">${escape(verdictLine(result))}</p>`,
     ...(gate ? [`<p class="gate ${gate.passed ? 'passed' : 'failed'}">Gate (--fail-if-worse ${gate.margin}${gate.slices ? ' --slices' : ''}): ${gate.passed ? 'passed' : `FAILED, by ${gate.failedBy.join(' and by ')}`}.</p>`] : []),
     ...result.warnings.map((warning) => `<p class="warning" data-code="${warning.code}">Warning: ${escape(warning.message)}</p>`),
   ].join('\n');
@@ -176,7 +234,11 @@ export function formatHtml(result: BenchmarkResult, options: HtmlOptions = {}): 
 <title>rally benchmark: ${escape(shortId(candidate.modelId))} vs production ${escape(shortId(production.modelId))}</title>
 <style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1180px; color: #111; padding: 0 16px; }
-h1 { font-size: 20px; } h1.worse { color: #b91c1c; } h1.better { color: #15803d; }
+h1 { font-size: 20px; margin: 0 0 12px; }
+.badge { display: inline-block; padding: 6px 14px; margin-right: 10px; border-radius: 999px; font-size: 18px; font-weight: 700; color: #fff; }
+.badge.verdict.worse, .badge.gate.failed { background: #b91c1c; } .badge.verdict.better, .badge.gate.passed { background: #15803d; } .badge.verdict.unclear { background: #52525b; }
+table.headline { font-size: 15px; margin-bottom: 12px; } table.headline td.better { color: #71717a; font-size: 12px; }
+td.difference.candidate-worse { color: #b91c1c; font-weight: 600; } td.difference.candidate-better { color: #15803d; font-weight: 600; }
 pre { background: #f4f4f5; padding: 12px; overflow-x: auto; }
 .warning, .gate.failed { background: #fef3c7; border-left: 4px solid #d97706; padding: 6px 10px; }
 .gate.passed { background: #dcfce7; border-left: 4px solid #16a34a; padding: 6px 10px; }
@@ -188,9 +250,9 @@ svg text { font: 11px system-ui, sans-serif; }
 </style>
 </head>
 <body>
-<h1 class="verdict ${result.decision.verdict === 'no clear difference' ? 'unclear' : result.decision.verdict}" data-verdict="${result.decision.verdict}">${escape(verdictLine(result))}</h1>
+${decisionBadges(result, gate)}
+${headlineTable(result)}
 ${notes}
-<pre class="original-table">${escape(originalTableOf(result).trim())}</pre>
 <h2>Slices, weakest first</h2>
 <p class="slices-line">${escape(slicesLine(result.slices))} ${escape(correctionText(result.slices))}.</p>
 ${sliceIntervalsSvg(result.slices)}

@@ -50,13 +50,30 @@ const titleOf = (e: Element) => text(one(e, is('title')));
 const opacity = (fill: string) => Number(/^rgba\(37, 99, 235, ([\d.]+)\)$/.exec(fill)![1]);
 
 describe('formatHtml, read in process', () => {
-  it('leads with the verdict, then the gate and each warning (escaped), then the original table and the ids', () => {
+  it('leads with the decision (badges), the headline table, then the verdict sentence, the gate and each warning (escaped), and the ids', () => {
     const result = sample();
     const page = parseHtml(formatHtml(result, { gate: checkGate(result, 0) }));
     const h1 = one(page, is('h1'));
     expect(h1.attrs.class).toBe('verdict worse');
     expect(h1.attrs['data-verdict']).toBe('worse');
-    expect(text(h1)).toBe(verdictLine(result));
+    expect(all(h1, is('span')).map((badge) => [badge.attrs.class, text(badge)])).toEqual([
+      ['badge verdict worse', 'Candidate worse'],
+      ['badge gate failed', 'Gate failed'],
+    ]);
+    expect(text(one(page, is('p', {}, 'verdict-line')))).toBe(verdictLine(result));
+    const headline = one(page, is('table', {}, 'headline'));
+    const rows = all(headline, is('tr')).filter((tr) => 'data-field' in tr.attrs);
+    const cells = Object.fromEntries(rows.map((tr) => [tr.attrs['data-field'], all(tr, is('td')).map((td) => text(td))]));
+    expect(Object.keys(cells)).toEqual(['test_log_loss', 'paired_difference', 'cv_mean_log_loss', 'accuracy', 'brier', 'near_zero_rows']);
+    const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(4)}`;
+    const { candidate, production, difference } = result;
+    expect(cells.test_log_loss!.slice(0, 3)).toEqual([candidate.logLoss.toFixed(4), production.logLoss.toFixed(4), signed(candidate.logLoss - production.logLoss)]);
+    expect(cells.accuracy!.slice(0, 3)).toEqual([candidate.accuracy.toFixed(4), production.accuracy.toFixed(4), signed(candidate.accuracy - production.accuracy)]);
+    expect(cells.paired_difference![2]).toBe(`${signed(difference.estimate)} [${signed(difference.low)}, ${signed(difference.high)}]`);
+    // The differences are marked by which way is better: a larger loss is worse, a larger accuracy better.
+    const mark = (field: string) => one(rows.find((tr) => tr.attrs['data-field'] === field)!, is('td', {}, 'difference')).attrs.class;
+    expect(mark('test_log_loss')).toBe(candidate.logLoss > production.logLoss ? 'difference candidate-worse' : 'difference candidate-better');
+    expect(mark('accuracy')).toBe(candidate.accuracy < production.accuracy ? 'difference candidate-worse' : candidate.accuracy > production.accuracy ? 'difference candidate-better' : 'difference same');
     const gate = one(page, is('p', {}, 'gate'));
     expect(gate.attrs.class).toBe('gate failed');
     expect(text(gate)).toBe('Gate (--fail-if-worse 0): FAILED, by test rows and by cv.');
@@ -68,9 +85,11 @@ describe('formatHtml, read in process', () => {
     // Nothing stray between the notes, and the body reads in this order.
     const body = one(page, is('body'));
     const order = body.children.filter((child): child is Element => typeof child !== 'string').map((e) => `${e.tag}.${e.attrs.class ?? ''}`);
-    expect(order.slice(0, 5)).toEqual(['h1.verdict worse', 'p.gate failed', 'p.warning', 'p.warning', 'pre.original-table']);
+    expect(order.slice(0, 6)).toEqual(['h1.verdict worse', 'table.headline', 'p.verdict-line', 'p.gate failed', 'p.warning', 'p.warning']);
     expect(body.children.filter((child) => typeof child === 'string').every((s) => (s as string).trim() === '')).toBe(true);
-    expect(text(one(page, is('pre', {}, 'original-table')))).toBe(originalTableOf(result).trim());
+    // The terminal's banner (the original's table) is not in the page.
+    expect(all(page, is('pre'))).toEqual([]);
+    expect(formatHtml(result)).not.toContain(originalTableOf(result).split('\n').find((line) => line.includes('•'))!);
     expect(text(one(one(page, is('head')), is('title')))).toBe('rally benchmark: 72d8370124... vs production 3f00000000...');
     const ids = text(all(page, is('p')).find((p) => text(p).startsWith('Candidate '))!);
     expect(ids).toContain(`Candidate ${result.candidate.modelId}Production ${result.production.modelId} (promoted 2026-11-27T11:00:00.000Z, local folder /srv/store)`);

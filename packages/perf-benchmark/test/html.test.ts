@@ -73,15 +73,37 @@ describe.skipIf(testBrowser === null)('the HTML report in a real browser', () =>
   });
 
   it('leads with the verdict and shows the original table, as the terminal report does', async () => {
-    const verdict = await page.$eval('h1.verdict', (h1) => ({ text: h1.textContent, verdict: h1.getAttribute('data-verdict') }));
+    const verdict = await page.$eval('h1.verdict', (h1) => ({ verdict: h1.getAttribute('data-verdict'), badges: [...h1.querySelectorAll('.badge')].map((b) => b.textContent) }));
     expect(verdict.verdict).toBe(report.verdict);
-    expect(verdict.text).toBe(terminal.split('\n')[0]);
-    const table = await page.$eval('pre.original-table', (pre) => pre.textContent);
-    const lines = terminal.split('\n');
-    const start = lines.indexOf(TABLE_FRAME);
-    expect(table).toBe(lines.slice(start, start + 12).join('\n'));
+    expect(verdict.badges).toEqual([{ better: 'Candidate better', worse: 'Candidate worse', 'no clear difference': 'No clear difference' }[report.verdict as string], `Gate ${report.gate.passed ? 'passed' : 'failed'}`]);
+    // The terminal's first line, the whole sentence, follows the table; its banner stays in the terminal.
+    expect(await page.$eval('p.verdict-line', (p) => p.textContent)).toBe(terminal.split('\n')[0]);
+    expect(terminal).toContain(TABLE_FRAME);
+    expect(await page.$$('pre')).toHaveLength(0);
     const gate = await page.$eval('p.gate', (p) => p.textContent);
     expect(gate).toContain(`Gate (--fail-if-worse 0.5): ${report.gate.passed ? 'passed' : 'FAILED'}`);
+  });
+
+  it("opens with the decision: the badges and the headline table are on the first screen, the table's figures the JSON's", async () => {
+    await page.setViewport({ width: 1280, height: 720 });
+    const screen = await page.evaluate(() => (globalThis as unknown as { innerHeight: number }).innerHeight);
+    const bottom = (selector: string) => page.$eval(selector, (e) => e.getBoundingClientRect().bottom);
+    expect(await bottom('h1.verdict .badge.verdict')).toBeLessThan(screen);
+    expect(await bottom('h1.verdict .badge.gate')).toBeLessThan(screen);
+    expect(await bottom('table.headline')).toBeLessThan(screen);
+    // Nothing but the badges above the table.
+    expect(await page.$eval('table.headline', (table) => table.previousElementSibling?.matches('h1.verdict') ?? false)).toBe(true);
+    const cells = await page.$$eval('table.headline tbody tr', (trs) =>
+      Object.fromEntries(trs.map((tr) => [tr.getAttribute('data-field'), [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)])),
+    );
+    const f = (x: number) => x.toFixed(4);
+    const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(4)}`;
+    expect(cells.test_log_loss).toEqual([f(report.candidate.test_log_loss), f(report.production.test_log_loss), signed(report.candidate.test_log_loss - report.production.test_log_loss)]);
+    expect(cells.accuracy).toEqual([f(report.candidate.accuracy), f(report.production.accuracy), signed(report.candidate.accuracy - report.production.accuracy)]);
+    expect(cells.cv_mean_log_loss).toEqual([f(report.candidate.cv_mean_log_loss), f(report.production.cv_mean_log_loss), signed(report.candidate.cv_mean_log_loss - report.production.cv_mean_log_loss)]);
+    const paired = report.paired_difference;
+    expect(cells.paired_difference![2]).toBe(`${signed(paired.mean)} [${signed(paired.ci_low)}, ${signed(paired.ci_high)}]`);
+    await page.setViewport({ width: 800, height: 600 });
   });
 
   it('lists every slice of the JSON, weakest first, and draws the weakest judged ones at their JSON intervals', async () => {
