@@ -15,7 +15,7 @@ import { contentEncodings } from './plugins/content-encoding.ts';
 import { drainingAnswers } from './plugins/draining.ts';
 import { jsonBodies } from './plugins/json-body.ts';
 import { metrics } from './plugins/metrics.ts';
-import { requestIdOf } from './plugins/request-id.ts';
+import { requestIdOf, requestIds } from './plugins/request-id.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/model.ts';
@@ -65,17 +65,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
     serverFactory: (handler) => createHttpServer(handler, connections),
   });
-  drainingAnswers(app);
-  // Every answer names its request, so a client can quote it and the logs can be searched for it.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('X-Request-Id', request.id);
-    done();
-  });
-
-  contentEncodings(app);
-  jsonBodies(app);
-  errorAnswers(app);
-  metrics(app, predictor, limits.maxBatch);
+  // The server's concerns, each a Fastify plugin (fastify-plugin: they apply to the whole app, in this order).
+  await app.register(requestIds);
+  await app.register(drainingAnswers);
+  await app.register(contentEncodings);
+  await app.register(jsonBodies);
+  await app.register(errorAnswers);
+  await app.register(metrics, { predictor, maxBatch: limits.maxBatch });
 
   app.addSchema(dataPointSchema());
   app.addSchema(predictRequestSchema(limits));

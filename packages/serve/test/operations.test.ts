@@ -45,6 +45,14 @@ describe('GET /metrics', () => {
   });
 });
 
+describe("the server's concerns", () => {
+  test('are Fastify plugins (fastify-plugin), registered on the app by name', async ({ client }) => {
+    for (const name of ['rally-request-ids', 'rally-draining-answers', 'rally-content-encodings', 'rally-json-bodies', 'rally-error-answers', 'rally-metrics']) {
+      expect(client.hasPlugin(name), name).toBe(true);
+    }
+  });
+});
+
 describe('GET /metrics, linted', () => {
   // Prometheus's own linter: CI installs it (Debian's prometheus); elsewhere the test needs it on PATH.
   const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((path) => existsSync(path));

@@ -7,10 +7,11 @@ import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { RallyError } from '@rally/errors';
+import fp from 'fastify-plugin';
 
 const DECODERS: Record<string, () => Transform> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
 
-export function contentEncodings(app: FastifyInstance): void {
+export const contentEncodings = fp(async function contentEncodings(app: FastifyInstance): Promise<void> {
   app.addHook('preParsing', async (request, _reply, payload) => {
     const header = request.headers['content-encoding'];
     if (header === undefined) return payload;
@@ -22,7 +23,7 @@ export function contentEncodings(app: FastifyInstance): void {
     }
     return decoded(payload, decoder(), encoding);
   });
-}
+}, { name: 'rally-content-encodings', fastify: '5.x' });
 
 /** The payload through `decoder`; its errors as 400s; the raw length for Fastify's Content-Length check. */
 function decoded(payload: Readable, decoder: Transform, encoding: string): Readable {

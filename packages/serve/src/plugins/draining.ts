@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 
 /**
  * Once the app starts closing (SIGTERM), a request that still arrives on an open connection is
  * answered 503 in the API's format, with Connection: close and Retry-After, instead of Fastify's
  * `{"error", "message", "statusCode"}`; the requests already in flight finish normally.
  */
-export function drainingAnswers(app: FastifyInstance): void {
+export const drainingAnswers = fp(async function drainingAnswers(app: FastifyInstance): Promise<void> {
   let draining = false;
   app.addHook('preClose', (done) => {
     draining = true;
@@ -19,4 +20,4 @@ export function drainingAnswers(app: FastifyInstance): void {
       .header('Retry-After', '5')
       .send({ message: 'The server is shutting down: retry, another instance will answer.', code: 'SERVER_DRAINING' });
   });
-}
+}, { name: 'rally-draining-answers', fastify: '5.x' });

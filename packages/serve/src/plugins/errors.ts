@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { type ErrorCode, isRallyError, RallyError } from '@rally/errors';
+import fp from 'fastify-plugin';
 
 /** Codes for Fastify's and Node's own client errors, by status, so every answer has one. */
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -15,7 +16,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
  * does not validate). Client errors and "no model yet" say what is wrong; other failures stay
  * internal: the answer names the request id, the log has the details.
  */
-export function errorAnswers(app: FastifyInstance): void {
+export const errorAnswers = fp(async function errorAnswers(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError | RallyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status < 500 || isRallyError(error, 'PREDICT_NO_MODEL')) {
@@ -34,4 +35,4 @@ export function errorAnswers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ message: `No route ${request.method} ${request.url.slice(0, 200)}.`, code: 'ROUTE_NOT_FOUND' }),
   );
-}
+}, { name: 'rally-error-answers', fastify: '5.x' });

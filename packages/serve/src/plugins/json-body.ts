@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RallyError } from '@rally/errors';
 import { assertShallow } from './json-body-depth.ts';
 import { Turns } from './turns.ts';
+import fp from 'fastify-plugin';
 
 /**
  * Fastify's parser refuses a `__proto__` key (and `constructor.prototype`), as prototype poisoning:
@@ -42,7 +43,7 @@ declare module 'fastify' {
  * refused), after a turn in the admission queue for large ones, then a depth limit before
  * anything walks the value.
  */
-export function jsonBodies(app: FastifyInstance): void {
+export const jsonBodies = fp(async function jsonBodies(app: FastifyInstance): Promise<void> {
   app.removeContentTypeParser(['text/plain']);
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   const parseShallow = (request: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void) =>
@@ -82,4 +83,4 @@ export function jsonBodies(app: FastifyInstance): void {
     });
     next();
   });
-}
+}, { name: 'rally-json-bodies', fastify: '5.x' });

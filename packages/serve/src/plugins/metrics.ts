@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Predictor } from '@rally/predict';
+import fp from 'fastify-plugin';
 
 /** Batch sizes worth telling apart: single points, small batches, up to the configured limit. */
 function batchBuckets(maxBatch: number): number[] {
@@ -12,6 +13,12 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 /** Default collectors' gauges with a counter's `_total` suffix. */
 export const COUNTER_NAMED_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+
+export interface MetricsOptions {
+  predictor: Predictor;
+  /** The batch-size histogram's last bucket. */
+  maxBatch: number;
+}
 
 /** What the routes record: predictions per class and batch sizes (latency is recorded for every route here). */
 export interface PredictionMetrics {
@@ -30,7 +37,7 @@ declare module 'fastify' {
  * request latency per route and status, predictions per class, batch sizes, the loaded model as
  * an info metric, model reloads, and Node's process metrics (memory, CPU, event loop lag).
  */
-export function metrics(app: FastifyInstance, predictor: Predictor, maxBatch: number): void {
+export const metrics = fp(async function metrics(app: FastifyInstance, { predictor, maxBatch }: MetricsOptions): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // prom-client's sums of the per-type gauges are gauges named like counters, which promtool
@@ -96,4 +103,4 @@ export function metrics(app: FastifyInstance, predictor: Predictor, maxBatch: nu
     child.observe(reply.elapsedTime / 1000);
     done();
   });
-}
+}, { name: 'rally-metrics', fastify: '5.x' });
