@@ -244,7 +244,7 @@ describe('the CLI on real runs', () => {
       const result = await runMain(['compare', '--model-id', candidate.modelId, '--output', 'output'], { ...env, MODEL_STORE: 'ftp://example.com/x' });
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
-      expect(result.stderr.trim()).toBe('MODEL_STORE=ftp://example.com/x uses the unsupported scheme ftp:// (expected s3://bucket/prefix or a folder path).');
+      expect(result.stderr.trim()).toBe('MODEL_STORE must be s3://bucket/prefix or a folder path (ftp:// is not supported), got "ftp://example.com/x".');
     });
   });
 

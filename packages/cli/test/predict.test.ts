@@ -158,7 +158,7 @@ describe('rally predict / features / sample', () => {
     expect(overridden.code).toBe(1); // the empty store of the environment, not the file's
     const missing = await runMain(['deploy', '--list'], { ...env, ENV_FILE: join(tempDir('env'), 'nothing.env') });
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim()).toMatch(/^ENV_FILE=.*nothing\.env cannot be read \(ENOENT\)\.$/);
+    expect(missing.stderr.trim()).toMatch(/^ENV_FILE must name a file that can be read, got ".*nothing\.env" \(ENOENT\)\.$/);
   });
 
   it('no production model: one sentence, exit 1', async () => {

@@ -4,6 +4,7 @@ import { RallyError } from '@rally/errors';
 import { sweepAbandonedTemporaries, writeFileAtomic } from './atomic.ts';
 import { type ArtifactName, assertArtifactName, assertModelId, sha256Hex, WORKSPACE_ROOT } from '@rally/model';
 import type { ModelStore } from './store.ts';
+import { settingsReader } from '@rally/settings';
 
 export const DEFAULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -132,20 +133,12 @@ export class ModelCache {
  * The cache configured by CACHE_DIR (default 'cache', relative to the workspace root like
  * MODEL_STORE), CACHE_TTL_SECONDS (default 86400) and CACHE_DISABLED=1.
  */
+/** A year: a cached model is looked at again at least that often. */
+const MAX_CACHE_TTL_SECONDS = 365 * 24 * 3600;
+
 export function cacheFromEnv(env: NodeJS.ProcessEnv = process.env, base: string = WORKSPACE_ROOT): ModelCache {
-  const ttlRaw = env.CACHE_TTL_SECONDS?.trim();
-  let ttlMs = DEFAULT_CACHE_TTL_MS;
-  if (ttlRaw) {
-    const seconds = Number(ttlRaw);
-    if (!/^\d+(\.\d+)?$/.test(ttlRaw) || !Number.isFinite(seconds)) {
-      throw new RallyError('STORE_CONFIG', `CACHE_TTL_SECONDS=${ttlRaw} must be a non-negative number of seconds.`);
-    }
-    ttlMs = seconds * 1000;
-  }
-  const disabledRaw = env.CACHE_DISABLED?.trim().toLowerCase() ?? '';
-  if (!['', '0', '1', 'true', 'false', 'yes', 'no'].includes(disabledRaw)) {
-    throw new RallyError('STORE_CONFIG', `CACHE_DISABLED=${env.CACHE_DISABLED} must be 1 or 0.`);
-  }
-  const disabled = ['1', 'true', 'yes'].includes(disabledRaw);
-  return new ModelCache({ dir: resolve(base, env.CACHE_DIR?.trim() || 'cache'), ttlMs, disabled });
+  const settings = settingsReader(env, 'STORE_CONFIG');
+  const ttlMs = settings.secondsAsMs('CACHE_TTL_SECONDS', DEFAULT_CACHE_TTL_MS / 1000, 0, MAX_CACHE_TTL_SECONDS);
+  const disabled = settings.flag('CACHE_DISABLED', false);
+  return new ModelCache({ dir: resolve(base, settings.text('CACHE_DIR') ?? 'cache'), ttlMs, disabled });
 }

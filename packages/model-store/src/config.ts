@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RallyError } from '@rally/errors';
+import { settingsReader, shownValue } from '@rally/settings';
 import { WORKSPACE_ROOT } from '@rally/model';
 import { LocalFolderStore } from './local.ts';
 import { isValidBucketName, normalizePrefix, S3_DEFAULTS, S3ModelStore, type S3ModelStoreOptions } from './s3.ts';
@@ -18,21 +19,22 @@ export type ModelStoreLocation =
  */
 export function parseModelStoreLocation(value: string | undefined, base: string = WORKSPACE_ROOT): ModelStoreLocation {
   const given = (value ?? '').trim() || DEFAULT_MODEL_STORE;
+  const refuse = (rule: string, shown: string) => settingsReader({}, 'STORE_CONFIG').refuse('MODEL_STORE', rule, shown);
   // What messages show: credentials pasted into the URL never reach a terminal or a log.
   const raw = withoutCredentials(given);
   const s3 = /^s3:\/\/([^/]*)(?:\/(.*))?$/i.exec(raw);
   if (s3) {
     const bucket = s3[1];
-    if (!bucket) throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} names no bucket (expected s3://bucket/prefix).`);
+    if (!bucket) throw refuse('name a bucket (s3://bucket/prefix)', raw);
     if (!isValidBucketName(bucket)) {
-      throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} has an invalid bucket name "${bucket}" (3-63 lowercase letters, digits, dots and hyphens).`);
+      throw refuse(`name a valid bucket (3-63 lowercase letters, digits, dots and hyphens; not ${shownValue(bucket)})`, raw);
     }
-    if (/[?#]/.test(s3[2] ?? '')) throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} must not contain '?' or '#' (expected s3://bucket/prefix).`);
+    if (/[?#]/.test(s3[2] ?? '')) throw refuse("not contain '?' or '#' (expected s3://bucket/prefix)", raw);
     let prefix: string;
     try {
       prefix = normalizePrefix(s3[2]);
     } catch (error) {
-      throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} has an invalid prefix (no '.', '..', backslash or control characters).`, { cause: error });
+      throw new RallyError('STORE_CONFIG', refuse("have a valid prefix (no '.', '..', backslash or control characters)", raw).message, { cause: error });
     }
     return { kind: 's3', bucket, prefix };
   }
@@ -40,18 +42,18 @@ export function parseModelStoreLocation(value: string | undefined, base: string 
     try {
       return { kind: 'local', root: fileURLToPath(given) };
     } catch (error) {
-      throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} is not a valid file:// URL.`, { cause: error });
+      throw new RallyError('STORE_CONFIG', refuse('be a valid file:// URL', raw).message, { cause: error });
     }
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
   if (scheme) {
-    throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} uses the unsupported scheme ${scheme[1]}:// (expected s3://bucket/prefix or a folder path).`);
+    throw refuse(`be s3://bucket/prefix or a folder path (${scheme[1]}:// is not supported)`, raw);
   }
   // `s3:/bucket`, `s3:bucket`, `file:/x`: a URL mistyped, not a folder named "s3:" (two letters or
   // more, so a drive letter would not match).
   const almost = /^([a-z][a-z0-9+.-]+):/i.exec(raw);
   if (almost) {
-    throw new RallyError('STORE_CONFIG', `MODEL_STORE=${raw} looks like a URL but is not one (expected s3://bucket/prefix, file:///path or a folder path).`);
+    throw refuse('be s3://bucket/prefix, file:///path or a folder path (this looks like a mistyped URL)', raw);
   }
   return { kind: 'local', root: resolve(base, given) };
 }
@@ -62,25 +64,18 @@ export function withoutCredentials(value: string): string {
 }
 
 function parseEndpoint(given: string): string {
+  // What the message shows: credentials pasted into the URL never reach a terminal or a log.
   const value = withoutCredentials(given);
+  const refuse = (rule: string) => settingsReader({}, 'STORE_CONFIG').refuse('S3_ENDPOINT', rule, value);
   let url: URL;
   try {
     url = new URL(given);
   } catch {
-    throw new RallyError('STORE_CONFIG', `S3_ENDPOINT=${value} is not a URL (expected e.g. http://127.0.0.1:9000).`);
+    throw refuse('be a URL (e.g. http://127.0.0.1:9000)');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new RallyError('STORE_CONFIG', `S3_ENDPOINT=${value} must be an http:// or https:// URL.`);
-  }
-  if (url.search || url.hash || url.username || url.password) {
-    throw new RallyError('STORE_CONFIG', `S3_ENDPOINT=${value} must not carry credentials, a query or a fragment.`);
-  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse('be an http:// or https:// URL');
+  if (url.search || url.hash || url.username || url.password) throw refuse('not carry credentials, a query or a fragment');
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
 }
 
 /**
@@ -90,43 +85,26 @@ function nonEmpty(value: string | undefined): string | undefined {
  * default 5), and S3_ENDPOINT for an S3-compatible server (path-style there).
  */
 export function s3OptionsFromEnv(env: NodeJS.ProcessEnv, bucket: string, prefix: string): S3ModelStoreOptions {
-  const endpointRaw = nonEmpty(env.S3_ENDPOINT);
+  const settings = settingsReader(env, 'STORE_CONFIG');
+  const endpointRaw = settings.text('S3_ENDPOINT');
   const endpoint = endpointRaw === undefined ? undefined : parseEndpoint(endpointRaw);
-  const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
-  const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    throw new RallyError('STORE_CONFIG', 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.');
-  }
-  const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
-  let maxAttempts: number = S3_DEFAULTS.maxAttempts;
-  const attemptsRaw = nonEmpty(env.AWS_MAX_ATTEMPTS);
-  if (attemptsRaw !== undefined) {
-    maxAttempts = Number(attemptsRaw);
-    if (!/^\d+$/.test(attemptsRaw) || maxAttempts < 1 || maxAttempts > 10) {
-      throw new RallyError('STORE_CONFIG', `AWS_MAX_ATTEMPTS=${attemptsRaw} must be an integer from 1 to 10.`);
-    }
-  }
-  let socketTimeoutMs: number = S3_DEFAULTS.socketTimeoutMs;
-  const timeoutRaw = nonEmpty(env.S3_TIMEOUT_SECONDS);
-  if (timeoutRaw !== undefined) {
-    socketTimeoutMs = Number(timeoutRaw) * 1000;
-    if (!/^\d+(\.\d+)?$/.test(timeoutRaw) || socketTimeoutMs < 100 || socketTimeoutMs > 600_000) {
-      throw new RallyError('STORE_CONFIG', `S3_TIMEOUT_SECONDS=${timeoutRaw} must be a number of seconds from 0.1 to 600.`);
-    }
-  }
-  const retryModeRaw = nonEmpty(env.AWS_RETRY_MODE);
-  if (retryModeRaw !== undefined && retryModeRaw !== 'standard' && retryModeRaw !== 'adaptive') {
-    throw new RallyError('STORE_CONFIG', `AWS_RETRY_MODE=${retryModeRaw} must be "standard" or "adaptive".`);
-  }
+  const accessKeyId = settings.text('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = settings.text('AWS_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) throw settings.fail('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.');
+  const sessionToken = settings.text('AWS_SESSION_TOKEN');
+  const maxAttempts = settings.integer('AWS_MAX_ATTEMPTS', S3_DEFAULTS.maxAttempts, 1, 10);
+  const socketTimeoutMs = settings.secondsAsMs('S3_TIMEOUT_SECONDS', S3_DEFAULTS.socketTimeoutMs / 1000, 0.1, 600);
+  const retryMode = settings.oneOf('AWS_RETRY_MODE', ['standard', 'adaptive'] as const, S3_DEFAULTS.retryMode);
+  const nonEmpty = (name: string) => settings.text(name);
   return {
     bucket,
     prefix,
     endpoint,
     forcePathStyle: endpoint !== undefined,
-    region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
+    region: nonEmpty('AWS_REGION') ?? nonEmpty('AWS_DEFAULT_REGION'),
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined,
     maxAttempts,
-    retryMode: retryModeRaw ?? S3_DEFAULTS.retryMode,
+    retryMode,
     socketTimeoutMs,
   };
 }
@@ -136,21 +114,20 @@ export function s3OptionsFromEnv(env: NodeJS.ProcessEnv, bucket: string, prefix:
  * being under s3://<bucket>/<username>. Undefined when neither is set (the default folder).
  */
 export function modelStoreFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  const explicit = nonEmpty(env.MODEL_STORE);
+  const settings = settingsReader(env, 'STORE_CONFIG');
+  const explicit = settings.text('MODEL_STORE');
   if (explicit !== undefined) return explicit;
-  const bucket = nonEmpty(env.AWS_S3_BUCKET_NAME);
+  const bucket = settings.text('AWS_S3_BUCKET_NAME');
   if (bucket === undefined) return undefined;
-  const user = nonEmpty(env.USERNAME);
+  const user = settings.text('USERNAME');
   if (user === undefined) {
-    throw new RallyError('STORE_CONFIG', `AWS_S3_BUCKET_NAME=${bucket} is set without USERNAME: the original app's store is s3://<bucket>/<USERNAME>; set USERNAME, or MODEL_STORE.`);
+    throw settings.fail(`AWS_S3_BUCKET_NAME=${bucket} is set without USERNAME: the original app's store is s3://<bucket>/<USERNAME>; set USERNAME, or MODEL_STORE.`);
   }
   // Checked here, so that the sentence names the variable the user set, not a MODEL_STORE they never wrote.
-  if (!isValidBucketName(bucket)) {
-    throw new RallyError('STORE_CONFIG', `AWS_S3_BUCKET_NAME=${bucket} is not a valid bucket name (3-63 lowercase letters, digits, dots and hyphens).`);
-  }
+  if (!isValidBucketName(bucket)) throw settings.refuse('AWS_S3_BUCKET_NAME', 'be a valid bucket name (3-63 lowercase letters, digits, dots and hyphens)', bucket);
   // eslint-disable-next-line no-control-regex
   if (user.split('/').some((segment) => segment === '.' || segment === '..') || /[\u0000-\u001f\u007f\\?#]/.test(user)) {
-    throw new RallyError('STORE_CONFIG', `USERNAME=${user} cannot name a folder of the original app's store (no '.', '..', '?', '#', backslash or control characters).`);
+    throw settings.refuse('USERNAME', "name a folder of the original app's store (no '.', '..', '?', '#', backslash or control characters)", user);
   }
   return `s3://${bucket}/${user}`;
 }

@@ -18,13 +18,13 @@ async function storeError(value: string): Promise<string> {
 
 describe('parseModelStoreLocation: the sentence for each kind of bad MODEL_STORE', () => {
   it('a URL without a bucket', async () => {
-    expect(await storeError('s3://')).toBe('MODEL_STORE=s3:// names no bucket (expected s3://bucket/prefix).');
-    expect(await storeError('s3:///models')).toBe('MODEL_STORE=s3:///models names no bucket (expected s3://bucket/prefix).');
+    expect(await storeError('s3://')).toBe('MODEL_STORE must name a bucket (s3://bucket/prefix), got "s3://".');
+    expect(await storeError('s3:///models')).toBe('MODEL_STORE must name a bucket (s3://bucket/prefix), got "s3:///models".');
   });
 
   it('an invalid bucket name, quoted', async () => {
     expect(await storeError('s3://Bad_Bucket/x')).toBe(
-      'MODEL_STORE=s3://Bad_Bucket/x has an invalid bucket name "Bad_Bucket" (3-63 lowercase letters, digits, dots and hyphens).',
+      'MODEL_STORE must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens; not "Bad_Bucket"), got "s3://Bad_Bucket/x".',
     );
     // Dots are allowed, but not two in a row.
     await storeError('s3://my..bucket/x');
@@ -32,38 +32,38 @@ describe('parseModelStoreLocation: the sentence for each kind of bad MODEL_STORE
   });
 
   it("a query or a fragment in the prefix", async () => {
-    expect(await storeError('s3://bucket/x?versionId=1')).toBe("MODEL_STORE=s3://bucket/x?versionId=1 must not contain '?' or '#' (expected s3://bucket/prefix).");
-    expect(await storeError('s3://bucket/x#frag')).toBe("MODEL_STORE=s3://bucket/x#frag must not contain '?' or '#' (expected s3://bucket/prefix).");
+    expect(await storeError('s3://bucket/x?versionId=1')).toBe(`MODEL_STORE must not contain '?' or '#' (expected s3://bucket/prefix), got "s3://bucket/x?versionId=1".`);
+    expect(await storeError('s3://bucket/x#frag')).toBe(`MODEL_STORE must not contain '?' or '#' (expected s3://bucket/prefix), got "s3://bucket/x#frag".`);
   });
 
   it("'.', '..' or a backslash in the prefix", async () => {
-    const expected = (raw: string) => `MODEL_STORE=${raw} has an invalid prefix (no '.', '..', backslash or control characters).`;
+    const expected = (raw: string) => `MODEL_STORE must have a valid prefix (no '.', '..', backslash or control characters), got ${JSON.stringify(raw)}.`;
     for (const raw of ['s3://bucket/../x', 's3://bucket/a/./b', 's3://bucket/a\\b']) expect(await storeError(raw)).toBe(expected(raw));
   });
 
   it('an unsupported scheme, named', async () => {
-    expect(await storeError('gs://bucket/x')).toBe('MODEL_STORE=gs://bucket/x uses the unsupported scheme gs:// (expected s3://bucket/prefix or a folder path).');
+    expect(await storeError('gs://bucket/x')).toBe('MODEL_STORE must be s3://bucket/prefix or a folder path (gs:// is not supported), got "gs://bucket/x".');
     expect(await storeError('https://example.com/store')).toBe(
-      'MODEL_STORE=https://example.com/store uses the unsupported scheme https:// (expected s3://bucket/prefix or a folder path).',
+      'MODEL_STORE must be s3://bucket/prefix or a folder path (https:// is not supported), got "https://example.com/store".',
     );
   });
 
   it('a mistyped URL is not taken for a folder named "s3:"', async () => {
     for (const raw of ['s3:/bucket/x', 's3:bucket', 'file:/tmp/x']) {
-      expect(await storeError(raw)).toBe(`MODEL_STORE=${raw} looks like a URL but is not one (expected s3://bucket/prefix, file:///path or a folder path).`);
+      expect(await storeError(raw)).toBe(`MODEL_STORE must be s3://bucket/prefix, file:///path or a folder path (this looks like a mistyped URL), got "${raw}".`);
     }
   });
 
   it('a file:// URL that names no local path', async () => {
     // A host other than localhost cannot be a local path.
-    expect(await storeError('file://server/share/store')).toBe('MODEL_STORE=file://server/share/store is not a valid file:// URL.');
+    expect(await storeError('file://server/share/store')).toBe('MODEL_STORE must be a valid file:// URL, got "file://server/share/store".');
   });
 
   it('never repeats credentials pasted into the URL', async () => {
     const message = await storeError('gs://alice:hunter2@bucket/x');
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('alice');
-    expect(message).toBe('MODEL_STORE=gs://***@bucket/x uses the unsupported scheme gs:// (expected s3://bucket/prefix or a folder path).');
+    expect(message).toBe('MODEL_STORE must be s3://bucket/prefix or a folder path (gs:// is not supported), got "gs://***@bucket/x".');
   });
 });
 
@@ -99,14 +99,14 @@ describe('s3OptionsFromEnv: the sentence for each bad setting', () => {
   }
 
   it('S3_ENDPOINT', async () => {
-    expect(await optionsError({ S3_ENDPOINT: 'not a url' })).toBe('S3_ENDPOINT=not a url is not a URL (expected e.g. http://127.0.0.1:9000).');
-    expect(await optionsError({ S3_ENDPOINT: 'ftp://127.0.0.1:21' })).toBe('S3_ENDPOINT=ftp://127.0.0.1:21 must be an http:// or https:// URL.');
+    expect(await optionsError({ S3_ENDPOINT: 'not a url' })).toBe('S3_ENDPOINT must be a URL (e.g. http://127.0.0.1:9000), got "not a url".');
+    expect(await optionsError({ S3_ENDPOINT: 'ftp://127.0.0.1:21' })).toBe('S3_ENDPOINT must be an http:// or https:// URL, got "ftp://127.0.0.1:21".');
     for (const endpoint of ['http://127.0.0.1:9000/?x=1', 'http://127.0.0.1:9000/#top', 'http://user@127.0.0.1:9000']) {
-      expect(await optionsError({ S3_ENDPOINT: endpoint })).toBe(`S3_ENDPOINT=${withoutCredentials(endpoint)} must not carry credentials, a query or a fragment.`);
+      expect(await optionsError({ S3_ENDPOINT: endpoint })).toBe(`S3_ENDPOINT must not carry credentials, a query or a fragment, got ${JSON.stringify(withoutCredentials(endpoint))}.`);
     }
     // The password never reaches the sentence.
     const message = await optionsError({ S3_ENDPOINT: 'http://user:pw@127.0.0.1:9000' });
-    expect(message).toBe('S3_ENDPOINT=http://***@127.0.0.1:9000 must not carry credentials, a query or a fragment.');
+    expect(message).toBe('S3_ENDPOINT must not carry credentials, a query or a fragment, got "http://***@127.0.0.1:9000".');
   });
 
   it('half a key pair', async () => {
@@ -118,18 +118,18 @@ describe('s3OptionsFromEnv: the sentence for each bad setting', () => {
 
   it('AWS_MAX_ATTEMPTS outside 1-10 or not an integer', async () => {
     for (const raw of ['0', '11', '2.5', 'many', '-1']) {
-      expect(await optionsError({ AWS_MAX_ATTEMPTS: raw })).toBe(`AWS_MAX_ATTEMPTS=${raw} must be an integer from 1 to 10.`);
+      expect(await optionsError({ AWS_MAX_ATTEMPTS: raw })).toBe(`AWS_MAX_ATTEMPTS must be an integer from 1 to 10, got "${raw}".`);
     }
   });
 
   it('S3_TIMEOUT_SECONDS outside 0.1-600 or not a number', async () => {
     for (const raw of ['0', '0.05', '601', 'soon', '-1', '1e2']) {
-      expect(await optionsError({ S3_TIMEOUT_SECONDS: raw })).toBe(`S3_TIMEOUT_SECONDS=${raw} must be a number of seconds from 0.1 to 600.`);
+      expect(await optionsError({ S3_TIMEOUT_SECONDS: raw })).toBe(`S3_TIMEOUT_SECONDS must be a number of seconds from 0.1 to 600, got "${raw}".`);
     }
   });
 
   it('AWS_RETRY_MODE other than standard or adaptive', async () => {
-    expect(await optionsError({ AWS_RETRY_MODE: 'legacy' })).toBe('AWS_RETRY_MODE=legacy must be "standard" or "adaptive".');
+    expect(await optionsError({ AWS_RETRY_MODE: 'legacy' })).toBe('AWS_RETRY_MODE must be one of standard, adaptive, got "legacy".');
   });
 });
 
@@ -210,11 +210,11 @@ describe("modelStoreFromEnv: the original app's AWS_S3_BUCKET_NAME + USERNAME", 
       "AWS_S3_BUCKET_NAME=tennis-models is set without USERNAME: the original app's store is s3://<bucket>/<USERNAME>; set USERNAME, or MODEL_STORE.",
     );
     expect(await err({ AWS_S3_BUCKET_NAME: 'Tennis_Models', USERNAME: 'alice' })).toBe(
-      'AWS_S3_BUCKET_NAME=Tennis_Models is not a valid bucket name (3-63 lowercase letters, digits, dots and hyphens).',
+      'AWS_S3_BUCKET_NAME must be a valid bucket name (3-63 lowercase letters, digits, dots and hyphens), got "Tennis_Models".',
     );
     for (const user of ['..', 'a/../b', './a', 'a?b', 'a#b', 'a\\b', 'a\u0001b']) {
       expect(await err({ AWS_S3_BUCKET_NAME: 'tennis-models', USERNAME: user })).toBe(
-        `USERNAME=${user} cannot name a folder of the original app's store (no '.', '..', '?', '#', backslash or control characters).`,
+        `USERNAME must name a folder of the original app's store (no '.', '..', '?', '#', backslash or control characters), got ${JSON.stringify(user)}.`,
       );
     }
   });
@@ -228,8 +228,8 @@ describe('what is and is not a URL', () => {
   });
 
   it('a scheme that merely ends in s3 or file is unsupported, not taken for s3:// or file://', async () => {
-    expect(await storeError('xs3://bucket/x')).toBe('MODEL_STORE=xs3://bucket/x uses the unsupported scheme xs3:// (expected s3://bucket/prefix or a folder path).');
-    expect(await storeError('xfile://host/x')).toBe('MODEL_STORE=xfile://host/x uses the unsupported scheme xfile:// (expected s3://bucket/prefix or a folder path).');
+    expect(await storeError('xs3://bucket/x')).toBe('MODEL_STORE must be s3://bucket/prefix or a folder path (xs3:// is not supported), got "xs3://bucket/x".');
+    expect(await storeError('xfile://host/x')).toBe('MODEL_STORE must be s3://bucket/prefix or a folder path (xfile:// is not supported), got "xfile://host/x".');
   });
 
   it('keeps the underlying error as the cause of an invalid prefix or file:// URL', async () => {

@@ -4,11 +4,12 @@
  * for the rest of the code, and described in SETTINGS (the README's table and the start-up log
  * line come from it). Its own module, so the cluster primary reads it without loading the app.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
-import { parseEnv } from 'node:util';
 import { RallyError } from '@rally/errors';
+import { settingsReader, type SettingsReader } from '@rally/settings';
+
+/** The `.env` file: read by @rally/settings, re-exported where the server's start-up reads it. */
+export { loadEnvFile, readEnvFile } from '@rally/settings';
 import { cacheFromEnv, DEFAULT_CACHE_TTL_MS, DEFAULT_MODEL_STORE, modelStoreFromEnv, parseModelStoreLocation, S3_DEFAULTS, s3OptionsFromEnv, withoutCredentials } from '@rally/model-store';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import { DEFAULT_LIMITS, type Limits } from './validation.ts';
@@ -88,74 +89,14 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ENV_FILE', default: '.env', description: 'A file of NAME=value lines read at start; the environment wins over it. Set to a path that must exist, or leave unset.' },
 ];
 
-const invalid = (message: string) => new RallyError('SERVER_CONFIG', message);
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
-/** A value the client of this module sees quoted, cut short: settings can be pasted garbage. */
-const shown = (raw: string) => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
-
-function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  return raw ? raw : undefined;
-}
-
-/** `label`: what the message calls the setting (its flag when a flag gave it). */
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, label = name): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^[+]?\d+$/.test(raw) || value < min || value > max) throw invalid(`${label} must be an integer from ${min} to ${max}, got ${shown(raw)}.`);
-  return value;
-}
-
-function secondsAsMs(env: NodeJS.ProcessEnv, name: string, fallbackSeconds: number, min: number, max = 3600): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallbackSeconds * 1000;
-  const value = Number(raw);
-  if (!/^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) || value < min || value > max) {
-    throw invalid(`${name} must be a number of seconds from ${min} to ${max}, got ${shown(raw)}.`);
-  }
-  // Whole milliseconds: Node's HTTP server refuses fractions (1.005 s is 1004.999… ms).
-  return Math.round(value * 1000);
-}
-
-function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = raw.toLowerCase() as T;
-  if (!allowed.includes(value)) throw invalid(`${name} must be one of ${allowed.join(', ')}, got ${shown(raw)}.`);
-  return value;
-}
-
-function host(env: NodeJS.ProcessEnv, label = 'HOST'): string {
-  const raw = read(env, 'HOST');
+/** HOST (or the flag that gave it): an IP address or a host name. */
+function host(settings: SettingsReader, label = 'HOST'): string {
+  const raw = settings.text('HOST');
   if (raw === undefined) return '127.0.0.1';
-  const hostname = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-  if (isIP(raw) === 0 && !hostname.test(raw)) throw invalid(`${label} must be an IP address or a host name, got ${shown(raw)}.`);
+  if (isIP(raw) === 0 && !HOST_NAME.test(raw)) throw settings.refuse('HOST', 'be an IP address or a host name', raw, label);
   return raw;
-}
-
-/**
- * The variables of the `.env` file (ENV_FILE, default `.env` in the working directory), or none
- * when the default file is absent. A named ENV_FILE that cannot be read is an error.
- */
-export function readEnvFile(env: NodeJS.ProcessEnv, cwd = process.cwd()): NodeJS.ProcessEnv {
-  const named = read(env, 'ENV_FILE');
-  const path = resolve(cwd, named ?? '.env');
-  if (named === undefined && !existsSync(path)) return {};
-  try {
-    return parseEnv(readFileSync(path, 'utf8')) as NodeJS.ProcessEnv;
-  } catch (error) {
-    throw invalid(`ENV_FILE=${named ?? '.env'} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
-  }
-}
-
-/**
- * Adds the `.env` file's variables that `env` lacks to it (the process environment, at start), as
- * Node's own loadEnvFile does: everything that reads the environment later (the AWS SDK's credential
- * chain, cluster workers) sees them too.
- */
-export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): void {
-  for (const [name, value] of Object.entries(readEnvFile(env))) if (env[name] === undefined) env[name] = value;
 }
 
 /**
@@ -170,41 +111,42 @@ export function configFromEnv(given: NodeJS.ProcessEnv = process.env, options: {
   for (const [key, [name, flag]] of Object.entries(SETTING_FLAGS)) {
     const value = options.flags?.[key as keyof ServerFlags];
     if (value === undefined) continue;
-    if (value.trim() === '') throw invalid(`${flag} needs a value.`);
+    if (value.trim() === '') throw new RallyError('SERVER_CONFIG', `${flag} needs a value.`);
     env[name] = value;
     flags[name] = flag;
   }
+  const settings = settingsReader(env, 'SERVER_CONFIG');
   const modelStore = modelStoreFromEnv(env);
   // Checked now, so that a typo stops the start instead of the first model load.
   const location = parseModelStoreLocation(modelStore);
   if (location.kind === 's3') s3OptionsFromEnv(env, location.bucket, location.prefix);
   cacheFromEnv(env);
-  const format = oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'auto');
-  const headersTimeoutMs = secondsAsMs(env, 'HEADERS_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000, 0.1);
-  const requestTimeoutMs = secondsAsMs(env, 'REQUEST_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000, 0.1);
+  const format = settings.oneOf('LOG_FORMAT', LOG_FORMATS, 'auto');
+  const headersTimeoutMs = settings.secondsAsMs('HEADERS_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000, 0.1, 3600);
+  const requestTimeoutMs = settings.secondsAsMs('REQUEST_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000, 0.1, 3600);
   // Node's HTTP server refuses to start otherwise: say so now, naming the variables.
   if (headersTimeoutMs > requestTimeoutMs) {
-    throw invalid(`HEADERS_TIMEOUT_SECONDS (${headersTimeoutMs / 1000}) must not exceed REQUEST_TIMEOUT_SECONDS (${requestTimeoutMs / 1000}).`);
+    throw settings.fail(`HEADERS_TIMEOUT_SECONDS (${headersTimeoutMs / 1000}) must not exceed REQUEST_TIMEOUT_SECONDS (${requestTimeoutMs / 1000}).`);
   }
-  const pollIntervalMs = secondsAsMs(env, 'POLL_INTERVAL_SECONDS', 30, 0);
-  if (pollIntervalMs > 0 && pollIntervalMs < 1000) throw invalid(`POLL_INTERVAL_SECONDS must be 0 (no polling) or from 1 to 3600, got ${shown(read(env, 'POLL_INTERVAL_SECONDS')!)}.`);
+  const pollIntervalMs = settings.secondsAsMs('POLL_INTERVAL_SECONDS', 30, 0, 3600);
+  if (pollIntervalMs > 0 && pollIntervalMs < 1000) throw settings.refuse('POLL_INTERVAL_SECONDS', 'be 0 (no polling) or from 1 to 3600', settings.text('POLL_INTERVAL_SECONDS')!);
   return {
-    port: integer(env, 'PORT', 8000, 0, 65535, flags.PORT),
-    host: host(env, flags.HOST),
-    workers: integer(env, 'WORKERS', 1, 1, 64),
+    port: settings.integer('PORT', 8000, 0, 65535, flags.PORT),
+    host: host(settings, flags.HOST),
+    workers: settings.integer('WORKERS', 1, 1, 64),
     pollIntervalMs,
-    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logLevel: settings.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: format === 'auto' ? (options.isTerminal ?? process.stdout.isTTY ?? false ? 'pretty' : 'json') : format,
     connections: {
       headersTimeoutMs,
       requestTimeoutMs,
-      keepAliveTimeoutMs: secondsAsMs(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000, 0.1),
+      keepAliveTimeoutMs: settings.secondsAsMs('KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs / 1000, 0.1, 3600),
     },
     limits: {
-      maxBatch: integer(env, 'MAX_BATCH_POINTS', DEFAULT_LIMITS.maxBatch, 1, 100_000),
-      bodyLimit: integer(env, 'BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimit, 1024, 100 * 1024 * 1024),
+      maxBatch: settings.integer('MAX_BATCH_POINTS', DEFAULT_LIMITS.maxBatch, 1, 100_000),
+      bodyLimit: settings.integer('BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimit, 1024, 100 * 1024 * 1024),
     },
-    shutdownGraceMs: secondsAsMs(env, 'SHUTDOWN_GRACE_SECONDS', 8, 0),
+    shutdownGraceMs: settings.secondsAsMs('SHUTDOWN_GRACE_SECONDS', 8, 0, 3600),
     modelStore: modelStore ?? DEFAULT_MODEL_STORE,
     env: modelStore === undefined ? env : { ...env, MODEL_STORE: modelStore },
     flags,

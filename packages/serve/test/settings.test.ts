@@ -139,11 +139,11 @@ describe('the .env file', () => {
   it('says which file cannot be read and why, the default one too', () => {
     const dir = tempDir('env-dir');
     mkdirSync(join(dir, 'folder.env'));
-    expect(() => readEnvFile({ ENV_FILE: 'folder.env' }, dir)).toThrow('ENV_FILE=folder.env cannot be read (EISDIR).');
+    expect(() => readEnvFile({ ENV_FILE: 'folder.env' }, dir)).toThrow('ENV_FILE must name a file that can be read, got "folder.env" (EISDIR).');
     // A .env that exists but cannot be read is an error even when ENV_FILE is not set.
     mkdirSync(join(dir, '.env'));
-    expect(() => readEnvFile({}, dir)).toThrow('ENV_FILE=.env cannot be read (EISDIR).');
-    expect(() => readEnvFile({ ENV_FILE: '  ' }, dir)).toThrow('ENV_FILE=.env cannot be read (EISDIR).');
+    expect(() => readEnvFile({}, dir)).toThrow('ENV_FILE must name a file that can be read, got ".env" (EISDIR).');
+    expect(() => readEnvFile({ ENV_FILE: '  ' }, dir)).toThrow('ENV_FILE must name a file that can be read, got ".env" (EISDIR).');
   });
 
   it('never overrides a variable the environment sets, even to an empty value', () => {
