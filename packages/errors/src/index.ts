@@ -4,3 +4,4 @@
  */
 export { ERROR_CATALOGUE, RallyError, describeError, isRallyError, type ErrorCode } from './rally-error.ts';
 export { UsageError, integerFlag, parseArgsSentence } from './usage.ts';
+export { assertKnownKeys } from './known-keys.ts';

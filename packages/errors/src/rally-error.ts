@@ -19,6 +19,8 @@ export const ERROR_CATALOGUE = {
   ESTIMATOR_BAD_PARAMS: { statusCode: 400, description: 'Invalid estimator hyperparameters.' },
   ESTIMATOR_BAD_INPUT: { statusCode: 400, description: 'Training or prediction input has the wrong shape or values.' },
   MODEL_FORMAT: { statusCode: 500, description: 'A serialized model has the wrong kind or format version.' },
+  MODEL_CHECK_FAILED: { statusCode: 500, description: 'A model failed the check every model passes before it is used: it could not answer.' },
+  MODEL_TOO_LARGE: { statusCode: 500, description: 'A model artifact is larger than MODEL_MAX_BYTES; it was not read.' },
   // model store and cache
   STORE_UNKNOWN_MODEL: { statusCode: 404, description: 'No model with that id in the store or in output/.' },
   STORE_NO_PRODUCTION: { statusCode: 503, description: 'The store has no production model yet.' },

@@ -31,3 +31,24 @@ export async function storeWithProduction(options: TinyRunOptions = {}): Promise
   await deployRun(store, dir);
   return { store, root, run, dir };
 }
+
+/**
+ * A crafted model: a real run's model.json edited by `edit` (its parsed JSON), with a consistent id
+ * (the sha256 of the new bytes) and report, written as a run folder: what a training bug, or someone
+ * with write access to the bucket, could make. For the tests that such a model is refused.
+ */
+export async function craftedRun(from: string, edit: (model: Record<string, any>) => void, outputDir = tempDir('crafted')): Promise<{ id: string; dir: string; files: Record<'model.json' | 'report.json' | 'dataset.csv', Buffer> }> {
+  const { readFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { sha256Hex } = await import('@rally/model');
+  const model = JSON.parse(readFileSync(join(from, 'model.json'), 'utf8'));
+  edit(model);
+  const bytes = Buffer.from(JSON.stringify(model));
+  const id = sha256Hex(bytes);
+  const report = Buffer.from(JSON.stringify({ ...JSON.parse(readFileSync(join(from, 'report.json'), 'utf8')), model_id: id }));
+  const files = { 'model.json': bytes, 'report.json': report, 'dataset.csv': readFileSync(join(from, 'dataset.csv')) };
+  const dir = join(outputDir, id);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return { id, dir, files };
+}

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RallyError } from '@rally/errors';
 import { settingsReader, shownValue } from '@rally/settings';
-import { WORKSPACE_ROOT } from '@rally/model';
+import { DEFAULT_MODEL_MAX_BYTES, WORKSPACE_ROOT } from '@rally/model';
 import { LocalFolderStore } from './local.ts';
 import { isValidBucketName, normalizePrefix, S3_DEFAULTS, S3ModelStore, type S3ModelStoreOptions } from './s3.ts';
 
@@ -139,6 +139,13 @@ export function modelStoreFromEnv(env: NodeJS.ProcessEnv): string | undefined {
  */
 export function createModelStore(env: NodeJS.ProcessEnv = process.env, base: string = WORKSPACE_ROOT): LocalFolderStore | S3ModelStore {
   const location = parseModelStoreLocation(modelStoreFromEnv(env), base);
-  if (location.kind === 'local') return new LocalFolderStore(location.root);
-  return new S3ModelStore(s3OptionsFromEnv(env, location.bucket, location.prefix));
+  const maxArtifactBytes = modelMaxBytesFromEnv(env);
+  const store = location.kind === 'local' ? new LocalFolderStore(location.root) : new S3ModelStore(s3OptionsFromEnv(env, location.bucket, location.prefix));
+  store.maxArtifactBytes = maxArtifactBytes;
+  return store;
+}
+
+/** MODEL_MAX_BYTES: the largest model.json or report.json read (default DEFAULT_MODEL_MAX_BYTES, 64 MiB). */
+export function modelMaxBytesFromEnv(env: NodeJS.ProcessEnv): number {
+  return settingsReader(env, 'STORE_CONFIG').integer('MODEL_MAX_BYTES', DEFAULT_MODEL_MAX_BYTES, 1024, 2 ** 31 - 1);
 }

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { RallyError } from '@rally/errors';
-import { checksumsOf, isModelId, readRunFolder, sameChecksums } from '@rally/model';
+import { checksumsOf, isModelId, loadModel, readRunFolder, sameChecksums } from '@rally/model';
 import type { ModelStore, ProductionPointer } from './store.ts';
 
 export interface DeployOptions {
@@ -45,7 +45,9 @@ export async function deployRun(store: ModelStore, runDir: string, options: Depl
   }
   let uploaded = false;
   if (await isDirectory(dir)) {
-    const { files } = await readRunFolder(dir);
+    const { files } = await readRunFolder(dir, store.maxArtifactBytes);
+    // A model that cannot answer is refused before anything is uploaded (MODEL_CHECK_FAILED and the others of loadModel).
+    loadModel(id, files, `run ${dir}`, store.maxArtifactBytes);
     const local = checksumsOf(id, files);
     const stored = await store.findChecksums(id);
     if (stored) {
@@ -64,6 +66,8 @@ export async function deployRun(store: ModelStore, runDir: string, options: Depl
     }
   } else if (!(await store.hasModel(id))) {
     throw new RallyError('STORE_UNKNOWN_MODEL', `No model ${id} in ${store.description} and no run folder ${dir} to upload it from.`, { details: { model_id: id } });
+  } else {
+    await checkStoredModel(store, id);
   }
 
   const current = await store.getProduction();
@@ -82,5 +86,12 @@ export async function rollback(store: ModelStore, options: DeployOptions = {}): 
   if (!current.previous_model_id) {
     throw new RallyError('STORE_UNKNOWN_MODEL', `Production model ${current.model_id} in ${store.description} has no previous model to roll back to.`);
   }
+  await checkStoredModel(store, current.previous_model_id);
   return store.promote(current.previous_model_id, options.now);
+}
+
+/** A model already in the store passes the same check before it is promoted again (a rollback, a redeploy). */
+async function checkStoredModel(store: ModelStore, id: string): Promise<void> {
+  const files = { 'model.json': await store.getArtifact(id, 'model.json'), 'report.json': await store.getArtifact(id, 'report.json') };
+  loadModel(id, files, `model ${id} in ${store.description}`, store.maxArtifactBytes);
 }

@@ -12,6 +12,8 @@ import {
   parseChecksums,
   sameChecksums,
   verifyArtifact,
+  assertArtifactSize,
+  DEFAULT_MODEL_MAX_BYTES,
 } from '@rally/model';
 
 /** `production.json`: which model serves, since when, and what it replaced. */
@@ -24,6 +26,8 @@ export interface ProductionPointer {
 export interface ModelStore {
   /** Human-readable location, e.g. "local folder /abs/store" or "s3://bucket/prefix at http://127.0.0.1:1234". */
   readonly description: string;
+  /** model.json and report.json larger than this (by the manifest) are refused before download (MODEL_TOO_LARGE). */
+  maxArtifactBytes?: number;
   /** True once the model's manifest (checksums.json) exists, i.e. the upload completed. */
   hasModel(id: string): Promise<boolean>;
   /** Uploads the artifacts, then the manifest; a no-op when the model is already there with the same bytes. */
@@ -120,6 +124,7 @@ function json(value: unknown): Buffer {
  */
 export abstract class ObjectModelStore implements ModelStore {
   abstract readonly description: string;
+  maxArtifactBytes: number = DEFAULT_MODEL_MAX_BYTES;
 
   /** The object's bytes, or null if it does not exist. */
   protected abstract readObject(key: string): Promise<Buffer | null>;
@@ -193,6 +198,8 @@ export abstract class ObjectModelStore implements ModelStore {
   /** An artifact's bytes, checked against the manifest already read. */
   private async readVerified(checksums: ModelChecksums, name: ArtifactName): Promise<Buffer> {
     const id = checksums.model_id;
+    // Sized by the manifest before a byte is downloaded: a padded model.json never reaches memory.
+    if (name !== 'dataset.csv') assertArtifactSize(name, checksums.artifacts[name]?.size ?? 0, this.maxArtifactBytes, `model ${id} in ${this.description}`);
     const bytes = await this.readObject(artifactKey(id, name));
     if (bytes === null) {
       throw new RallyError('STORE_CORRUPTED', `Model ${id} in ${this.description} has a manifest but its ${name} is missing.`);

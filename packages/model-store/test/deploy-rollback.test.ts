@@ -6,10 +6,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ModelChecksums } from '@rally/model';
 import { deployRun, LocalFolderStore, rollback } from '../src/index.ts';
 import { expectRallyError, tempDir } from '@rally/testkit';
-import { fakeModel, writeRunFolder } from './helpers.ts';
+import { realModel, writeRunFolder } from './helpers.ts';
 
-const A = fakeModel('deploy-a');
-const B = fakeModel('deploy-b');
+const A = await realModel(1);
+const B = await realModel(2);
 const T1 = new Date('2025-04-01T08:00:00.000Z');
 const T2 = new Date('2025-04-02T08:00:00.000Z');
 const T3 = new Date('2025-04-03T08:00:00.000Z');

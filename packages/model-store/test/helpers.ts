@@ -21,6 +21,19 @@ export function fakeModel(seed: string): FakeModel {
   };
 }
 
+/**
+ * A real, tiny trained model (2 trees on 300 ground-truth rows; `seed` picks the forest), for what
+ * deploys and rolls back: those check that a model can answer before promoting it.
+ */
+export async function realModel(seed: number): Promise<FakeModel> {
+  const { readRunFolder, writeRun } = await import('@rally/model');
+  const { trainRun } = await import('@rally/train');
+  const { groundTruthSlice, tempDir } = await import('@rally/testkit');
+  const run = await trainRun({ dataPath: groundTruthSlice(300), params: { nEstimators: 2, maxDepth: 3, seed }, workers: 0 });
+  const { modelId, files } = await readRunFolder(writeRun(run, tempDir('real-model')));
+  return { id: modelId, files };
+}
+
 /** `<parent>/<id>/{model.json,dataset.csv,report.json}` (or another folder name). */
 export async function writeRunFolder(parent: string, model: FakeModel, folderName: string = model.id): Promise<string> {
   const dir = join(parent, folderName);

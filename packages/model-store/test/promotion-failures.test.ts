@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deployRun, LocalFolderStore } from '../src/index.ts';
 import { expectRallyError, tempDir } from '@rally/testkit';
-import { fakeModel } from './helpers.ts';
+import { realModel } from './helpers.ts';
 
-const A = fakeModel('failures-a');
-const B = fakeModel('failures-b');
+const A = await realModel(1);
+const B = await realModel(2);
 const T1 = new Date('2025-07-01T00:00:00.000Z');
 const T2 = new Date('2025-07-02T00:00:00.000Z');
 const entryName = (at: Date, id: string) => `${at.toISOString().replaceAll(':', '-')}-${id}.json`;

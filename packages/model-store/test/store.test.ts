@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { sha256Hex } from '@rally/model';
 import { deployRun, LocalFolderStore, type ModelStore, rollback, S3ModelStore } from '../src/index.ts';
 import { S3_BUCKET, expectRallyError, type RunningS3, S3RVER_CREDENTIALS, startS3, tempDir } from '@rally/testkit';
-import { fakeModel, writeRunFolder } from './helpers.ts';
+import { realModel, writeRunFolder } from './helpers.ts';
 
 /** 'write'/'delete' fail before acting; 'lost' lets a conditional write act, then fails (its answer lost). */
 type FailOn = (key: string, op: 'write' | 'delete' | 'lost') => boolean;
@@ -126,9 +126,9 @@ function s3Backend(): Backend {
   };
 }
 
-const A = fakeModel('a');
-const B = fakeModel('b');
-const C = fakeModel('c');
+const A = await realModel(1);
+const B = await realModel(2);
+const C = await realModel(3);
 const T1 = new Date('2025-03-01T10:00:00.000Z');
 const T2 = new Date('2025-03-02T10:00:00.000Z');
 const T3 = new Date('2025-03-03T10:00:00.000Z');
@@ -395,7 +395,7 @@ describe.each([
       expect(await store.getProduction()).toBeNull();
       // Same id retrained (a newer report): the stored model stands and is promoted, nothing re-uploaded.
       await store.putModel(A.id, A.files);
-      const dir = await writeRunFolder(runs, { id: A.id, files: { ...A.files, 'report.json': Buffer.from('{"created_at":"later"}') } });
+      const dir = await writeRunFolder(runs, { id: A.id, files: { ...A.files, 'report.json': Buffer.from(JSON.stringify({ ...JSON.parse(A.files['report.json'].toString()), created_at: '2030-01-01T00:00:00.000Z' })) } });
       const result = await deployRun(store, dir);
       expect(result).toMatchObject({ uploaded: false, promoted: true });
       expect((await store.getArtifact(A.id, 'report.json')).equals(A.files['report.json'])).toBe(true);

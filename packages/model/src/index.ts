@@ -29,5 +29,6 @@ export {
 } from './artifacts.ts';
 export { parseReport, type TrainReport, type TuneReport } from './report.ts';
 export { loadModel, readRunFolder, type LoadedModel } from './reader.ts';
+export { assertArtifactSize, checkPipeline, DEFAULT_MODEL_MAX_BYTES } from './check.ts';
 export { isProcessAlive, removeAbandoned } from './abandoned.ts';
 export { OUTPUT_DIR, WORKSPACE_ROOT, listRuns, removeAbandonedRuns, resolveRun, writeRun, type RunSummary, type RunToWrite } from './runs.ts';

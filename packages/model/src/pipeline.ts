@@ -1,4 +1,4 @@
-import { RallyError } from '@rally/errors';
+import { assertKnownKeys, RallyError } from '@rally/errors';
 import { DEFAULT_FEATURES, FeatureUnion, type FeatureMatrix, type RowBatch, type SerializedFeatureUnion } from '@rally/features';
 import { type FitOptions, RandomForestClassifier, type RandomForestParams } from '@rally/forest';
 
@@ -67,6 +67,7 @@ export class Pipeline {
     if (saved === null || typeof saved !== 'object' || saved.kind !== 'rally.Pipeline' || saved.formatVersion !== 1) {
       throw new RallyError('MODEL_FORMAT', 'Not a saved rally.Pipeline of format version 1.');
     }
+    assertKnownKeys(saved, ['kind', 'formatVersion', 'features', 'estimator'], 'The saved pipeline');
     return new Pipeline(FeatureUnion.fromJSON(saved.features), RandomForestClassifier.fromJSON(saved.estimator));
   }
 }

@@ -1,4 +1,4 @@
-import { RallyError } from '@rally/errors';
+import { isRallyError, RallyError } from '@rally/errors';
 import { checkPoint, type DataPoint, type FeatureMatrix, inputColumns, pointsToBatch, type RowBatch } from '@rally/features';
 import { mostProbableClass } from '@rally/forest';
 import { loadModel, type Pipeline, type TrainReport } from '@rally/model';
@@ -79,8 +79,14 @@ export class LoadedModel implements Predictor {
   }
 
   /** A model from its model.json and report.json bytes, verified against `modelId` (see @rally/model's loadModel). */
-  static fromArtifacts(modelId: string, files: { 'model.json': Buffer; 'report.json': Buffer }, pointer: ProductionPointer | null = null, where = `model ${modelId}`): LoadedModel {
-    const { pipeline, report } = loadModel(modelId, files, where);
+  static fromArtifacts(
+    modelId: string,
+    files: { 'model.json': Buffer; 'report.json': Buffer },
+    pointer: ProductionPointer | null = null,
+    where = `model ${modelId}`,
+    maxBytes?: number,
+  ): LoadedModel {
+    const { pipeline, report } = loadModel(modelId, files, where, maxBytes);
     const info: ModelInfo = {
       model_id: report.model_id,
       created_at: report.created_at,
@@ -122,12 +128,15 @@ export class LoadedModel implements Predictor {
   }
 }
 
+/** Failures that are the model's own (its bytes or what they hold), not the store's: retrying will not help. */
+const REFUSED_FOR_WHAT_IT_IS = ['MODEL_CHECK_FAILED', 'MODEL_FORMAT', 'MODEL_TOO_LARGE', 'STORE_CORRUPTED', 'STORE_CHECKSUM_MISMATCH'] as const;
+
 const noProduction = (store: ModelStore) => new RallyError('STORE_NO_PRODUCTION', `The model store (${store.description}) has no production model yet; train one and deploy it.`);
 
 /** The model a production pointer names, through the cache, verified. */
 async function loadPointedModel(store: ModelStore, cache: ModelCache, pointer: ProductionPointer): Promise<LoadedModel> {
   const [model, report] = await Promise.all([cache.fetch(store, pointer.model_id, 'model.json'), cache.fetch(store, pointer.model_id, 'report.json')]);
-  return LoadedModel.fromArtifacts(pointer.model_id, { 'model.json': model, 'report.json': report }, pointer, `production model ${pointer.model_id} in ${store.description}`);
+  return LoadedModel.fromArtifacts(pointer.model_id, { 'model.json': model, 'report.json': report }, pointer, `production model ${pointer.model_id} in ${store.description}`, store.maxArtifactBytes);
 }
 
 /** The production model now, once (no polling): what a command line predicts with. STORE_NO_PRODUCTION when there is none. */
@@ -155,6 +164,13 @@ export class ProductionPredictor implements Predictor {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<boolean> | undefined;
   private lastError: string | null = null;
+  /**
+   * The production model last refused for what it is (it cannot answer, or its bytes are wrong), and
+   * why: not downloaded again while production still names it, and its warning said once.
+   */
+  private refused: { modelId: string; error: Error } | null = null;
+  /** The last failed reload that was logged (model and message): the same failure is not logged again. */
+  private lastWarning: string | null = null;
   private loadingSince: number | null = null;
   readonly reloads = { success: 0, failure: 0 };
 
@@ -213,8 +229,19 @@ export class ProductionPredictor implements Predictor {
       if (this.current) return false; // production vanished: keep serving what we have
       throw noProduction(store);
     }
-    if (pointer.model_id === this.current?.modelInfo.model_id) return false;
-    this.current = await loadPointedModel(store, cache, pointer);
+    if (pointer.model_id === this.current?.modelInfo.model_id) {
+      this.refused = null;
+      return false;
+    }
+    if (pointer.model_id === this.refused?.modelId) throw this.refused.error;
+    try {
+      this.current = await loadPointedModel(store, cache, pointer);
+    } catch (error) {
+      if (REFUSED_FOR_WHAT_IT_IS.some((code) => isRallyError(error, code))) this.refused = { modelId: pointer.model_id, error: error as Error };
+      throw error;
+    }
+    this.refused = null;
+    this.lastWarning = null;
     this.options.log?.info(`Loaded production model ${pointer.model_id}.`);
     return true;
   }
@@ -224,7 +251,13 @@ export class ProductionPredictor implements Predictor {
     const interval = this.options.pollIntervalMs ?? 30_000;
     if (interval <= 0 || this.timer) return;
     this.timer = setInterval(() => {
-      this.refresh().catch((error: Error) => this.options.log?.warn(`Reloading the production model failed, keeping ${this.current?.modelInfo.model_id ?? 'none'}: ${error.message}`));
+      this.refresh().catch((error: Error) => {
+        // Once per failure: a model refused at every poll is said once, then again when production changes.
+        const warning = `Reloading the production model failed, keeping ${this.current?.modelInfo.model_id ?? 'none'}: ${error.message}`;
+        if (warning === this.lastWarning) return;
+        this.lastWarning = warning;
+        this.options.log?.warn(warning);
+      });
     }, interval);
     this.timer.unref();
   }

@@ -6,11 +6,12 @@
  */
 import { isIP } from 'node:net';
 import { RallyError } from '@rally/errors';
+import { DEFAULT_MODEL_MAX_BYTES } from '@rally/model';
 import { settingsReader, type SettingsReader } from '@rally/settings';
 
 /** The `.env` file: read by @rally/settings, re-exported where the server's start-up reads it. */
 export { loadEnvFile, readEnvFile } from '@rally/settings';
-import { cacheFromEnv, DEFAULT_CACHE_TTL_MS, DEFAULT_MODEL_STORE, modelStoreFromEnv, parseModelStoreLocation, S3_DEFAULTS, s3OptionsFromEnv, withoutCredentials } from '@rally/model-store';
+import { cacheFromEnv, modelMaxBytesFromEnv, DEFAULT_CACHE_TTL_MS, DEFAULT_MODEL_STORE, modelStoreFromEnv, parseModelStoreLocation, S3_DEFAULTS, s3OptionsFromEnv, withoutCredentials } from '@rally/model-store';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import { DEFAULT_LIMITS, type Limits } from './validation.ts';
 
@@ -73,6 +74,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'AWS_MAX_ATTEMPTS', default: String(S3_DEFAULTS.maxAttempts), description: 'Attempts per S3 request (1 to 10).' },
   { name: 'AWS_RETRY_MODE', default: S3_DEFAULTS.retryMode, description: 'standard or adaptive.' },
   { name: 'S3_TIMEOUT_SECONDS', default: String(S3_DEFAULTS.socketTimeoutMs / 1000), description: 'An S3 attempt that receives nothing for this long fails (0.1 to 600).' },
+  { name: 'MODEL_MAX_BYTES', default: String(DEFAULT_MODEL_MAX_BYTES), description: 'Largest model.json or report.json read, checked before download (64 MiB; the largest model --tune makes on the ground truth is 2.4 MB).' },
   { name: 'CACHE_DIR', default: './cache', description: 'Local copy of downloaded models.' },
   { name: 'CACHE_TTL_SECONDS', default: String(DEFAULT_CACHE_TTL_MS / 1000), description: 'A cached model older than this is checked against the store again.' },
   { name: 'CACHE_DISABLED', default: '0', description: '1 to always download (also `--no-cache`).' },
@@ -121,6 +123,7 @@ export function configFromEnv(given: NodeJS.ProcessEnv = process.env, options: {
   const location = parseModelStoreLocation(modelStore);
   if (location.kind === 's3') s3OptionsFromEnv(env, location.bucket, location.prefix);
   cacheFromEnv(env);
+  modelMaxBytesFromEnv(env);
   const format = settings.oneOf('LOG_FORMAT', LOG_FORMATS, 'auto');
   const headersTimeoutMs = settings.secondsAsMs('HEADERS_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.headersTimeoutMs / 1000, 0.1, 3600);
   const requestTimeoutMs = settings.secondsAsMs('REQUEST_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000, 0.1, 3600);

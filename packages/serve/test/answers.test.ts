@@ -189,8 +189,10 @@ describe('every status of the error table, with its body', () => {
       }
     }));
 
-  it('500 PREDICT_FAILED from both prediction routes, naming the request, whatever failed inside (a store error too)', async () => {
-    for (const error of [new Error('forest exploded'), new RallyError('STORE_UNREACHABLE', 'store at 10.0.0.1 exploded')]) {
+  it('500 PREDICT_FAILED from both prediction routes, naming the request, whatever failed inside (a store error, an estimator error that would be a 400 too)', async () => {
+    // A 400-coded error from inside the model (the forest refusing the matrix a broken model makes) is the server's fault too.
+    const estimator = new RallyError('ESTIMATOR_BAD_INPUT', 'X has 14 columns; the forest was fitted on 40.');
+    for (const error of [new Error('forest exploded'), new RallyError('STORE_UNREACHABLE', 'store at 10.0.0.1 exploded'), estimator]) {
       await withApp({ predictor: fakePredictor(['W'], throwing(error)) }, async (app) => {
         for (const url of ['/predict', '/predict/proba']) {
           const response = await app.inject(post(url, { data: point }, { 'x-request-id': 'req-1' }));
@@ -223,19 +225,15 @@ describe('every status of the error table, with its body', () => {
     });
   });
 
-  it('a client error the predictor raises keeps its status and code, with its problems when it lists some', async () => {
+  it("an error the predictor raises with a client's status is still the server's fault (the points were validated before): 500 PREDICT_FAILED", async () => {
     const problems = [{ point: 0, field: 'speed', problem: 'Point 0 field "speed" is bad.' }];
-    await withApp({ predictor: fakePredictor(['W'], throwing(new RallyError('PREDICT_INVALID_POINT', 'Point 0 field "speed" is bad.', { details: problems }))) }, async (app) => {
-      const response = await app.inject(post('/predict', { data: point }));
-      expect(response.statusCode).toBe(400);
-      expect(response.headers['retry-after']).toBeUndefined();
-      expect(response.json()).toEqual({ message: 'Point 0 field "speed" is bad.', code: 'PREDICT_INVALID_POINT', errors: problems });
-    });
-    await withApp({ predictor: fakePredictor(['W'], throwing(new RallyError('STORE_CONFLICT', 'Production changed meanwhile.', { details: 'not a list' }))) }, async (app) => {
-      const response = await app.inject(post('/predict', { data: point }));
-      expect(response.statusCode).toBe(409);
-      expect(response.json()).toEqual({ message: 'Production changed meanwhile.', code: 'STORE_CONFLICT' });
-    });
+    for (const error of [new RallyError('PREDICT_INVALID_POINT', 'Point 0 field "speed" is bad.', { details: problems }), new RallyError('STORE_CONFLICT', 'Production changed meanwhile.')]) {
+      await withApp({ predictor: fakePredictor(['W'], throwing(error)) }, async (app) => {
+        const response = await app.inject(post('/predict', { data: point }, { 'x-request-id': 'req-2' }));
+        expect(response.statusCode).toBe(500);
+        expect(response.json()).toEqual({ message: 'An error occurred during prediction: request req-2 failed; the server log has the details.', code: 'PREDICT_FAILED' });
+      });
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { RallyError } from '@rally/errors';
+import { assertKnownKeys, RallyError } from '@rally/errors';
 import { FEATURE_STORE, DEFAULT_FEATURES } from './store.ts';
 import type { FeatureTransformer, RowBatch } from './transformer.ts';
 
@@ -101,6 +101,8 @@ export class FeatureUnion {
     if (saved?.kind !== 'rally.FeatureUnion' || saved.formatVersion !== 1 || !Array.isArray(saved.features)) {
       throw new RallyError('MODEL_FORMAT', 'Not a saved rally.FeatureUnion of format version 1.');
     }
+    assertKnownKeys(saved, ['kind', 'formatVersion', 'features'], 'The saved feature union');
+    saved.features.forEach((feature, i) => assertKnownKeys(feature, ['name', 'state'], `Feature ${i} of the saved feature union`));
     const union = FeatureUnion.fromStore(saved.features.map((feature) => feature.name));
     union.features.forEach(([, feature], i) => feature.setState(saved.features[i].state));
     return union;

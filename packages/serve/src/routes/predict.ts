@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isRallyError, RallyError } from '@rally/errors';
 import type { Predictor } from '@rally/predict';
 import { badRequestResponse, errorResponse, LABELS, PROBABILITIES, ref } from '../schemas.ts';
 import { type Limits, PREDICT_REQUEST, requestValidator } from '../validation.ts';
@@ -37,6 +38,19 @@ function predictErrors(limits: Limits) {
 }
 
 /**
+ * The points were validated: whatever fails inside prediction now is the server's fault, a 500
+ * PREDICT_FAILED (the log has the cause), never a 400 that blames the client. No model yet stays 503.
+ */
+function failuresInside<T>(predict: () => T): T {
+  try {
+    return predict();
+  } catch (error) {
+    if (isRallyError(error, 'PREDICT_NO_MODEL')) throw error;
+    throw new RallyError('PREDICT_FAILED', 'Prediction failed inside the model.', { cause: error });
+  }
+}
+
+/**
  * POST /predict and POST /predict/proba. The body is validated once, against PredictRequest (the
  * schema the document shows); the handler gets the points and the predictor trusts them.
  */
@@ -72,7 +86,7 @@ export async function predictRoutes(app: FastifyInstance, { predictor, limits }:
       },
     },
     async (request, reply) => {
-      const { modelId, labels } = predictor.predict(request.body as unknown[], { validated: true });
+      const { modelId, labels } = failuresInside(() => predictor.predict(request.body as unknown[], { validated: true }));
       app.metrics.observePrediction(labels);
       return reply.header('X-Model-Id', modelId).send(labels);
     },
@@ -97,7 +111,7 @@ export async function predictRoutes(app: FastifyInstance, { predictor, limits }:
       },
     },
     async (request, reply) => {
-      const { modelId, classes, labels, probabilities } = predictor.predictProba(request.body as unknown[], { validated: true });
+      const { modelId, classes, labels, probabilities } = failuresInside(() => predictor.predictProba(request.body as unknown[], { validated: true }));
       app.metrics.observePrediction(labels);
       const predictions = probabilities.map((row, i) => ({ label: labels[i], probabilities: Object.fromEntries(classes.map((label, j) => [label, row[j]])) }));
       return reply.header('X-Model-Id', modelId).send({ model_id: modelId, classes, predictions });
