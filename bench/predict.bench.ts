@@ -29,7 +29,7 @@ import { Pipeline } from '@rally/model';
 import { tempDir } from '@rally/testkit';
 import { SPLIT, stratifiedSplit, TRAIN_DEFAULTS } from '@rally/train';
 import * as ort from 'onnxruntime-node';
-import { leafProbabilities } from '../packages/forest/src/compiled.ts';
+import { leafProbabilities, preorderRightChildren } from '../packages/forest/src/compiled.ts';
 import { ensureDebianPackages } from './lib/reference.ts';
 import { machineLine, median } from './lib/timing.ts';
 
@@ -57,15 +57,12 @@ const expected = forest.predictProba(X);
 function explicitTrees(model: SerializedForest) {
   return model.trees.map((tree) => {
     const n = tree.feature.length;
+    const right = preorderRightChildren(tree.feature);
     const left = new Int32Array(n).fill(-1);
-    const right = new Int32Array(n).fill(-1);
     const threshold = new Float64Array(n);
-    const pending: number[] = [];
     let split = 0;
     for (let i = 0; i < n; i++) {
-      if (i > 0 && tree.feature[i - 1]! < 0) right[pending.pop()!] = i;
       if (tree.feature[i]! >= 0) {
-        pending.push(i);
         left[i] = i + 1;
         threshold[i] = tree.threshold[split++]!;
       }

@@ -29,6 +29,20 @@ export function leafProbabilities(counts: ArrayLike<number>, leaf: number, k: nu
   for (let c = 0; c < k; c++) out[at + c] = (counts[leaf * k + c] + prior) / total;
 }
 
+/**
+ * The right child of every split of a tree in preorder (-1 at leaves): a split's left child is the
+ * next node, its right child the node after its left subtree. For exports that name both children.
+ */
+export function preorderRightChildren(feature: ArrayLike<number>): Int32Array {
+  const right = new Int32Array(feature.length).fill(-1);
+  const pending: number[] = [];
+  for (let i = 0; i < feature.length; i++) {
+    if (i > 0 && feature[i - 1]! < 0) right[pending.pop()!] = i;
+    if (feature[i]! >= 0) pending.push(i);
+  }
+  return right;
+}
+
 /** Rows walked through each tree together (eight independent chains fill a core without spilling registers). */
 export const LOCKSTEP_ROWS = 8;
 

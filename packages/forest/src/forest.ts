@@ -178,11 +178,7 @@ export class RandomForestClassifier {
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('expected an object');
     const model = value as Record<string, unknown>;
-    try {
-      assertKnownKeys(model, ['kind', 'formatVersion', 'params', 'classes', 'nFeatures', 'trees'], 'The saved forest');
-    } catch (error) {
-      return fail((error as Error).message.replace(/^The saved forest has /, '').replace(/\.$/, ''), error);
-    }
+    assertKnownKeys(model, ['kind', 'formatVersion', 'params', 'classes', 'nFeatures', 'trees'], 'The saved forest');
     if (model.kind !== MODEL_KIND) return fail(`kind is ${JSON.stringify(model.kind)}, expected "${MODEL_KIND}"`);
     if (!READABLE_VERSIONS.includes(model.formatVersion as SerializedForest['formatVersion'])) {
       return fail(`format version ${JSON.stringify(model.formatVersion)} is not supported (expected ${READABLE_VERSIONS.join(' or ')})`);
@@ -213,8 +209,7 @@ export class RandomForestClassifier {
       const fields = tree as Record<string, unknown> | null;
       const ok = (key: string) => Array.isArray(fields?.[key]) && (fields![key] as unknown[]).every((v) => typeof v === 'number');
       if (!ok('feature') || !ok('threshold') || !ok('counts')) fail(`tree ${t} must have numeric arrays feature, threshold and counts`);
-      const extra = Object.keys(fields!).find((key) => key !== 'feature' && key !== 'threshold' && key !== 'counts');
-      if (extra !== undefined) fail(`tree ${t} has an unknown key ${JSON.stringify(extra.slice(0, 40))}`);
+      assertKnownKeys(fields, ['feature', 'threshold', 'counts'], `Tree ${t} of the saved forest`);
       return fields as unknown as TreeArrays;
     });
     let compiled: CompiledForest;

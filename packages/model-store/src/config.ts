@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RallyError } from '@rally/errors';
-import { settingsReader, shownValue } from '@rally/settings';
+import { settingRefusal, settingsReader, shownValue } from '@rally/settings';
 import { DEFAULT_MODEL_MAX_BYTES, WORKSPACE_ROOT } from '@rally/model';
 import { LocalFolderStore } from './local.ts';
 import { isValidBucketName, normalizePrefix, S3_DEFAULTS, S3ModelStore, type S3ModelStoreOptions } from './s3.ts';
@@ -19,7 +18,7 @@ export type ModelStoreLocation =
  */
 export function parseModelStoreLocation(value: string | undefined, base: string = WORKSPACE_ROOT): ModelStoreLocation {
   const given = (value ?? '').trim() || DEFAULT_MODEL_STORE;
-  const refuse = (rule: string, shown: string) => settingsReader({}, 'STORE_CONFIG').refuse('MODEL_STORE', rule, shown);
+  const refuse = (rule: string, shown: string, cause?: unknown) => settingRefusal('STORE_CONFIG', 'MODEL_STORE', rule, shown, 'MODEL_STORE', cause);
   // What messages show: credentials pasted into the URL never reach a terminal or a log.
   const raw = withoutCredentials(given);
   const s3 = /^s3:\/\/([^/]*)(?:\/(.*))?$/i.exec(raw);
@@ -34,7 +33,7 @@ export function parseModelStoreLocation(value: string | undefined, base: string 
     try {
       prefix = normalizePrefix(s3[2]);
     } catch (error) {
-      throw new RallyError('STORE_CONFIG', refuse("have a valid prefix (no '.', '..', backslash or control characters)", raw).message, { cause: error });
+      throw refuse("have a valid prefix (no '.', '..', backslash or control characters)", raw, error);
     }
     return { kind: 's3', bucket, prefix };
   }
@@ -42,7 +41,7 @@ export function parseModelStoreLocation(value: string | undefined, base: string 
     try {
       return { kind: 'local', root: fileURLToPath(given) };
     } catch (error) {
-      throw new RallyError('STORE_CONFIG', refuse('be a valid file:// URL', raw).message, { cause: error });
+      throw refuse('be a valid file:// URL', raw, error);
     }
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
@@ -66,7 +65,7 @@ export function withoutCredentials(value: string): string {
 function parseEndpoint(given: string): string {
   // What the message shows: credentials pasted into the URL never reach a terminal or a log.
   const value = withoutCredentials(given);
-  const refuse = (rule: string) => settingsReader({}, 'STORE_CONFIG').refuse('S3_ENDPOINT', rule, value);
+  const refuse = (rule: string) => settingRefusal('STORE_CONFIG', 'S3_ENDPOINT', rule, value);
   let url: URL;
   try {
     url = new URL(given);
@@ -95,13 +94,12 @@ export function s3OptionsFromEnv(env: NodeJS.ProcessEnv, bucket: string, prefix:
   const maxAttempts = settings.integer('AWS_MAX_ATTEMPTS', S3_DEFAULTS.maxAttempts, 1, 10);
   const socketTimeoutMs = settings.secondsAsMs('S3_TIMEOUT_SECONDS', S3_DEFAULTS.socketTimeoutMs / 1000, 0.1, 600);
   const retryMode = settings.oneOf('AWS_RETRY_MODE', ['standard', 'adaptive'] as const, S3_DEFAULTS.retryMode);
-  const nonEmpty = (name: string) => settings.text(name);
   return {
     bucket,
     prefix,
     endpoint,
     forcePathStyle: endpoint !== undefined,
-    region: nonEmpty('AWS_REGION') ?? nonEmpty('AWS_DEFAULT_REGION'),
+    region: settings.text('AWS_REGION') ?? settings.text('AWS_DEFAULT_REGION'),
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined,
     maxAttempts,
     retryMode,

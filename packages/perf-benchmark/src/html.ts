@@ -180,7 +180,7 @@ function decisionBadges(result: BenchmarkResult, gate: GateResult | undefined): 
 function headlineTable(result: BenchmarkResult): string {
   const { candidate, production, difference: d } = result;
   const percent = Math.round(d.confidence * 100);
-  type Row = { field: string; label: string; candidate: string; production: string; difference: string; better: 'lower' | 'higher' | '' ; delta?: number };
+  type Row = { field: string; label: string; candidate: string; production: string; difference: string; better: 'lower' | 'higher'; delta?: number };
   const row = (field: string, label: string, c: number, p: number, better: 'lower' | 'higher'): Row => ({ field, label, candidate: f4(c), production: f4(p), difference: signed4(c - p), better, delta: c - p });
   const rows: Row[] = [
     row('test_log_loss', 'Test log loss', candidate.logLoss, production.logLoss, 'lower'),

@@ -26,7 +26,7 @@ const CRAFTED: [string, (model: Record<string, any>) => void, RegExp][] = [
   ['classes other than the target\'s', (m) => (m.estimator.classes = ['A', 'B', 'C']), /cannot answer: its classes are A, B, C, not the target's FE, UE, W/],
   ['an unknown key padded into model.json', (m) => (m.padding = 'x'.repeat(1000)), /unknown key "padding"/],
   ['an unknown key inside the forest', (m) => (m.estimator.extra = 1), /unknown key "extra"/],
-  ['an unknown key inside a tree', (m) => (m.estimator.trees[0].note = 'hi'), /tree 0 has an unknown key "note"/],
+  ['an unknown key inside a tree', (m) => (m.estimator.trees[0].note = 'hi'), /Tree 0 of the saved forest has an unknown key "note"/],
   ['a split on a feature the forest does not have', (m) => (m.estimator.trees[0].feature[0] = 99), /feature 99 out of range/],
 ];
 

@@ -68,6 +68,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'USERNAME', default: '', description: 'See AWS_S3_BUCKET_NAME.' },
   { name: 'S3_ENDPOINT', default: '', description: 'An S3-compatible server (MinIO, s3rver): http(s)://host:port, path-style requests.' },
   { name: 'AWS_REGION', default: '', description: "S3 region (or AWS_DEFAULT_REGION); otherwise the SDK's default chain." },
+  { name: 'AWS_DEFAULT_REGION', default: '', description: 'See AWS_REGION, which wins over it.' },
   { name: 'AWS_ACCESS_KEY_ID', default: '', description: "S3 credentials, with AWS_SECRET_ACCESS_KEY; otherwise the SDK's default chain (instance or pod role)." },
   { name: 'AWS_SECRET_ACCESS_KEY', default: '', description: 'See AWS_ACCESS_KEY_ID.', secret: true },
   { name: 'AWS_SESSION_TOKEN', default: '', description: 'Temporary credentials.', secret: true },

@@ -7,5 +7,5 @@
  * (the setting, or the flag that gave it; the rule; the value, quoted and cut at 60 characters),
  * each consumer with its own error code (SERVER_CONFIG, STORE_CONFIG). And the `.env` file.
  */
-export { settingsReader, shownValue, type SettingsReader } from './reader.ts';
+export { settingRefusal, settingsReader, shownValue, type SettingsReader } from './reader.ts';
 export { readEnvFile, loadEnvFile } from './env-file.ts';

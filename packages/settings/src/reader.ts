@@ -23,10 +23,14 @@ export interface SettingsReader {
   fail(message: string): RallyError;
 }
 
+/** The refusal of a setting in the one style: "<label> must <rule>, got <value>." */
+export const settingRefusal = (code: ErrorCode, name: string, rule: string, raw: string, label = name, cause?: unknown): RallyError =>
+  new RallyError(code, `${label} must ${rule}, got ${shownValue(raw)}.`, cause === undefined ? {} : { cause });
+
 /** A reader of `env`, whose refusals carry `code`. */
 export function settingsReader(env: NodeJS.ProcessEnv, code: ErrorCode): SettingsReader {
   const fail = (message: string) => new RallyError(code, message);
-  const refuse = (name: string, rule: string, raw: string, label = name) => fail(`${label} must ${rule}, got ${shownValue(raw)}.`);
+  const refuse = (name: string, rule: string, raw: string, label = name) => settingRefusal(code, name, rule, raw, label);
   const text = (name: string) => {
     const raw = env[name]?.trim();
     return raw ? raw : undefined;

@@ -112,8 +112,8 @@ export function progressPrinter(ctx: Context, fits: number, folds: number, forma
         line(`Data valid: ${event.rows} rows.`);
         break;
       case 'tree':
-        // Tuning says how many settings it tries: (settings x folds) fits, then the final one.
-        if (event.candidate) totalFits = Math.max(totalFits, event.candidate.total * folds + 1);
+        // Tuning says how many settings it tries with its first tree: (settings x folds) fits, then the final one.
+        if (event.candidate) totalFits = event.candidate.total * folds + 1;
         stage = event.stage;
         within = event.built / event.total;
         if (event.built === event.total) {
@@ -206,14 +206,15 @@ export function registerTrain({ ctx, command, action, prepare }: Registrar): voi
       await removeAbandonedRuns(output).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw outputError(output, error);
       });
-      const fits = (options.grid ? MAX_DEPTH_GRID.length : 1) * SPLIT.folds + 1;
+      // Tuning's count of fits comes with its first tree (how many settings it tries).
+      const fits = options.tune ? 1 : (options.grid ? MAX_DEPTH_GRID.length : 1) * SPLIT.folds + 1;
       const run = await trainRun({
         dataPath,
         params,
         grid: options.grid ?? false,
         tune: options.tune ? { seed: params.seed, candidates } : undefined,
         workers,
-        onProgress: options.quiet ? undefined : progressPrinter(ctx, options.tune ? ((candidates ?? 20) + 1) * SPLIT.folds + 1 : fits, SPLIT.folds, formatSettings),
+        onProgress: options.quiet ? undefined : progressPrinter(ctx, fits, SPLIT.folds, formatSettings),
       });
       let dir: string;
       try {

@@ -12,7 +12,7 @@
  * The output is float32 by the operator's definition: probabilities agree with rally's to about 1e-7.
  */
 import type { SerializedForest } from '../forest.ts';
-import { leafProbabilities } from '../compiled.ts';
+import { leafProbabilities, preorderRightChildren } from '../compiled.ts';
 import { ONNX_ELEMENT, type OnnxNode, writeOnnxModel } from './onnx-graph.ts';
 
 export const ONNX_OPSETS = { '': 17, 'ai.onnx.ml': 3 } as const;
@@ -51,13 +51,7 @@ export function treeEnsembleNode(forest: ForestLike, input: string, outputs: rea
   const probabilities = new Float64Array(k);
   model.trees.forEach((tree, t) => {
     const n = tree.feature.length;
-    // Preorder: a split's left child follows it; its right child follows its left subtree.
-    const right = new Int32Array(n).fill(-1);
-    const pending: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (i > 0 && tree.feature[i - 1]! < 0) right[pending.pop()!] = i;
-      if (tree.feature[i]! >= 0) pending.push(i);
-    }
+    const right = preorderRightChildren(tree.feature);
     let split = 0;
     let leaf = 0;
     for (let i = 0; i < n; i++) {

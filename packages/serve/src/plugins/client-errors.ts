@@ -3,7 +3,7 @@
  * timeouts), in the API's error format, each message saying what was wrong. Fastify's own answer
  * is `{"error", "message": "Client Error", "statusCode"}` whatever the cause.
  */
-import { maxHeaderSize } from 'node:http';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorCode } from '@rally/errors';
 
@@ -12,8 +12,6 @@ interface ParserError extends Error {
   /** llhttp's reason, e.g. "Invalid character in chunk size". */
   reason?: string;
 }
-
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
 /** The answer for one parser error: status, code and a sentence. */
 export function clientErrorAnswer(error: ParserError): { status: number; code: ErrorCode; message: string } {
@@ -49,6 +47,6 @@ export function answerClientError(error: ParserError, socket: Socket): void {
   const { status, code, message } = clientErrorAnswer(error);
   const body = JSON.stringify({ message, code });
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
